@@ -1,0 +1,3 @@
+from sovereign_graph.cli import app
+
+app(prog_name="sovereign")

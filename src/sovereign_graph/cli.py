@@ -1,0 +1,190 @@
+"""`sovereign`: run a question, pause for the owner, resume, list and show threads.
+
+Exit codes: 0 paused or finished, 2 bad input (one line on stderr, nothing written), 1 a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
+from sovereign_graph.context import Context
+from sovereign_graph.errors import InputError
+from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
+
+app = typer.Typer(
+    name="sovereign",
+    help="Evidence-graded research briefs from arXiv, reviewed by a tribunal and held for their owner.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Tables stay readable when piped (rich assumes 80 columns without a terminal).
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite checkpoint file [default: $SOVEREIGN_HOME/sovereign.sqlite]."),
+]
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Bad input -> one line and exit 2; anything unexpected -> one line and exit 1."""
+    try:
+        yield
+    except InputError as error:
+        raise _fail(2, str(error)) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise _fail(1, f"{type(error).__name__}: {error}") from None
+
+
+@contextmanager
+def _runner(db: Path | None, *, must_exist: bool) -> Iterator[Runner]:
+    path = check_db_path(db or default_db_path(), must_exist=must_exist)
+    with sqlite_saver(path) as saver:
+        yield Runner(saver, Context())
+
+
+def _describe(node: str, update: dict[str, Any]) -> str:
+    """One progress line per finished node."""
+    if node == "plan":
+        return f"{update['subject'].id} “{update['subject'].title}” · {len(update['queries'])} queries"
+    if node == "search":
+        return f"{len(update.get('hits', []))} papers"
+    if node == "index":
+        return update.get("method", {}).get("index", "")
+    if node == "extract":
+        gap = update.get("evidence_gap") or []
+        return f"{len(update['claims'])} claims" + (f" · gap: {', '.join(gap)}" if gap else "")
+    if node == "verify":
+        claims = update["claims"]
+        return f"{sum(c.verified for c in claims)}/{len(claims)} verified"
+    if node in ("skeptic", "validator", "synthesizer"):
+        review = update["reviews"][0]
+        return f"{review.score:.1f}/10 · {len(review.objections)} objections"
+    if node == "tribunal":
+        return f"score {update['score']:.1f}/10"
+    if node == "revise":
+        return f"round {update['round']}: " + "; ".join(update["revisions"][0].actions)
+    if node == "policy":
+        return f"{update['recommendation']}" + (" · escalated" if update.get("escalated") else "")
+    if node == "owner":
+        decision = update.get("owner_decision")
+        return decision.decision if decision is not None else ""
+    return ""
+
+
+def _progress(node: str, update: dict[str, Any], seconds: float) -> None:
+    err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+
+
+def _finish(outcome: RunOutcome, out_dir: Path, db: Path | None) -> None:
+    md, js = write_report_files(outcome.report, out_dir)
+    report = outcome.report
+    out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
+    out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
+    if outcome.paused:
+        db_flag = f" --db {db}" if db else ""
+        out.print(
+            f"paused for the owner: sovereign resume {outcome.thread_id}{db_flag} "
+            "--decision approve|reject|revise [--note TEXT]",
+            highlight=False,
+        )
+    else:
+        out.print(f"{outcome.thread_id}: {report.status}", highlight=False)
+
+
+@app.command()
+def run(
+    paper: Annotated[str, typer.Option("--paper", help="arXiv id, arXiv URL or exact title of the subject paper.")],
+    question: Annotated[str, typer.Option("--question", help="The research question.")],
+    thread: Annotated[str | None, typer.Option("--thread", help="Thread id [default: <paper>-<random>].")] = None,
+    db: DbOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
+    max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
+) -> None:
+    """Research a question about a paper, up to the owner's decision."""
+    with _errors():
+        check_db_path(db or default_db_path(), must_exist=False)
+        check_run_input(paper, question, max_revisions, Context())
+        with _runner(db, must_exist=False) as runner:
+            outcome = runner.start(
+                paper,
+                question,
+                thread_id=thread,
+                max_revisions=max_revisions,
+                out_dir=out_dir.resolve(),
+                on_progress=_progress,
+            )
+        _finish(outcome, out_dir, db)
+
+
+@app.command()
+def resume(
+    thread: Annotated[str, typer.Argument(help="The thread to resume (see: sovereign threads).")],
+    decision: Annotated[str, typer.Option("--decision", help="approve | reject | revise")],
+    note: Annotated[str, typer.Option("--note", help="The owner's note (for revise: what to look for).")] = "",
+    db: DbOption = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
+) -> None:
+    """Give the owner's decision on a paused run: approve, reject, or revise once more."""
+    with _errors():
+        check_decision(decision)
+        with _runner(db, must_exist=True) as runner:
+            outcome = runner.resume(
+                thread, decision, note, out_dir=out_dir.resolve() if out_dir else None, on_progress=_progress
+            )
+            target = out_dir or runner.out_dir(thread) or Path(".")
+        _finish(outcome, target, db)
+
+
+@app.command()
+def threads(db: DbOption = None) -> None:
+    """List the research threads in the database."""
+    with _errors(), _runner(db, must_exist=True) as runner:
+        table = Table("thread", "paper", "status", "score", "recommendation", "updated")
+        for summary in runner.threads():
+            table.add_row(
+                summary.thread_id,
+                summary.paper,
+                summary.status,
+                f"{summary.score:.1f}" if summary.score is not None else "—",
+                summary.recommendation or "—",
+                summary.updated[:19].replace("T", " "),
+            )
+        out.print(table)
+
+
+@app.command()
+def show(
+    thread: Annotated[str, typer.Argument(help="The thread to show.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report's JSON object.")] = False,
+) -> None:
+    """Print a thread's report (markdown, or --json)."""
+    from sovereign_graph.report import to_markdown
+
+    with _errors(), _runner(db, must_exist=True) as runner:
+        report = runner.report(thread)
+    if as_json:
+        sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(to_markdown(report))

@@ -1,0 +1,23 @@
+"""The policy: from the tribunal's score and the dossier, a recommendation to the owner."""
+
+from __future__ import annotations
+
+from sovereign_graph.state import Claim, Recommendation
+
+REJECT_BELOW = 4.0
+
+
+def recommend(score: float, claims: list[Claim], accept_at: float) -> tuple[Recommendation, bool]:
+    """ACCEPT at or above the tribunal threshold with most claims verified and none contradicted;
+    REJECT with no claims or a score under 4; REVISE in between. Escalated = needs the owner's attention
+    beyond a routine sign-off (anything but a clean ACCEPT, or any contradiction)."""
+    contradicted = any(c.label == "CONTRADICT" for c in claims)
+    verified_share = sum(c.verified for c in claims) / len(claims) if claims else 0.0
+    recommendation: Recommendation
+    if not claims or score < REJECT_BELOW:
+        recommendation = "REJECT"
+    elif score >= accept_at and verified_share >= 0.5 and not contradicted:
+        recommendation = "ACCEPT"
+    else:
+        recommendation = "REVISE"
+    return recommendation, recommendation != "ACCEPT" or contradicted

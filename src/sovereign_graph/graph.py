@@ -1,0 +1,67 @@
+"""The graph's wiring, top to bottom. Each node lives in its own module under `nodes/`.
+
+    plan ─► search ×4 (Send, parallel) ─► index ─► extract ─► verify ─► skeptic | validator | synthesizer
+         ─► tribunal ─► policy ─► owner (interrupt) ─► report
+    tribunal ─► revise ─► search ...   when the score is below 6.5 and an automatic round is left
+    owner    ─► revise ─► search ...   when the owner answers "revise" (then the owner is asked again)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from sovereign_graph.context import Context
+from sovereign_graph.nodes.extract import extract
+from sovereign_graph.nodes.index import index
+from sovereign_graph.nodes.owner import after_owner, owner
+from sovereign_graph.nodes.plan import plan
+from sovereign_graph.nodes.policy import policy
+from sovereign_graph.nodes.report import report
+from sovereign_graph.nodes.review import reviewer
+from sovereign_graph.nodes.revise import revise
+from sovereign_graph.nodes.search import fan_out_search, search
+from sovereign_graph.nodes.tribunal import after_tribunal, tribunal
+from sovereign_graph.nodes.verify import verify as verify_node
+from sovereign_graph.state import ResearchInput, ResearchState
+
+REVIEWERS = ("skeptic", "validator", "synthesizer")
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(ResearchState, context_schema=Context, input_schema=ResearchInput)
+
+    builder.add_node("plan", plan)
+    builder.add_node("search", search)  # type: ignore[call-overload]
+    builder.add_node("index", index)
+    builder.add_node("extract", extract)
+    builder.add_node("verify", verify_node)
+    builder.add_node("skeptic", reviewer("SKEPTIC"))
+    builder.add_node("validator", reviewer("VALIDATOR"))
+    builder.add_node("synthesizer", reviewer("SYNTHESIZER"))
+    builder.add_node("tribunal", tribunal)
+    builder.add_node("revise", revise)
+    builder.add_node("policy", policy)
+    builder.add_node("owner", owner)
+    builder.add_node("report", report)
+
+    builder.add_edge(START, "plan")
+    builder.add_conditional_edges("plan", fan_out_search, ["search"])
+    builder.add_edge("search", "index")
+    builder.add_edge("index", "extract")
+    builder.add_edge("extract", "verify")
+    for name in REVIEWERS:
+        builder.add_edge("verify", name)
+    builder.add_edge(list(REVIEWERS), "tribunal")
+    builder.add_conditional_edges("tribunal", after_tribunal, ["revise", "policy"])
+    builder.add_conditional_edges("revise", fan_out_search, ["search"])
+    builder.add_edge("policy", "owner")
+    builder.add_conditional_edges("owner", after_owner, ["revise", "report"])
+    builder.add_edge("report", END)
+
+    return builder.compile(checkpointer=checkpointer)

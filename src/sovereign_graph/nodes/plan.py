@@ -1,0 +1,44 @@
+"""plan: resolve the subject paper, split the question into facets, write four search queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from sovereign_graph.context import Context, context_of
+from sovereign_graph.engines.planner import plan_queries, split_facets
+from sovereign_graph.errors import InputError
+from sovereign_graph.sources.resolve import require_question, resolve_subject
+from sovereign_graph.state import ResearchState, SearchHit
+
+MAX_REVISIONS_CAP = 3
+
+
+def require_max_revisions(value: int) -> int:
+    if not 0 <= value <= MAX_REVISIONS_CAP:
+        raise InputError(f"max revisions must be between 0 and {MAX_REVISIONS_CAP}, not {value}.")
+    return value
+
+
+def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_of(runtime)
+    question = require_question(state["question"])
+    subject = resolve_subject(state["paper"], context.paper_source())
+    facets = split_facets(question)
+    queries = plan_queries(question, subject, facets)
+    return {
+        "question": question,
+        "subject": subject,
+        "facets": facets,
+        "queries": queries,
+        "round_queries": [q.text for q in queries],
+        "round": 0,
+        "max_revisions": require_max_revisions(state.get("max_revisions", 1)),
+        # The subject is always part of the evidence base, whatever the queries find.
+        "hits": [SearchHit(paper=subject, score=1.0, queries=["(subject paper)"])],
+        "dropped_passages": [],
+        "owner_decision": None,
+        "pending_owner_note": None,
+        "method": {"source": f"{context.paper_source().name} ({len(context.paper_source())} papers)"},
+    }

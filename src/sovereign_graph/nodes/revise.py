@@ -1,0 +1,33 @@
+"""revise: objections (or the owner's note) become actions: new queries, dropped claims, new facets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovereign_graph.engines.reviser import plan_revision
+from sovereign_graph.nodes.tribunal import round_reviews
+from sovereign_graph.state import ResearchState
+
+
+def revise(state: ResearchState) -> dict[str, Any]:
+    next_round = state["round"] + 1
+    owner_note = state.get("pending_owner_note")
+    revision, queries, facets = plan_revision(
+        round_number=next_round,
+        paper=state["subject"],
+        facets=state["facets"],
+        claims=state["claims"],
+        objections=[o for r in round_reviews(state) for o in r.objections],
+        previous_queries=[q.text for q in state.get("queries", [])],
+        owner_note=owner_note,
+    )
+    return {
+        "round": next_round,
+        "revisions": [revision],
+        "queries": queries,
+        "round_queries": [q.text for q in queries],
+        "facets": facets,
+        "dropped_passages": [*state.get("dropped_passages", []), *revision.dropped_passages],
+        "pending_owner_note": None,
+        "owner_decision": None,
+    }

@@ -1,0 +1,264 @@
+"""The report: one model built from the state, rendered as markdown (for people) and JSON (for tools)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from sovereign_graph.state import Claim, Facet, OwnerDecision, Query, ReportStatus, Review, Revision
+
+RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
+
+
+class PaperRef(BaseModel):
+    id: str
+    title: str
+    url: str
+
+
+class SubjectPaper(PaperRef):
+    abstract: str
+    authors: list[str]
+
+
+class RetrievedPaper(PaperRef):
+    score: float
+    queries: list[str]
+
+
+class Report(BaseModel):
+    thread_id: str | None
+    status: ReportStatus
+    paper: SubjectPaper
+    question: str
+    facets: list[Facet]
+    queries: list[Query]
+    method: dict[str, str]
+    papers: list[RetrievedPaper]
+    claims: list[Claim]
+    reviews: list[Review]
+    score: float
+    revision_rounds: int
+    revisions: list[Revision]
+    recommendation: str
+    escalated: bool
+    owner_decision: OwnerDecision | None
+    evidence_gap: list[str] | None
+    uncertainties: list[str]
+    references: list[PaperRef]
+
+
+def status_of(state: Mapping[str, Any]) -> ReportStatus:
+    decision = state.get("owner_decision")
+    if decision is not None and decision.decision == "approve":
+        return "approved"
+    if decision is not None and decision.decision == "reject":
+        return "rejected"
+    return "awaiting_owner"
+
+
+def uncertainties(state: Mapping[str, Any]) -> list[str]:
+    """What this run could not establish, computed from its own dossier."""
+    claims: list[Claim] = state.get("claims", [])
+    notes: list[str] = []
+    unverified = [c.id for c in claims if not c.verified]
+    if unverified:
+        notes.append(
+            f"{len(unverified)} of {len(claims)} claims are not corroborated by another retrieved "
+            f"paper ({', '.join(unverified)})."
+        )
+    facets: list[Facet] = state.get("facets", [])
+    unsupported = [f for f in facets if not any(c.verified and f.id in c.facets for c in claims)]
+    if unsupported:
+        notes.append("No verified claim supports: " + "; ".join(f"{f.id} '{f.text}'" for f in unsupported) + ".")
+    sources = {c.paper_id for c in claims}
+    if len(sources) == 1:
+        notes.append(f"All claims come from a single paper ({next(iter(sources))}).")
+    subject = state.get("subject")
+    if subject is not None and claims and all(c.paper_id == subject.id for c in claims):
+        notes.append("Every claim is the subject paper's own report of itself; no independent replication was found.")
+    if "seed method" in state.get("method", {}).get("verify", ""):
+        notes.append(
+            "Verification used the seed TF-IDF method: word overlap, blind to negation and direction, "
+            "so a SUPPORT label means 'similar wording elsewhere', not entailment."
+        )
+    notes.append(
+        f"Search covered only the {state.get('method', {}).get('source', 'offline corpus')}; "
+        "papers outside it were not seen."
+    )
+    return notes
+
+
+def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: ReportStatus) -> Report:
+    subject = state["subject"]
+    claims: list[Claim] = state.get("claims", [])
+    hits = state.get("hits", [])
+    cited = {c.paper_id for c in claims} | {e.paper_id for c in claims for e in c.evidence}
+    papers = [
+        RetrievedPaper(id=h.paper.id, title=h.paper.title, url=h.paper.url, score=h.score, queries=h.queries)
+        for h in hits
+    ]
+    # Every retrieved paper is a reference; cited ones first so a reader finds them quickly.
+    references = sorted(papers, key=lambda p: (p.id not in cited, p.id != subject.id))
+    return Report(
+        thread_id=thread_id,
+        status=status,
+        paper=SubjectPaper(
+            id=subject.id,
+            title=subject.title,
+            url=subject.url,
+            abstract=subject.abstract,
+            authors=subject.authors,
+        ),
+        question=state["question"],
+        facets=state.get("facets", []),
+        queries=state.get("queries", []),
+        method=state.get("method", {}),
+        papers=papers,
+        claims=claims,
+        reviews=state.get("reviews", []),
+        score=state.get("score", 0.0),
+        revision_rounds=len(state.get("revisions", [])),
+        revisions=state.get("revisions", []),
+        recommendation=state.get("recommendation", "REJECT"),
+        escalated=state.get("escalated", True),
+        owner_decision=state.get("owner_decision") if status != "awaiting_owner" else None,
+        evidence_gap=state.get("evidence_gap"),
+        uncertainties=uncertainties(state),
+        references=[PaperRef(id=p.id, title=p.title, url=p.url) for p in references],
+    )
+
+
+def cell(text: object) -> str:
+    """A markdown table cell that cannot break the table: no raw pipes or line breaks."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def to_markdown(report: Report) -> str:
+    status_line = {
+        "awaiting_owner": "**DRAFT** — awaiting the owner's decision; nothing here is final.",
+        "approved": "**FINAL** — approved by the owner.",
+        "rejected": "**REJECTED** by the owner.",
+    }[report.status]
+    paper = report.paper
+    out: list[str] = [
+        f"# {paper.title}",
+        "",
+        f"Research brief on arXiv:{paper.id} — {', '.join(paper.authors) or 'authors unknown'} — <{paper.url}>",
+        "",
+        status_line,
+        "",
+        "## Abstract",
+        "",
+        paper.abstract,
+        "",
+        "## Question",
+        "",
+        report.question,
+        "",
+        "Facets: " + "; ".join(f"{f.id} {f.text}" for f in report.facets),
+        "",
+        "## Method (as run)",
+        "",
+    ]
+    out += [f"- **{step}**: {text}" for step, text in report.method.items()]
+    out.append(f"- **queries** ({len(report.queries)}, run as parallel branches, relevance-sorted):")
+    out += [f'  - round {q.round}: "{q.text}" — {q.origin}' for q in report.queries]
+    out += [
+        "- **tribunal**: SKEPTIC, VALIDATOR and SYNTHESIZER score the dossier 0–10 in parallel; the score is "
+        "their mean; below 6.5 a revision round runs while one is left.",
+        "",
+        "## Results",
+        "",
+    ]
+    verified = sum(c.verified for c in report.claims)
+    labels = {label: sum(c.label == label for c in report.claims) for label in ("SUPPORT", "CONTRADICT")}
+    out.append(
+        f"{len(report.papers)} papers retrieved. {len(report.claims)} claims extracted, {verified} verified "
+        f"({labels['SUPPORT']} supported, {labels['CONTRADICT']} contradicted by other papers). "
+        f"Tribunal: {report.score:.1f}/10 → {report.recommendation} after {report.revision_rounds} revision round(s)."
+    )
+    out.append("")
+    for facet in report.facets:
+        addressing = [c for c in report.claims if facet.id in c.facets]
+        if addressing:
+            ids = ", ".join(f"{c.id}{' (verified)' if c.verified else ''}" for c in addressing)
+            out.append(f"- {facet.id} *{facet.text}*: {ids}.")
+        else:
+            out.append(f"- {facet.id} *{facet.text}*: no claim addresses it.")
+    out += ["", "## Uncertainties", ""]
+    out += [f"- {u}" for u in report.uncertainties]
+    out += ["", "## Evidence gap", ""]
+    if report.evidence_gap:
+        out += [f"- No retrieved paper addresses *{gap}*." for gap in report.evidence_gap]
+    else:
+        out.append("None: every facet of the question is addressed by at least one claim.")
+    out += ["", "## Claims", ""]
+    if report.claims:
+        out += _table(
+            ["ID", "Claim", "Facets", "Verified", "Label", "Confidence", "Quote", "Source"],
+            [
+                [
+                    c.id,
+                    c.text,
+                    ", ".join(c.facets) or "—",
+                    "✓" if c.verified else "×",
+                    c.label,
+                    f"{c.confidence:.2f}",
+                    f"“{c.quote}”",
+                    f"arXiv:{c.paper_id}" + (f" (evidence: {c.evidence[0].passage_id})" if c.evidence else ""),
+                ]
+                for c in report.claims
+            ],
+        )
+    else:
+        out.append("No claim in the retrieved papers bears on the question.")
+    out += ["", "## Tribunal", ""]
+    out += _table(
+        ["Round", "Reviewer", "Score", "Rationale", "Objections"],
+        [
+            [
+                r.round,
+                r.role,
+                f"{r.score:.1f}",
+                r.rationale,
+                "; ".join(o.message for o in r.objections) or "—",
+            ]
+            for r in report.reviews
+        ],
+    )
+    for revision in report.revisions:
+        why = f"owner's note: “{revision.note}”" if revision.trigger == "owner" else "tribunal objections"
+        out.append("")
+        out.append(f"Revision round {revision.round} ({why}): " + "; ".join(revision.actions) + ".")
+    out += [
+        "",
+        "## Policy",
+        "",
+        f"Recommendation: **{report.recommendation}** (tribunal {report.score:.1f}/10, threshold 6.5)"
+        + ("; escalated to the owner." if report.escalated else "."),
+        "",
+        "## Owner decision",
+        "",
+    ]
+    if report.owner_decision is None:
+        out.append("Pending. Decide with: `" + RESUME_HINT.format(thread=report.thread_id or "<thread>") + "`")
+    else:
+        note = f" — “{report.owner_decision.note}”" if report.owner_decision.note else ""
+        out.append(f"**{report.owner_decision.decision}**{note}")
+    out += ["", "## References", ""]
+    cited: dict[str, list[str]] = {}
+    for c in report.claims:
+        cited.setdefault(c.paper_id, []).append(c.id)
+    for ref in report.references:
+        by = f" — cited by {', '.join(cited[ref.id])}" if ref.id in cited else ""
+        out.append(f"- [arXiv:{ref.id}] {ref.title}. <{ref.url}>{by}")
+    return "\n".join(out) + "\n"

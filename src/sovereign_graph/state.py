@@ -1,0 +1,182 @@
+"""The graph state: typed models of papers, passages, claims, reviews and the owner's decision.
+
+Models are pydantic so that every node's output is validated; the checkpointer is told about each
+of them (see `STATE_MODELS` and `checkpoint.py`) so they round-trip without "unregistered type" warnings.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Literal, NotRequired, TypedDict
+
+from pydantic import BaseModel, Field
+
+Label = Literal["SUPPORT", "CONTRADICT", "NOT_ENOUGH_INFO"]
+Recommendation = Literal["ACCEPT", "REVISE", "REJECT"]
+Decision = Literal["approve", "reject", "revise"]
+Role = Literal["SKEPTIC", "VALIDATOR", "SYNTHESIZER"]
+ReportStatus = Literal["awaiting_owner", "approved", "rejected"]
+
+
+class Paper(BaseModel):
+    id: str = Field(description="arXiv id without version, e.g. 2604.23996")
+    title: str
+    abstract: str
+    authors: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    published: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+
+class Facet(BaseModel):
+    """One aspect of the research question that the evidence should address."""
+
+    id: str = Field(description="F1, F2, ...")
+    text: str = Field(description="the phrase from the question")
+    terms: list[str] = Field(description="content words used to match evidence to this facet")
+
+
+class Query(BaseModel):
+    text: str
+    round: int = Field(description="0 for the plan, n for the n-th revision round")
+    origin: str = Field(description="why this query exists: the plan's angle or the objection it answers")
+
+
+class SearchHit(BaseModel):
+    paper: Paper
+    score: float = Field(description="best relevance score over the queries that found it")
+    queries: list[str] = Field(description="the queries that found this paper")
+
+
+class Passage(BaseModel):
+    id: str = Field(description="<paper id>#<sentence index>")
+    paper_id: str
+    text: str
+    relevance: float = Field(default=0.0, description="embedding similarity to the research question")
+
+
+class Evidence(BaseModel):
+    passage_id: str
+    paper_id: str
+    text: str
+    score: float
+    label: Label
+
+
+class Claim(BaseModel):
+    id: str
+    text: str
+    quote: str = Field(description="verbatim substring of the passage the claim rests on")
+    paper_id: str
+    passage_id: str
+    facets: list[str] = Field(default_factory=list, description="ids of the facets the claim addresses")
+    relevance: float = 0.0
+    grounding: float | None = Field(default=None, description="how well the quote entails the claim")
+    verified: bool = False
+    label: Label = "NOT_ENOUGH_INFO"
+    confidence: float = 0.0
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Objection(BaseModel):
+    target: str = Field(description="the claim id (C3) or facet id (F2) the objection is about, or 'dossier'")
+    kind: str = Field(description="machine-readable reason, e.g. unverified, uncovered_facet, single_source")
+    message: str
+
+
+class Review(BaseModel):
+    role: Role
+    round: int
+    score: float = Field(ge=0, le=10)
+    rationale: str
+    objections: list[Objection] = Field(default_factory=list)
+
+
+class Revision(BaseModel):
+    round: int = Field(description="the round this revision produced")
+    trigger: Literal["tribunal", "owner"]
+    note: str = ""
+    actions: list[str]
+    new_queries: list[str]
+    dropped_passages: list[str] = Field(default_factory=list)
+
+
+class OwnerDecision(BaseModel):
+    decision: Decision
+    note: str = ""
+
+
+def merge_hits(existing: list[SearchHit], new: list[SearchHit]) -> list[SearchHit]:
+    """Reducer for parallel search branches: one hit per paper, best score, all queries that found it."""
+    by_id: dict[str, SearchHit] = {h.paper.id: h for h in existing}
+    for hit in new:
+        old = by_id.get(hit.paper.id)
+        if old is None:
+            by_id[hit.paper.id] = hit
+            continue
+        queries = old.queries + [q for q in hit.queries if q not in old.queries]
+        by_id[hit.paper.id] = old.model_copy(update={"score": max(old.score, hit.score), "queries": queries})
+    return sorted(by_id.values(), key=lambda h: (-h.score, h.paper.id))
+
+
+def merge_dicts(existing: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    return {**existing, **new}
+
+
+class ResearchInput(TypedDict):
+    """What a caller provides: the subject paper (id, URL or exact title) and the question."""
+
+    paper: str
+    question: str
+    max_revisions: NotRequired[int]
+
+
+class ResearchState(TypedDict, total=False):
+    paper: str
+    question: str
+    max_revisions: int
+    subject: Paper
+    facets: list[Facet]
+    queries: Annotated[list[Query], operator.add]
+    round_queries: list[str]
+    hits: Annotated[list[SearchHit], merge_hits]
+    passages: list[Passage]
+    dropped_passages: list[str]
+    claims: list[Claim]
+    reviews: Annotated[list[Review], operator.add]
+    round: int
+    tribunal_rounds: int
+    revisions: Annotated[list[Revision], operator.add]
+    score: float
+    recommendation: Recommendation
+    escalated: bool
+    owner_decision: OwnerDecision | None
+    pending_owner_note: str | None
+    evidence_gap: list[str] | None
+    method: Annotated[dict[str, str], merge_dicts]
+    report: dict[str, object]
+
+
+class SearchTask(TypedDict):
+    """The payload of one parallel search branch (a `Send`)."""
+
+    query: str
+    round: int
+
+
+STATE_MODELS: tuple[type[BaseModel], ...] = (
+    Paper,
+    Facet,
+    Query,
+    SearchHit,
+    Passage,
+    Evidence,
+    Claim,
+    Objection,
+    Review,
+    Revision,
+    OwnerDecision,
+)

@@ -1,0 +1,58 @@
+"""The seed verifier: TF-IDF cosine (word 1-2-grams) against the indexed passages, threshold 0.15.
+
+Kept as the named baseline (`tfidf`). Grounding compares a claim with its own quote's passage;
+corroboration looks for the most similar passages in *other* papers. It cannot see contradiction, so
+its labels are SUPPORT or NOT_ENOUGH_INFO, and its confidence is the raw cosine, not a probability.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics.pairwise import cosine_similarity
+
+from sovereign_graph.engines.lexical import tfidf_vectorizer
+from sovereign_graph.state import Claim, Evidence, Passage
+
+MAX_EVIDENCE = 3
+
+
+def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float = 0.15) -> list[Claim]:
+    if not claims:
+        return []
+    position = {p.id: i for i, p in enumerate(passages)}
+    vectorizer = tfidf_vectorizer().fit([p.text for p in passages] + [c.text for c in claims])
+    passage_matrix = vectorizer.transform([p.text for p in passages])
+    claim_matrix = vectorizer.transform([c.text for c in claims])
+    similarities = cosine_similarity(claim_matrix, passage_matrix)
+
+    verified: list[Claim] = []
+    for row, claim in zip(similarities, claims, strict=True):
+        own = position.get(claim.passage_id)
+        grounding = float(row[own]) if own is not None else 0.0
+        others = [i for i, p in enumerate(passages) if p.paper_id != claim.paper_id]
+        ranked = sorted(others, key=lambda i: (-row[i], passages[i].id))[:MAX_EVIDENCE]
+        evidence = [
+            Evidence(
+                passage_id=passages[i].id,
+                paper_id=passages[i].paper_id,
+                text=passages[i].text,
+                score=round(float(row[i]), 4),
+                label="SUPPORT" if row[i] >= threshold else "NOT_ENOUGH_INFO",
+            )
+            for i in ranked
+            if row[i] > 0
+        ]
+        best = float(np.max(row[others])) if others else 0.0
+        label = "SUPPORT" if best >= threshold else "NOT_ENOUGH_INFO"
+        verified.append(
+            claim.model_copy(
+                update={
+                    "grounding": round(grounding, 4),
+                    "label": label,
+                    "verified": grounding >= threshold and label == "SUPPORT",
+                    "confidence": round(min(1.0, best), 4),
+                    "evidence": evidence,
+                }
+            )
+        )
+    return verified

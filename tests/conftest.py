@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from sovereign_graph.checkpoint import sqlite_saver
+from sovereign_graph.context import Context
+from sovereign_graph.runner import Runner
+
+SMOES = "2604.23996"
+QUESTION = (
+    "How does the expert specialization in SMoES-based MoE-VLMs affect cross-modal reasoning robustness "
+    "compared to modality-agnostic routing?"
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the user's ~/.sovereign."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOVEREIGN_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "runs.sqlite"
+
+
+@pytest.fixture
+def saver(db_path: Path) -> Iterator[SqliteSaver]:
+    with sqlite_saver(db_path) as s:
+        yield s
+
+
+@pytest.fixture
+def runner(saver: SqliteSaver) -> Runner:
+    return Runner(saver, Context())
