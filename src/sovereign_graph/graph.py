@@ -1,9 +1,9 @@
 """The graph's wiring, top to bottom. Each node lives in its own module under `nodes/`.
 
-    plan ─► search ×4 (Send, parallel) ─► index ─► extract ─► verify ─► skeptic | validator | synthesizer
-         ─► tribunal ─► policy ─► owner (interrupt) ─► report
-    tribunal ─► revise ─► search ...   when the score is below 6.5 and an automatic round is left
-    owner    ─► revise ─► search ...   when the owner answers "revise" (then the owner is asked again)
+plan ─► search ×4 (Send, parallel) ─► index ─► extract ─► verify ─► skeptic | validator | synthesizer
+     ─► tribunal ─► policy ─► owner (interrupt) ─► report
+tribunal ─► revise ─► search ...   when the score is below 6.5 and an automatic round is left
+owner    ─► revise ─► search ...   when the owner answers "revise" (then the owner is asked again)
 """
 
 from __future__ import annotations
