@@ -1,7 +1,4 @@
-"""`sovereign`: run a question, pause for the owner, resume, list and show threads.
-
-Exit codes: 0 paused or finished, 2 bad input (one line on stderr, nothing written), 1 a failure.
-"""
+"""`sovereign run | resume | threads | show`: run a question, pause for the owner, resume, inspect."""
 
 from __future__ import annotations
 
@@ -13,47 +10,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
+from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
-from sovereign_graph.errors import InputError
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
-
-app = typer.Typer(
-    name="sovereign",
-    help="Evidence-graded research briefs from arXiv, reviewed by a tribunal and held for their owner.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-# Tables stay readable when piped (rich assumes 80 columns without a terminal).
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="SQLite checkpoint file [default: $SOVEREIGN_HOME/sovereign.sqlite]."),
 ]
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Bad input -> one line and exit 2; anything unexpected -> one line and exit 1."""
-    try:
-        yield
-    except InputError as error:
-        raise _fail(2, str(error)) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except Exception as error:
-        raise _fail(1, f"{type(error).__name__}: {error}") from None
 
 
 @contextmanager
@@ -122,7 +89,7 @@ def run(
     max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
-    with _errors():
+    with cli_errors():
         check_db_path(db or default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, Context())
         with _runner(db, must_exist=False) as runner:
@@ -146,7 +113,7 @@ def resume(
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
 ) -> None:
     """Give the owner's decision on a paused run: approve, reject, or revise once more."""
-    with _errors():
+    with cli_errors():
         check_decision(decision)
         with _runner(db, must_exist=True) as runner:
             outcome = runner.resume(
@@ -159,7 +126,7 @@ def resume(
 @app.command()
 def threads(db: DbOption = None) -> None:
     """List the research threads in the database."""
-    with _errors(), _runner(db, must_exist=True) as runner:
+    with cli_errors(), _runner(db, must_exist=True) as runner:
         table = Table("thread", "paper", "status", "score", "recommendation", "updated")
         for summary in runner.threads():
             table.add_row(
@@ -182,7 +149,7 @@ def show(
     """Print a thread's report (markdown, or --json)."""
     from sovereign_graph.report import to_markdown
 
-    with _errors(), _runner(db, must_exist=True) as runner:
+    with cli_errors(), _runner(db, must_exist=True) as runner:
         report = runner.report(thread)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
