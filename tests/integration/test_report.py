@@ -62,3 +62,14 @@ def test_markdown_sections_come_in_the_seed_order(runner: Runner) -> None:
 
 def test_table_cells_cannot_break_the_table() -> None:
     assert cell("a | b\nc") == "a \\| b c"
+
+
+def test_seed_004_regression_the_report_is_about_the_paper_asked_for(runner: Runner) -> None:
+    question = (
+        "Does the layer-dependent expert specialization learned by SMoES generalize to out-of-distribution "
+        "multimodal reasoning tasks without retraining?"
+    )
+    report = runner.start("2604.23996", question).report
+    assert report.paper.id == "2604.23996"
+    assert report.paper.abstract == _source_record("2604.23996")["abstract"]
+    assert "MoDES" not in report.paper.title

@@ -62,3 +62,40 @@ def test_empty_or_trivial_questions_are_rejected(question: str) -> None:
 
 def test_question_whitespace_is_normalised() -> None:
     assert require_question("  does   routing \n help robustness ") == "does routing help robustness"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "SMOES: soft modality guided expert specialisation in MoE VLMs",
+        "smoes soft modality-guided expert specialization in moe-vlms",
+        "SMoES: Soft Modality-Guided Expert Specialization in MoE-VLMs.",
+        "SMoES: Soft Modality Guided Expert Specialiation in MoE-VLMs",
+    ],
+)
+def test_titles_with_case_punctuation_spelling_and_typo_differences_resolve(title: str) -> None:
+    assert resolve_subject(title, bundled_snapshot()).id == "2604.23996"
+
+
+def test_a_partial_title_is_not_guessed_but_offers_the_candidates() -> None:
+    with pytest.raises(PaperNotFoundError) as caught:
+        resolve_subject("Soft Modality-Guided Expert Specialization", bundled_snapshot())
+    assert caught.value.candidates[0][0] == "2604.23996"
+    assert "Live mode (--source arxiv) can fetch" in str(caught.value)
+
+
+def test_seed_004_regression_smoes_is_never_read_as_modes() -> None:
+    """Seed report 004 analysed MoDES's abstract for a question about SMoES. Each paper resolves to itself."""
+    corpus = bundled_snapshot()
+    smoes = resolve_subject("2604.23996", corpus)
+    modes = resolve_subject("2511.15690", corpus)
+    assert smoes.title.startswith("SMoES") and modes.title.startswith("MoDES")
+    assert smoes.abstract != modes.abstract
+    assert resolve_subject("SMoES: Soft Modality-Guided Expert Specialization in MoE-VLMs", corpus).id == "2604.23996"
+    assert (
+        resolve_subject(
+            "MoDES: Accelerating Mixture-of-Experts Multimodal Large Language Models via Dynamic Expert Skipping",
+            corpus,
+        ).id
+        == "2511.15690"
+    )

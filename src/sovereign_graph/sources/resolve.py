@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
+from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, PaperNotFoundError
 from sovereign_graph.sources.base import PaperSource
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
@@ -10,10 +13,19 @@ from sovereign_graph.state import Paper
 MAX_CANDIDATES = 5
 
 
-def resolve_subject(reference: str, source: PaperSource) -> Paper:
-    """The paper named by an arXiv id/URL or its exact title (case, punctuation and spacing aside).
+# A title this close to exactly one paper's (difflib ratio on normalised titles) is that paper; two within
+# the margin of each other are ambiguous. Tuned so British/American spellings and a dropped or doubled
+# letter still match, while sibling papers ("MoDES" vs "SMoES") do not.
+TITLE_MATCH = 0.9
+TITLE_MARGIN = 0.04
+LIVE_HINT = "Live mode (--source arxiv) can fetch papers outside the offline corpus."
 
-    An unknown paper is an error listing the closest candidates; another paper is never substituted.
+
+def resolve_subject(reference: str, source: PaperSource) -> Paper:
+    """The paper named by an arXiv id/URL or its title (any case, punctuation, spacing, small typos).
+
+    An unknown or ambiguous paper is an error listing the closest candidates; another paper is never
+    substituted.
     """
     reference = reference.strip()
     if not reference:
@@ -25,20 +37,34 @@ def resolve_subject(reference: str, source: PaperSource) -> Paper:
         paper = source.get(paper_id)
         if paper is None:
             raise PaperNotFoundError(
-                f"arXiv:{paper_id} is not in the {source.name} ({len(source)} papers); "
-                "check the id, or search a larger corpus."
+                f"arXiv:{paper_id} is not in the {source.name} ({len(source)} papers). {LIVE_HINT}"
             )
         return paper
-    matches = source.find_title(reference)
-    if len(matches) == 1:
-        return matches[0]
-    candidates = [(p.id, p.title) for p, _ in source.search(reference, MAX_CANDIDATES)]
-    if len(matches) > 1:
+    exact = source.find_title(reference)
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
         raise PaperNotFoundError(
-            f"the title '{reference}' matches several papers; give the arXiv id.",
-            [(p.id, p.title) for p in matches],
+            f"the title '{reference}' matches several papers; give the arXiv id.", [(p.id, p.title) for p in exact]
         )
-    raise PaperNotFoundError(f"no paper titled '{reference}' in the {source.name}; give its arXiv id.", candidates)
+    return _fuzzy_title(reference, source)
+
+
+def _fuzzy_title(reference: str, source: PaperSource) -> Paper:
+    wanted = normalise_title(reference)
+    scored = sorted(
+        ((SequenceMatcher(None, wanted, normalise_title(p.title)).ratio(), p) for p, _ in source.search(reference, 20)),
+        key=lambda pair: -pair[0],
+    )
+    candidates = [(p.id, p.title) for _, p in scored[:MAX_CANDIDATES]]
+    if scored and scored[0][0] >= TITLE_MATCH:
+        rivals = [p for ratio, p in scored[1:] if ratio >= scored[0][0] - TITLE_MARGIN]
+        if not rivals:
+            return scored[0][1]
+        raise PaperNotFoundError(f"the title '{reference}' is close to several papers; give the arXiv id.", candidates)
+    raise PaperNotFoundError(
+        f"no paper titled '{reference}' in the {source.name} ({len(source)} papers). {LIVE_HINT}", candidates
+    )
 
 
 def require_question(question: str) -> str:
