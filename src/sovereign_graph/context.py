@@ -16,7 +16,8 @@ from langchain_core.embeddings import Embeddings
 from langgraph.runtime import Runtime
 
 from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.sources.base import PaperSource
+from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
+from sovereign_graph.sources.base import PaperSource, is_live
 from sovereign_graph.sources.snapshot import bundled_snapshot
 
 
@@ -25,6 +26,24 @@ class Context:
     corpus: str = field(
         default="bundled",
         metadata={"description": "Offline corpus to search: 'bundled' is the snapshot shipped in the package."},
+    )
+    source_name: str = field(
+        default="snapshot",
+        metadata={"description": "Where to search: 'snapshot' (the offline `corpus`) or 'arxiv' (the live API)."},
+    )
+    arxiv_url: str = field(
+        default=ARXIV_API_URL, metadata={"description": "The arXiv API's query endpoint (live source only)."}
+    )
+    arxiv_delay: float = field(
+        default=3.0,
+        metadata={"description": "Seconds between arXiv requests, across all parallel branches (arXiv's terms: 3)."},
+    )
+    arxiv_timeout: float = field(default=30.0, metadata={"description": "Seconds before an arXiv request gives up."})
+    arxiv_retries: int = field(
+        default=3, metadata={"description": "Retries of an arXiv request on 429/5xx, connection errors or timeouts."}
+    )
+    arxiv_backoff: float = field(
+        default=1.0, metadata={"description": "First wait before a retry, in seconds; doubles on each retry."}
     )
     hits_per_query: int = field(
         default=8, metadata={"description": "Papers kept from each search query (before de-duplication)."}
@@ -65,6 +84,12 @@ class Context:
     def paper_source(self) -> PaperSource:
         if self.source is not None:
             return self.source
+        if self.source_name == "arxiv":
+            return live_arxiv_source(
+                self.arxiv_url, self.arxiv_delay, self.arxiv_timeout, self.arxiv_retries, self.arxiv_backoff
+            )
+        if self.source_name != "snapshot":
+            raise ValueError(f"unknown source '{self.source_name}' (available: snapshot, arxiv)")
         if self.corpus == "bundled":
             return bundled_snapshot()
         raise ValueError(f"unknown corpus '{self.corpus}' (available: bundled)")
@@ -72,7 +97,9 @@ class Context:
     def embedder(self) -> Embeddings:
         if self.embeddings is not None:
             return self.embeddings
-        return _fitted_lsa(self.paper_source())
+        source = self.paper_source()
+        # A live source has no corpus to fit on up front: it uses the bundled snapshot's model.
+        return _fitted_lsa(bundled_snapshot() if is_live(source) else source)
 
 
 _fitted: weakref.WeakKeyDictionary[Any, LsaEmbeddings] = weakref.WeakKeyDictionary()

@@ -18,3 +18,10 @@ class PaperNotFoundError(InputError):
             listed = "; ".join(f"{pid} {title}" for pid, title in self.candidates)
             message = f"{message} Closest: {listed}"
         super().__init__(message)
+
+
+class SourceError(SovereignError):
+    """A paper source failed (unreachable, kept refusing, or answered with something unreadable).
+
+    Not the caller's fault: the CLI prints one line and exits 1; a checkpointed run keeps its progress.
+    """

@@ -8,7 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from langgraph.types import Command
 
 from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, SourceError
 from sovereign_graph.graph import build_graph
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.nodes.plan import require_max_revisions
@@ -27,6 +27,9 @@ from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import Paper, ResearchInput
 
 OUT_DIR_KEY = "sovereign_out_dir"
+# The context is not checkpointed: the source a thread searched is, so a resume searches the same one.
+SOURCE_KEY = "sovereign_source"
+ARXIV_URL_KEY = "sovereign_arxiv_url"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]
 
 
@@ -87,11 +90,35 @@ class Runner:
         self.context = context or Context()
         self.graph = build_graph(checkpointer)
 
-    def _config(self, thread_id: str, out_dir: Path | None = None) -> RunnableConfig:
+    def _config(self, thread_id: str, out_dir: Path | None = None, context: Context | None = None) -> RunnableConfig:
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        metadata: dict[str, Any] = {}
         if out_dir is not None:
-            config["metadata"] = {OUT_DIR_KEY: str(out_dir)}
+            metadata[OUT_DIR_KEY] = str(out_dir)
+        if context is not None and context.source is None:
+            metadata[SOURCE_KEY] = context.source_name
+            if context.source_name == "arxiv":
+                metadata[ARXIV_URL_KEY] = context.arxiv_url
+        if metadata:
+            config["metadata"] = metadata
         return config
+
+    def _metadata(self, thread_id: str, key: str) -> str | None:
+        """The newest value of `key` in the thread's checkpoint metadata."""
+        for checkpoint in self.checkpointer.list(self._config(thread_id)):
+            if key in checkpoint.metadata:
+                return str(checkpoint.metadata[key])  # type: ignore[literal-required]
+        return None
+
+    def context_for(self, thread_id: str) -> Context:
+        """This runner's context, searching the source the thread was started with (unless one was injected)."""
+        if self.context.source is not None:
+            return self.context
+        source_name = self._metadata(thread_id, SOURCE_KEY)
+        if source_name is None:
+            return self.context
+        arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or self.context.arxiv_url
+        return replace(self.context, source_name=source_name, arxiv_url=arxiv_url)
 
     def start(
         self,
@@ -108,35 +135,59 @@ class Runner:
         if self.graph.get_state(self._config(thread_id)).values:
             raise InputError(f"thread '{thread_id}' already exists: pick another --thread, or resume it.")
         graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
-        return self._drive(graph_input, thread_id, out_dir, on_progress)
+        return self._drive(graph_input, thread_id, out_dir, on_progress, self.context)
 
     def resume(
         self,
         thread_id: str,
-        decision: str,
+        decision: str | None,
         note: str = "",
         *,
         out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> RunOutcome:
-        decision = check_decision(decision)
+        """The owner's decision on a paused thread; or, with no decision, continue a thread a failure stopped."""
+        decision = check_decision(decision) if decision is not None else None
         status = self.status(thread_id)
         if status in ("approved", "rejected"):
             raise InputError(f"thread '{thread_id}' is already final ({status}); nothing to resume.")
-        if status != "awaiting_owner":
-            raise InputError(f"thread '{thread_id}' is not paused for the owner (it is {status}).")
-        command: Command[Any] = Command(resume={"decision": decision, "note": note})
-        return self._drive(command, thread_id, out_dir or self.out_dir(thread_id), on_progress)
+        graph_input: Any
+        if status == "awaiting_owner":
+            if decision is None:
+                raise InputError(
+                    f"thread '{thread_id}' is paused for the owner: give --decision approve|reject|revise."
+                )
+            graph_input = Command(resume={"decision": decision, "note": note})
+        elif decision is not None:
+            raise InputError(
+                f"thread '{thread_id}' is not paused for the owner (it is {status}); resume it without a decision."
+            )
+        else:
+            graph_input = None  # carry on from the last checkpoint: finished steps are not run again
+        out_dir = out_dir or self.out_dir(thread_id)
+        return self._drive(graph_input, thread_id, out_dir, on_progress, self.context_for(thread_id))
 
     def _drive(
-        self, graph_input: Any, thread_id: str, out_dir: Path | None, on_progress: ProgressCallback | None
+        self,
+        graph_input: Any,
+        thread_id: str,
+        out_dir: Path | None,
+        on_progress: ProgressCallback | None,
+        context: Context,
     ) -> RunOutcome:
-        config = self._config(thread_id, out_dir)
+        config = self._config(thread_id, out_dir, context)
         started = time.perf_counter()
-        for chunk in self.graph.stream(graph_input, config, context=self.context, stream_mode="updates"):
-            for node, update in chunk.items():
-                if on_progress is not None and node != "__interrupt__":
-                    on_progress(node, update or {}, time.perf_counter() - started)
+        try:
+            for chunk in self.graph.stream(graph_input, config, context=context, stream_mode="updates"):
+                for node, update in chunk.items():
+                    if on_progress is not None and node != "__interrupt__":
+                        on_progress(node, update or {}, time.perf_counter() - started)
+        except SourceError as error:
+            if not self.graph.get_state(self._config(thread_id)).values:
+                raise
+            raise SourceError(
+                f"{error} The run's progress is saved: `sovereign resume {thread_id}` continues it."
+            ) from error
         snapshot = self.graph.get_state(self._config(thread_id))
         return RunOutcome(thread_id=thread_id, report=self.report(thread_id), paused=bool(snapshot.interrupts))
 
@@ -147,7 +198,7 @@ class Runner:
         if snapshot.interrupts:
             return "awaiting_owner"
         if snapshot.next:
-            return f"stopped before {', '.join(snapshot.next)}"
+            return f"stopped before {', '.join(dict.fromkeys(snapshot.next))}"
         return status_of(snapshot.values)
 
     def report(self, thread_id: str) -> Report:
@@ -160,10 +211,8 @@ class Runner:
         return build_report(values, thread_id=thread_id, status=status_of(values))
 
     def out_dir(self, thread_id: str) -> Path | None:
-        for checkpoint in self.checkpointer.list(self._config(thread_id)):
-            if OUT_DIR_KEY in checkpoint.metadata:
-                return Path(str(checkpoint.metadata[OUT_DIR_KEY]))  # type: ignore[literal-required]
-        return None
+        stored = self._metadata(thread_id, OUT_DIR_KEY)
+        return Path(stored) if stored is not None else None
 
     def threads(self) -> list[ThreadSummary]:
         summaries: list[ThreadSummary] = []

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +24,16 @@ DbOption = Annotated[
 ]
 
 
+class SourceChoice(StrEnum):
+    snapshot = "snapshot"
+    arxiv = "arxiv"
+
+
 @contextmanager
-def _runner(db: Path | None, *, must_exist: bool) -> Iterator[Runner]:
+def _runner(db: Path | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
     path = check_db_path(db or default_db_path(), must_exist=must_exist)
     with sqlite_saver(path) as saver:
-        yield Runner(saver, Context())
+        yield Runner(saver, context or Context())
 
 
 def _describe(node: str, update: dict[str, Any]) -> str:
@@ -87,12 +93,21 @@ def run(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
     max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
+    source: Annotated[
+        SourceChoice,
+        typer.Option(
+            "--source",
+            help="snapshot: the bundled offline corpus; arxiv: the live arXiv API (one request per 3 s, "
+            "$SOVEREIGN_ARXIV_DELAY; endpoint $SOVEREIGN_ARXIV_URL).",
+        ),
+    ] = SourceChoice.snapshot,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
     with cli_errors():
+        context = Context(source_name=source.value)
         check_db_path(db or default_db_path(), must_exist=False)
-        check_run_input(paper, question, max_revisions, Context())
-        with _runner(db, must_exist=False) as runner:
+        check_run_input(paper, question, max_revisions, context)
+        with _runner(db, must_exist=False, context=context) as runner:
             outcome = runner.start(
                 paper,
                 question,
@@ -107,14 +122,18 @@ def run(
 @app.command()
 def resume(
     thread: Annotated[str, typer.Argument(help="The thread to resume (see: sovereign threads).")],
-    decision: Annotated[str, typer.Option("--decision", help="approve | reject | revise")],
+    decision: Annotated[
+        str | None,
+        typer.Option("--decision", help="approve | reject | revise (none: continue a run a failure stopped)"),
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="The owner's note (for revise: what to look for).")] = "",
     db: DbOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
 ) -> None:
-    """Give the owner's decision on a paused run: approve, reject, or revise once more."""
+    """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one."""
     with cli_errors():
-        check_decision(decision)
+        if decision is not None:
+            check_decision(decision)
         with _runner(db, must_exist=True) as runner:
             outcome = runner.resume(
                 thread, decision, note, out_dir=out_dir.resolve() if out_dir else None, on_progress=_progress

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.planner import plan_queries, split_facets
 from sovereign_graph.errors import InputError
+from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import ResearchState, SearchHit
 
@@ -40,5 +41,5 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         "dropped_passages": [],
         "owner_decision": None,
         "pending_owner_note": None,
-        "method": {"source": f"{context.paper_source().name} ({len(context.paper_source())} papers)"},
+        "method": {"source": describe_source(context.paper_source())},
     }

@@ -27,3 +27,13 @@ class PaperSource(Protocol):
     def texts(self) -> list[str]:
         """Title + abstract of every paper: what local embedders are fitted on."""
         ...
+
+
+def is_live(source: PaperSource) -> bool:
+    """A live source (an API) declares `live = True`; it has no fixed corpus, and `len()` counts what it fetched."""
+    return bool(getattr(source, "live", False))
+
+
+def describe_source(source: PaperSource) -> str:
+    """How the report names a source: a corpus with its size, an API by its name."""
+    return source.name if is_live(source) else f"{source.name} ({len(source)} papers)"

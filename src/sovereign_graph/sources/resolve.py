@@ -6,7 +6,7 @@ from difflib import SequenceMatcher
 
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, PaperNotFoundError
-from sovereign_graph.sources.base import PaperSource
+from sovereign_graph.sources.base import PaperSource, describe_source, is_live
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
 from sovereign_graph.state import Paper
 
@@ -36,9 +36,7 @@ def resolve_subject(reference: str, source: PaperSource) -> Paper:
     if paper_id is not None:
         paper = source.get(paper_id)
         if paper is None:
-            raise PaperNotFoundError(
-                f"arXiv:{paper_id} is not in the {source.name} ({len(source)} papers). {LIVE_HINT}"
-            )
+            raise PaperNotFoundError(f"arXiv:{paper_id} is not in the {describe_source(source)}.{_hint(source)}")
         return paper
     exact = source.find_title(reference)
     if len(exact) == 1:
@@ -62,9 +60,12 @@ def _fuzzy_title(reference: str, source: PaperSource) -> Paper:
         if not rivals:
             return scored[0][1]
         raise PaperNotFoundError(f"the title '{reference}' is close to several papers; give the arXiv id.", candidates)
-    raise PaperNotFoundError(
-        f"no paper titled '{reference}' in the {source.name} ({len(source)} papers). {LIVE_HINT}", candidates
-    )
+    message = f"no paper titled '{reference}' in the {describe_source(source)}.{_hint(source)}"
+    raise PaperNotFoundError(message, candidates)
+
+
+def _hint(source: PaperSource) -> str:
+    return "" if is_live(source) else f" {LIVE_HINT}"
 
 
 def require_question(question: str) -> str:
