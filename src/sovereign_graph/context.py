@@ -99,14 +99,17 @@ class Context:
             return self.embeddings
         source = self.paper_source()
         # A live source has no corpus to fit on up front: it uses the bundled snapshot's model.
-        return _fitted_lsa(bundled_snapshot() if is_live(source) else source)
+        if is_live(source):
+            source = bundled_snapshot()
+        fitted = getattr(source, "embeddings", None)
+        return fitted if isinstance(fitted, Embeddings) else _fitted_lsa(source)
 
 
 _fitted: weakref.WeakKeyDictionary[Any, LsaEmbeddings] = weakref.WeakKeyDictionary()
 
 
 def _fitted_lsa(source: PaperSource) -> LsaEmbeddings:
-    """One LSA model per corpus object and process: fitting is the slow part of a cold start."""
+    """For a host's source without its own embeddings: one LSA model per source object and process."""
     if source not in _fitted:
         _fitted[source] = LsaEmbeddings.fit(source.texts())
     return _fitted[source]

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
-from sovereign_graph.engines.lexical import TfidfRanker
+from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.engines.hybrid import HybridRanker
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.state import Paper
 
@@ -44,7 +45,10 @@ def _read_bundled(filename: str) -> Iterator[dict[str, object]]:
 
 
 class LocalCorpus:
-    """An in-memory corpus with a lexical ranker; the embedded default's search source."""
+    """An in-memory corpus ranked by the hybrid ranker (BM25 + LSA); the embedded default's search source.
+
+    Its LSA model, fitted once on the corpus, is also the run's `Embeddings` for indexing passages.
+    """
 
     def __init__(self, name: str, papers: Iterable[Paper]) -> None:
         self.name = name
@@ -56,7 +60,9 @@ class LocalCorpus:
         self._by_title: dict[str, list[Paper]] = {}
         for paper in self._papers:
             self._by_title.setdefault(normalise_title(paper.title), []).append(paper)
-        self._ranker = TfidfRanker([p.title + ". " + p.abstract for p in self._papers])
+        texts = self.texts()
+        self.embeddings = LsaEmbeddings.fit(texts)
+        self._ranker = HybridRanker(texts, self.embeddings)
 
     def __len__(self) -> int:
         return len(self._papers)
