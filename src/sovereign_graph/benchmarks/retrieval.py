@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sovereign_graph.benchmarks.scifact import SciFactClaim, SciFactDoc
 from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.hybrid import HybridRanker
+from sovereign_graph.engines.hybrid import DENSE_WEIGHTS, HybridRanker
 from sovereign_graph.errors import InputError
 
 CUTOFFS = (1, 3, 10)
@@ -63,15 +63,21 @@ def tfidf_scores(claims: list[SciFactClaim], docs: list[SciFactDoc]) -> np.ndarr
     return np.asarray((vectorizer.transform([c.claim for c in claims]) @ matrix.T).toarray())
 
 
-def hybrid_ranker(docs: list[SciFactDoc]) -> HybridRanker:
+def hybrid_ranker(docs: list[SciFactDoc], embedder: str = "lsa") -> HybridRanker:
     texts = [d.text for d in docs]
-    return HybridRanker(texts, LsaEmbeddings.fit(texts))
+    if embedder == "minilm":
+        from sovereign_graph.engines.minilm import MiniLmEmbeddings
+
+        return HybridRanker(texts, MiniLmEmbeddings(), DENSE_WEIGHTS["minilm"])
+    return HybridRanker(texts, LsaEmbeddings.fit(texts), DENSE_WEIGHTS["lsa"])
 
 
-def evaluate(claims: list[SciFactClaim], docs: list[SciFactDoc]) -> tuple[RetrievalScores, RetrievalScores]:
+def evaluate(
+    claims: list[SciFactClaim], docs: list[SciFactDoc], embedder: str = "lsa"
+) -> tuple[RetrievalScores, RetrievalScores]:
     """(hybrid, plain TF-IDF) on the claims that have evidence."""
     claims = scored_claims(claims)
     doc_ids = [d.doc_id for d in docs]
-    ranker = hybrid_ranker(docs)
+    ranker = hybrid_ranker(docs, embedder)
     hybrid = score_rankings(ranker.fuse(*ranker.signals([c.claim for c in claims])), claims, doc_ids)
     return hybrid, score_rankings(tfidf_scores(claims, docs), claims, doc_ids)
