@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
 from sovereign_graph.sources.base import PaperSource, is_live
+from sovereign_graph.sources.corpora import open_corpus
 from sovereign_graph.sources.snapshot import bundled_snapshot
 
 
@@ -25,7 +26,10 @@ from sovereign_graph.sources.snapshot import bundled_snapshot
 class Context:
     corpus: str = field(
         default="bundled",
-        metadata={"description": "Offline corpus to search: 'bundled' is the snapshot shipped in the package."},
+        metadata={
+            "description": "Offline corpus to search: 'bundled' is the snapshot shipped in the package; any other "
+            "name is a corpus built with `sovereign corpus build` under $SOVEREIGN_HOME/corpora."
+        },
     )
     source_name: str = field(
         default="snapshot",
@@ -92,7 +96,7 @@ class Context:
             raise ValueError(f"unknown source '{self.source_name}' (available: snapshot, arxiv)")
         if self.corpus == "bundled":
             return bundled_snapshot()
-        raise ValueError(f"unknown corpus '{self.corpus}' (available: bundled)")
+        return open_corpus(self.corpus)
 
     def embedder(self) -> Embeddings:
         if self.embeddings is not None:

@@ -30,6 +30,7 @@ OUT_DIR_KEY = "sovereign_out_dir"
 # The context is not checkpointed: the source a thread searched is, so a resume searches the same one.
 SOURCE_KEY = "sovereign_source"
 ARXIV_URL_KEY = "sovereign_arxiv_url"
+CORPUS_KEY = "sovereign_corpus"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]
 
 
@@ -97,6 +98,7 @@ class Runner:
             metadata[OUT_DIR_KEY] = str(out_dir)
         if context is not None and context.source is None:
             metadata[SOURCE_KEY] = context.source_name
+            metadata[CORPUS_KEY] = context.corpus
             if context.source_name == "arxiv":
                 metadata[ARXIV_URL_KEY] = context.arxiv_url
         if metadata:
@@ -118,7 +120,8 @@ class Runner:
         if source_name is None:
             return self.context
         arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or self.context.arxiv_url
-        return replace(self.context, source_name=source_name, arxiv_url=arxiv_url)
+        corpus = self._metadata(thread_id, CORPUS_KEY) or self.context.corpus
+        return replace(self.context, source_name=source_name, arxiv_url=arxiv_url, corpus=corpus)
 
     def start(
         self,

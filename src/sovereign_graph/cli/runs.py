@@ -16,6 +16,7 @@ from rich.table import Table
 from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
+from sovereign_graph.errors import InputError
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
 
 DbOption = Annotated[
@@ -101,10 +102,18 @@ def run(
             "$SOVEREIGN_ARXIV_DELAY; endpoint $SOVEREIGN_ARXIV_URL).",
         ),
     ] = SourceChoice.snapshot,
+    corpus: Annotated[
+        str | None,
+        typer.Option("--corpus", help="A corpus built with `sovereign corpus build` [default: the bundled snapshot]."),
+    ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
     with cli_errors():
+        if corpus is not None and source is not SourceChoice.snapshot:
+            raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
         context = Context(source_name=source.value)
+        if corpus is not None:
+            context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         check_db_path(db or default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, context)
         with _runner(db, must_exist=False, context=context) as runner:

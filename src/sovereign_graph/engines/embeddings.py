@@ -1,42 +1,68 @@
 """Local embeddings behind LangChain's `Embeddings` interface: LSA (TF-IDF + truncated SVD).
 
-Fitted once on the corpus being searched, so its dimensions follow that corpus's vocabulary; no
-network, no weights to download, deterministic for a given corpus.
+Fitted on the corpus being searched, so its dimensions follow that corpus's vocabulary; no network, no
+weights to download, deterministic for a given corpus. The fitted model is three plain arrays
+(vocabulary, IDF, SVD components), which is how an on-disk corpus stores it: no pickles, so a
+scikit-learn upgrade cannot break a saved index.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from sovereign_graph.engines.lexical import tfidf_weights
+
+ARRAYS_FILE = "lsa.npz"
+VOCABULARY_FILE = "lsa_vocabulary.json"
 
 
 class LsaEmbeddings(Embeddings):
     """Latent semantic analysis vectors, L2-normalised (dot product = cosine)."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        self._pipeline = pipeline
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, components: np.ndarray) -> None:
+        if not (len(vocabulary) == len(idf) == components.shape[1]):
+            raise ValueError("LSA vocabulary, IDF and components disagree in size")
+        self.vocabulary = vocabulary
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.components = np.asarray(components, dtype=np.float32)
+        # Same tokeniser as the fitting TfidfVectorizer; a fixed vocabulary needs no fitting.
+        self._counter = CountVectorizer(vocabulary={term: i for i, term in enumerate(vocabulary)})
 
     @classmethod
     def fit(cls, texts: list[str], dimensions: int = 128, seed: int = 0) -> LsaEmbeddings:
         dimensions = max(2, min(dimensions, len(texts) - 1))
-        pipeline = make_pipeline(
-            TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2 if len(texts) > 50 else 1),
-            TruncatedSVD(n_components=dimensions, n_iter=3, random_state=seed),
-        )
-        pipeline.fit(texts)
-        return cls(pipeline)
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2 if len(texts) > 50 else 1)
+        weights = vectorizer.fit_transform(texts)
+        svd = TruncatedSVD(n_components=dimensions, n_iter=3, random_state=seed).fit(weights)
+        vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+        return cls(vocabulary, vectorizer.idf_, svd.components_)
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / ARRAYS_FILE, idf=self.idf, components=self.components)
+        (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LsaEmbeddings:
+        with np.load(directory / ARRAYS_FILE) as arrays:
+            idf, components = arrays["idf"], arrays["components"]
+        vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(vocabulary, idf, components)
 
     @property
     def dimensions(self) -> int:
-        return int(self._pipeline[-1].n_components)
+        return int(self.components.shape[0])
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = np.asarray(self._pipeline.transform(texts), dtype=np.float64)
+        weights = tfidf_weights(self._counter.transform(texts), self.idf)
+        vectors = np.asarray(weights @ self.components.T, dtype=np.float64)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
         return vectors.tolist()

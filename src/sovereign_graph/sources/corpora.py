@@ -1,0 +1,418 @@
+"""Built corpora: persistent on-disk indexes of large paper collections under `$SOVEREIGN_HOME/corpora/`.
+
+One directory per corpus, nothing in it parsed record by record at run time:
+
+    meta.json               format version, counts, build date, source files
+    papers.sqlite           papers(row, id, title, abstract, authors, categories, published, title_key)
+    postings_*.npy, idf.npy hashed TF-IDF (word 1-2-grams) as a features x papers CSR matrix, memory-mapped
+    lsa.npz, lsa_vocabulary.json   the LSA embedding model fitted at build time (arrays, no pickles)
+
+A build writes into a hidden temporary directory beside the target and renames it into place at the
+end, so an interrupted build leaves no half index and an older index of the same name stays usable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel
+from scipy import sparse
+
+from sovereign_graph.checkpoint import sovereign_home
+from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.engines.lexical import (
+    HASHED_FEATURES,
+    TfidfRanker,
+    fit_idf,
+    hashed_counts,
+    postings_of,
+    tfidf_weights,
+)
+from sovereign_graph.engines.text import normalise_title
+from sovereign_graph.errors import InputError
+from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
+from sovereign_graph.state import Paper
+
+FORMAT_VERSION = 1
+BUNDLED = "bundled"
+META_FILE = "meta.json"
+PAPERS_FILE = "papers.sqlite"
+LSA_SAMPLE = 10_000  # papers the embedding model is fitted on: enough for stable topics, fast to fit
+HASH_CHUNK = 2_000  # papers hashed at a time, in worker processes once a corpus is larger than one chunk
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_BUILDING = re.compile(r"^\..+\.building-(?P<pid>\d+)-[0-9a-f]+$")
+
+
+class CorpusMeta(BaseModel):
+    format: int
+    name: str
+    papers: int
+    built: str
+    sources: list[str]
+    duplicates: int
+    malformed: int
+    hashed_features: int
+    lsa_dimensions: int
+    lsa_sample: int
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    """A corpus directory as `sovereign corpus list` shows it; `problem` says why it cannot be opened."""
+
+    name: str
+    path: Path
+    size_bytes: int
+    meta: CorpusMeta | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    meta: CorpusMeta
+    path: Path
+    size_bytes: int
+    malformed_examples: list[str]
+
+
+class BuildProgress(Protocol):
+    def stage(self, description: str, total: float | None) -> None: ...
+
+    def advance(self, amount: float) -> None: ...
+
+
+def corpora_dir() -> Path:
+    return sovereign_home() / "corpora"
+
+
+def require_corpus_name(name: str) -> str:
+    if name == BUNDLED:
+        raise InputError(f"'{BUNDLED}' is the snapshot shipped in the package; pick another --name.")
+    if not _NAME.match(name):
+        raise InputError(
+            f"corpus name '{name}' is not usable: letters, digits, '.', '_' or '-' (at most 64, no path separators)."
+        )
+    return name
+
+
+def default_corpus_name(path: Path) -> str:
+    """The first file's stem without .gz/.jsonl/.json, e.g. listings_cs-cv-cl_2025-03_2026-07."""
+    stem = path.name
+    for suffix in (".gz", ".jsonl", ".json", ".ndjson"):
+        stem = stem.removesuffix(suffix)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_") or "corpus"
+
+
+def _size_on_disk(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _remove_abandoned_builds(root: Path) -> None:
+    """Temporary directories of builds whose process is gone (killed outright, so no clean-up ran)."""
+    for child in root.iterdir():
+        match = _BUILDING.match(child.name)
+        if match is None or not child.is_dir():
+            continue
+        try:
+            os.kill(int(match.group("pid")), 0)
+        except ProcessLookupError:
+            shutil.rmtree(child, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, someone else's
+
+
+def _create_papers_db(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(str(path))
+    connection.execute(
+        "CREATE TABLE papers (row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, "
+        "abstract TEXT NOT NULL, authors TEXT NOT NULL, categories TEXT NOT NULL, published TEXT NOT NULL, "
+        "title_key TEXT NOT NULL)"
+    )
+    return connection
+
+
+def _row(row: int, paper: Paper) -> tuple[object, ...]:
+    return (
+        row,
+        paper.id,
+        paper.title,
+        paper.abstract,
+        json.dumps(paper.authors, ensure_ascii=False),
+        json.dumps(paper.categories),
+        paper.published,
+        normalise_title(paper.title),
+    )
+
+
+def _save_postings(directory: Path, postings: sparse.csr_matrix, idf: np.ndarray) -> None:
+    for part in ("data", "indices", "indptr"):
+        np.save(directory / f"postings_{part}.npy", getattr(postings, part))
+    np.save(directory / "idf.npy", idf)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels the pool)
+
+
+class _ChunkHasher:
+    """Hashes the texts chunk by chunk while reading goes on: in worker processes (hashing 1-2-grams is
+    most of a build's time), started only once a second chunk shows the corpus is not a small one."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._parts: list[Future[sparse.csr_matrix] | sparse.csr_matrix] = []
+
+    def add(self, texts: list[str]) -> None:
+        workers = os.cpu_count() or 1
+        if self._pool is None and self._parts and workers > 1:
+            # spawn, not fork: the parent runs threads (progress display) that fork would copy mid-state.
+            self._pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_ignore_interrupts)
+        if self._pool is None:
+            self._parts.append(hashed_counts(texts))
+        else:
+            self._parts.append(self._pool.submit(hashed_counts, texts))
+
+    def counts(self) -> sparse.csr_matrix:
+        return sparse.vstack([p.result() if isinstance(p, Future) else p for p in self._parts], format="csr")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_index(
+    directory: Path, paths: list[Path], limit: int | None, progress: BuildProgress | None
+) -> tuple[CorpusMeta, ReadReport]:
+    report = ReadReport()
+    total_bytes = sum(p.stat().st_size for p in paths)
+    if progress is not None:
+        progress.stage("reading and hashing papers", float(total_bytes))
+    on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
+    connection = _create_papers_db(directory / PAPERS_FILE)
+    texts: list[str] = []
+    pending: list[str] = []
+    hasher = _ChunkHasher()
+    try:
+        for row, paper in enumerate(read_papers(paths, report, on_bytes)):
+            connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(row, paper))
+            text = paper.title + ". " + paper.abstract
+            texts.append(text)
+            pending.append(text)
+            if len(pending) == HASH_CHUNK:
+                hasher.add(pending)
+                pending = []
+            if limit is not None and len(texts) >= limit:
+                break
+        if pending:
+            hasher.add(pending)
+        connection.execute("CREATE INDEX papers_title_key ON papers(title_key)")
+        connection.commit()
+        if progress is not None:
+            progress.stage("weighting TF-IDF", None)
+        counts = hasher.counts()
+    finally:
+        connection.close()
+        hasher.close()
+
+    idf = fit_idf(counts)
+    _save_postings(directory, postings_of(tfidf_weights(counts, idf)), idf)
+    del counts
+
+    if progress is not None:
+        progress.stage("fitting LSA embeddings", None)
+    sample = texts
+    if len(texts) > LSA_SAMPLE:
+        rows = sorted(random.Random(0).sample(range(len(texts)), LSA_SAMPLE))
+        sample = [texts[i] for i in rows]
+    lsa = LsaEmbeddings.fit(sample)
+    lsa.save(directory)
+
+    meta = CorpusMeta(
+        format=FORMAT_VERSION,
+        name=directory.name,
+        papers=len(texts),
+        built=datetime.now(UTC).isoformat(timespec="seconds"),
+        sources=[str(p.resolve()) for p in paths],
+        duplicates=report.duplicates,
+        malformed=report.malformed,
+        hashed_features=HASHED_FEATURES,
+        lsa_dimensions=lsa.dimensions,
+        lsa_sample=len(sample),
+    )
+    return meta, report
+
+
+def _move_into_place(built: Path, target: Path) -> None:
+    """Replace `target` by `built`; the old index is removed only once the new one is in place."""
+    if not target.exists():
+        os.replace(built, target)
+        return
+    retired = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
+    os.replace(target, retired)
+    try:
+        os.replace(built, target)
+    except OSError:
+        os.replace(retired, target)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def build_corpus(
+    name: str, paths: list[Path], *, limit: int | None = None, progress: BuildProgress | None = None
+) -> BuildResult:
+    """Build (or rebuild) corpus `name` from JSONL(.gz) files; atomically, so failure leaves no trace."""
+    require_corpus_name(name)
+    check_input_files(paths)
+    root = corpora_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_builds(root)
+    workdir = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=root))
+    try:
+        staged = workdir / name
+        staged.mkdir()
+        meta, report = _write_index(staged, paths, limit, progress)
+        (staged / META_FILE).write_text(meta.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        if progress is not None:
+            progress.stage("moving into place", None)
+        _move_into_place(staged, root / name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    target = root / name
+    return BuildResult(meta=meta, path=target, size_bytes=_size_on_disk(target), malformed_examples=report.examples)
+
+
+def _read_meta(directory: Path) -> CorpusMeta:
+    rebuild = f"rebuild it with: sovereign corpus build PATH... --name {directory.name}"
+    try:
+        raw = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(f"corpus '{directory.name}' has no readable {META_FILE}; {rebuild}") from None
+    found = raw.get("format") if isinstance(raw, dict) else None
+    if found != FORMAT_VERSION:
+        raise InputError(
+            f"corpus '{directory.name}' has index format {found}, this version reads format {FORMAT_VERSION}; {rebuild}"
+        )
+    return CorpusMeta.model_validate(raw)
+
+
+def list_corpora() -> list[CorpusEntry]:
+    root = corpora_dir()
+    if not root.is_dir():
+        return []
+    entries: list[CorpusEntry] = []
+    for child in sorted(root.iterdir()):
+        if child.name.startswith(".") or not child.is_dir():
+            continue
+        try:
+            entries.append(CorpusEntry(child.name, child, _size_on_disk(child), _read_meta(child)))
+        except InputError as error:
+            entries.append(CorpusEntry(child.name, child, _size_on_disk(child), None, str(error)))
+    return entries
+
+
+def open_corpus(name: str) -> DiskCorpus:
+    """The built corpus `name`, opened once per process (and again after a rebuild)."""
+    directory = corpora_dir() / name
+    meta_file = directory / META_FILE
+    if not _NAME.match(name) or not directory.is_dir():
+        available = ", ".join([BUNDLED, *(e.name for e in list_corpora())])
+        raise InputError(
+            f"no corpus named '{name}' (available: {available}); build one with: sovereign corpus build PATH... "
+            f"--name {name}"
+        )
+    stamp = meta_file.stat().st_mtime_ns if meta_file.exists() else 0
+    return _open_cached(directory.resolve(), directory.stat().st_ino, stamp)
+
+
+@lru_cache(maxsize=4)
+def _open_cached(directory: Path, inode: int, stamp: int) -> DiskCorpus:
+    return DiskCorpus(directory, _read_meta(directory))
+
+
+class DiskCorpus:
+    """A built corpus as a `PaperSource`: SQLite for the records, memory-mapped TF-IDF postings for search."""
+
+    def __init__(self, directory: Path, meta: CorpusMeta) -> None:
+        self.name = f"corpus '{meta.name}'"
+        self.meta = meta
+        self.directory = directory
+        uri = (directory / PAPERS_FILE).resolve().as_uri() + "?mode=ro"
+        # Search branches run in parallel threads: one read-only connection shared under a lock.
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        postings = sparse.csr_matrix(
+            tuple(np.load(directory / f"postings_{part}.npy", mmap_mode="r") for part in ("data", "indices", "indptr")),
+            shape=(meta.hashed_features, meta.papers),
+            copy=False,
+        )
+        self._ranker = TfidfRanker(np.load(directory / "idf.npy"), postings)
+        self._lsa: LsaEmbeddings | None = None
+
+    def __len__(self) -> int:
+        return self.meta.papers
+
+    def _select(self, where: str, parameters: tuple[object, ...]) -> list[tuple[int, Paper]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT row, id, title, abstract, authors, categories, published FROM papers WHERE " + where,
+                parameters,
+            ).fetchall()
+        return [
+            (
+                row[0],
+                Paper(
+                    id=row[1],
+                    title=row[2],
+                    abstract=row[3],
+                    authors=json.loads(row[4]),
+                    categories=json.loads(row[5]),
+                    published=row[6],
+                ),
+            )
+            for row in rows
+        ]
+
+    def get(self, paper_id: str) -> Paper | None:
+        found = self._select("id = ?", (paper_id,))
+        return found[0][1] if found else None
+
+    def find_title(self, title: str) -> list[Paper]:
+        return [paper for _, paper in self._select("title_key = ? ORDER BY row", (normalise_title(title),))]
+
+    def search(self, query: str, k: int) -> list[tuple[Paper, float]]:
+        ranked = self._ranker.top(query, k)
+        if not ranked:
+            return []
+        rows = [row for row, _ in ranked]
+        papers = dict(self._select(f"row IN ({', '.join('?' * len(rows))})", tuple(rows)))
+        return [(papers[row], score) for row, score in ranked]
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT title, abstract FROM papers ORDER BY row").fetchall()
+        return [f"{title}. {abstract}" for title, abstract in rows]
+
+    @property
+    def embeddings(self) -> LsaEmbeddings:
+        """The LSA model fitted when the corpus was built: no fitting at run time."""
+        if self._lsa is None:
+            self._lsa = LsaEmbeddings.load(self.directory)
+        return self._lsa
