@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from sovereign_graph.engines.lexical import tfidf_weights
 
@@ -39,7 +40,10 @@ class LsaEmbeddings(Embeddings):
         dimensions = max(2, min(dimensions, len(texts) - 1))
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2 if len(texts) > 50 else 1)
         weights = vectorizer.fit_transform(texts)
-        svd = TruncatedSVD(n_components=dimensions, n_iter=3, random_state=seed).fit(weights)
+        # One BLAS thread: the randomized SVD's small dense steps gain little from threads on few cores and
+        # slow down 3-4x when other processes compete for them (measured on a shared 2-core machine).
+        with threadpool_limits(1):
+            svd = TruncatedSVD(n_components=dimensions, n_iter=3, random_state=seed).fit(weights)
         vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
         return cls(vocabulary, vectorizer.idf_, svd.components_)
 

@@ -9,6 +9,10 @@ from sklearn.preprocessing import normalize
 
 # Hashed features need no vocabulary, so an index of any size stores only its matrix and one IDF vector.
 HASHED_FEATURES = 2**20
+# Stateless, so one instance serves every corpus (and pickles small, for worker processes).
+HASHER = HashingVectorizer(
+    ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None, n_features=HASHED_FEATURES
+)
 
 
 def tfidf_vectorizer() -> TfidfVectorizer:
@@ -17,11 +21,8 @@ def tfidf_vectorizer() -> TfidfVectorizer:
 
 
 def hashed_counts(documents: list[str]) -> sparse.csr_matrix:
-    """Word 1-2-gram counts in hashed feature space (stateless: the same at build time and at query time)."""
-    hasher = HashingVectorizer(
-        ngram_range=(1, 2), stop_words="english", alternate_sign=False, norm=None, n_features=HASHED_FEATURES
-    )
-    return hasher.transform(documents)
+    """Word 1-2-gram counts in hashed feature space (the same at build time and at query time)."""
+    return HASHER.transform(documents)
 
 
 def fit_idf(counts: sparse.spmatrix) -> np.ndarray:

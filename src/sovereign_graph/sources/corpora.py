@@ -18,21 +18,19 @@ import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from joblib import Parallel, delayed
 from pydantic import BaseModel
 from scipy import sparse
 
@@ -40,9 +38,9 @@ from sovereign_graph.checkpoint import sovereign_home
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.lexical import (
     HASHED_FEATURES,
+    HASHER,
     TfidfRanker,
     fit_idf,
-    hashed_counts,
     postings_of,
     tfidf_weights,
 )
@@ -56,7 +54,7 @@ BUNDLED = "bundled"
 META_FILE = "meta.json"
 PAPERS_FILE = "papers.sqlite"
 LSA_SAMPLE = 10_000  # papers the embedding model is fitted on: enough for stable topics, fast to fit
-HASH_CHUNK = 2_000  # papers hashed at a time, in worker processes once a corpus is larger than one chunk
+HASH_CHUNK = 2_000  # papers hashed per task (in parallel from 4 tasks on)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _BUILDING = re.compile(r"^\..+\.building-(?P<pid>\d+)-[0-9a-f]+$")
 
@@ -168,34 +166,17 @@ def _save_postings(directory: Path, postings: sparse.csr_matrix, idf: np.ndarray
     np.save(directory / "idf.npy", idf)
 
 
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it cancels the pool)
-
-
-class _ChunkHasher:
-    """Hashes the texts chunk by chunk while reading goes on: in worker processes (hashing 1-2-grams is
-    most of a build's time), started only once a second chunk shows the corpus is not a small one."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._parts: list[Future[sparse.csr_matrix] | sparse.csr_matrix] = []
-
-    def add(self, texts: list[str]) -> None:
-        workers = os.cpu_count() or 1
-        if self._pool is None and self._parts and workers > 1:
-            # spawn, not fork: the parent runs threads (progress display) that fork would copy mid-state.
-            self._pool = ProcessPoolExecutor(workers, get_context("spawn"), initializer=_ignore_interrupts)
-        if self._pool is None:
-            self._parts.append(hashed_counts(texts))
-        else:
-            self._parts.append(self._pool.submit(hashed_counts, texts))
-
-    def counts(self) -> sparse.csr_matrix:
-        return sparse.vstack([p.result() if isinstance(p, Future) else p for p in self._parts], format="csr")
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+def _hash_all(texts: list[str], progress: BuildProgress | None) -> sparse.csr_matrix:
+    """Hashed 1-2-gram counts of every text: most of a build's time, so spread over the cores (joblib's
+    loky workers import scikit-learn, not this package, and need no `__main__` guard in the caller)."""
+    chunks = [texts[start : start + HASH_CHUNK] for start in range(0, len(texts), HASH_CHUNK)]
+    workers = 1 if len(chunks) < 4 else -1
+    parts: list[sparse.csr_matrix] = []
+    for part in Parallel(n_jobs=workers, return_as="generator")(delayed(HASHER.transform)(c) for c in chunks):
+        parts.append(part)
+        if progress is not None:
+            progress.advance(part.shape[0])
+    return sparse.vstack(parts, format="csr")
 
 
 def _write_index(
@@ -204,34 +185,26 @@ def _write_index(
     report = ReadReport()
     total_bytes = sum(p.stat().st_size for p in paths)
     if progress is not None:
-        progress.stage("reading and hashing papers", float(total_bytes))
+        progress.stage("reading papers", float(total_bytes))
     on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
     connection = _create_papers_db(directory / PAPERS_FILE)
     texts: list[str] = []
-    pending: list[str] = []
-    hasher = _ChunkHasher()
     try:
         for row, paper in enumerate(read_papers(paths, report, on_bytes)):
             connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(row, paper))
-            text = paper.title + ". " + paper.abstract
-            texts.append(text)
-            pending.append(text)
-            if len(pending) == HASH_CHUNK:
-                hasher.add(pending)
-                pending = []
+            texts.append(paper.title + ". " + paper.abstract)
             if limit is not None and len(texts) >= limit:
                 break
-        if pending:
-            hasher.add(pending)
         connection.execute("CREATE INDEX papers_title_key ON papers(title_key)")
         connection.commit()
-        if progress is not None:
-            progress.stage("weighting TF-IDF", None)
-        counts = hasher.counts()
     finally:
         connection.close()
-        hasher.close()
 
+    if progress is not None:
+        progress.stage("hashing word 1-2-grams", float(len(texts)))
+    counts = _hash_all(texts, progress)
+    if progress is not None:
+        progress.stage("weighting TF-IDF", None)
     idf = fit_idf(counts)
     _save_postings(directory, postings_of(tfidf_weights(counts, idf)), idf)
     del counts

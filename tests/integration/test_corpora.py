@@ -1,0 +1,179 @@
+"""`sovereign corpus build | list` and `run --corpus NAME`: a persistent index a run searches, built atomically."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sovereign_graph.cli import app
+from sovereign_graph.context import Context
+from sovereign_graph.sources import corpora
+from sovereign_graph.sources.corpora import build_corpus, corpora_dir, open_corpus
+from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.state import Paper
+from tests.conftest import QUESTION, SMOES
+from tests.corpus_files import write_corpus_files
+
+cli = CliRunner()
+
+
+@pytest.fixture
+def corpus_files(tmp_path: Path) -> tuple[Path, Path, set[str]]:
+    return write_corpus_files(tmp_path)
+
+
+def _build(*args: str) -> str:
+    result = cli.invoke(app, ["corpus", "build", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_build_list_and_search(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, kaggle, ids = corpus_files
+    output = _build(str(ours), str(kaggle), "--name", "small")
+    assert f"corpus 'small': {len(ids)} papers" in output
+    assert "1 duplicate ids skipped" in output
+    assert "4 malformed lines skipped, e.g. ours.jsonl:11: bad JSON" in output
+
+    listing = cli.invoke(app, ["corpus", "list"])
+    assert listing.exit_code == 0, listing.output
+    row = next(line for line in listing.output.splitlines() if "small" in line)
+    assert str(len(ids)) in row and "ours.jsonl, kaggle.jsonl.gz" in row
+    assert "bundled" in listing.output
+
+    corpus = open_corpus("small")
+    assert len(corpus) == len(ids)
+    smoes = corpus.get(SMOES)
+    assert smoes is not None and smoes == bundled_snapshot().get(SMOES)
+    assert corpus.find_title(smoes.title.upper() + " ") == [smoes]
+    found = corpus.search("soft modality-guided expert specialization MoE-VLMs", 5)
+    assert found[0][0].id == SMOES and all(p.id in ids for p, _ in found)
+    assert len(Context(corpus="small").embedder().embed_query(QUESTION)) == corpus.meta.lsa_dimensions
+
+
+def test_default_name_is_the_first_files_stem(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, _, _ = corpus_files
+    assert "corpus 'ours':" in _build(str(ours))
+    assert (corpora_dir() / "ours" / "meta.json").exists()
+
+
+def test_run_on_a_built_corpus_and_resume_on_the_same_one(
+    corpus_files: tuple[Path, Path, set[str]], tmp_path: Path
+) -> None:
+    ours, kaggle, ids = corpus_files
+    _build(str(ours), str(kaggle), "--name", "small")
+    db, out = tmp_path / "runs.sqlite", tmp_path / "out"
+    base = ["--question", QUESTION, "--db", str(db), "--out", str(out), "--thread", "t"]
+    result = cli.invoke(app, ["run", "--corpus", "small", "--paper", SMOES, *base])
+    assert result.exit_code == 0, result.output
+    assert "paused for the owner" in result.output
+    draft = json.loads((out / "t.json").read_text())
+    assert draft["paper"]["id"] == SMOES
+    assert {p["id"] for p in draft["papers"]} <= ids
+
+    # The bundled snapshot would find papers outside the small corpus for the revision's queries...
+    revise_note = "load balancing auxiliary loss for sparse experts"
+    assert any(p.id not in ids for p, _ in bundled_snapshot().search(revise_note, 8))
+    # ...but a resume, which builds a default context, searches the corpus the thread started on.
+    resumed = cli.invoke(app, ["resume", "t", "--db", str(db), "--decision", "revise", "--note", revise_note])
+    assert resumed.exit_code == 0, resumed.output
+    revised = json.loads((out / "t.json").read_text())
+    assert revised["revision_rounds"] > draft["revision_rounds"]
+    assert {p["id"] for p in revised["papers"]} <= ids
+
+
+def test_a_paper_outside_the_corpus_is_not_found_there(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, _, ids = corpus_files
+    _build(str(ours), "--name", "small")
+    outside = next(p.id for p, _ in bundled_snapshot().search("vision language model", 50) if p.id not in ids)
+    result = cli.invoke(app, ["run", "--corpus", "small", "--paper", outside, "--question", QUESTION])
+    assert result.exit_code == 2
+    assert f"arXiv:{outside} is not in the corpus 'small'" in result.output
+
+
+def test_unknown_corpus_exits_2_listing_the_available_ones(
+    corpus_files: tuple[Path, Path, set[str]], tmp_path: Path
+) -> None:
+    ours, _, _ = corpus_files
+    _build(str(ours), "--name", "small")
+    db = tmp_path / "runs.sqlite"
+    result = cli.invoke(app, ["run", "--corpus", "nope", "--paper", SMOES, "--question", QUESTION, "--db", str(db)])
+    assert result.exit_code == 2
+    assert "no corpus named 'nope' (available: bundled, small)" in result.output
+    assert not db.exists()
+
+
+def test_bad_names_and_empty_inputs_write_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    for args, message in [
+        ([str(bad), "--name", "../escape"], "is not usable"),
+        ([str(bad), "--name", "bundled"], "shipped in the package"),
+        ([str(tmp_path / "missing.jsonl")], "no file at"),
+        ([str(bad)], "bad.jsonl has no paper records"),
+    ]:
+        result = cli.invoke(app, ["corpus", "build", *args])
+        assert result.exit_code == 2, result.output
+        assert message in result.output
+    assert not corpora_dir().exists() or list(corpora_dir().iterdir()) == []
+
+
+def test_an_interrupted_build_leaves_nothing_and_keeps_the_previous_index(
+    corpus_files: tuple[Path, Path, set[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, kaggle, ids = corpus_files
+    build_corpus("small", [ours, kaggle])
+    before = (corpora_dir() / "small" / "meta.json").read_text()
+    real_read = corpora.read_papers
+
+    def interrupted(*args: object, **kwargs: object) -> Iterator[Paper]:
+        for count, paper in enumerate(real_read(*args, **kwargs)):  # type: ignore[arg-type]
+            if count == 100:
+                raise KeyboardInterrupt
+            yield paper
+
+    monkeypatch.setattr(corpora, "read_papers", interrupted)
+    for name in ("small", "fresh"):
+        with pytest.raises(KeyboardInterrupt):
+            build_corpus(name, [ours, kaggle])
+    assert sorted(p.name for p in corpora_dir().iterdir()) == ["small"]
+    assert (corpora_dir() / "small" / "meta.json").read_text() == before
+    assert len(open_corpus("small")) == len(ids)
+
+
+def test_a_rebuild_replaces_the_index_in_place(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, kaggle, ids = corpus_files
+    build_corpus("small", [ours])
+    first = open_corpus("small")
+    build_corpus("small", [ours, kaggle])
+    second = open_corpus("small")
+    assert len(first) < len(second) == len(ids)
+    assert sorted(p.name for p in corpora_dir().iterdir()) == ["small"]
+
+
+def test_hashing_in_worker_processes_gives_the_same_index(
+    corpus_files: tuple[Path, Path, set[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, kaggle, _ = corpus_files
+    build_corpus("serial", [ours, kaggle])
+    monkeypatch.setattr(corpora, "HASH_CHUNK", 60)  # 6 chunks: hashed by worker processes
+    build_corpus("pooled", [ours, kaggle])
+    query = "sparse mixture of experts for multimodal large language models"
+    serial, pooled = open_corpus("serial").search(query, 10), open_corpus("pooled").search(query, 10)
+    assert [(p.id, round(s, 6)) for p, s in serial] == [(p.id, round(s, 6)) for p, s in pooled]
+
+
+def test_an_index_of_another_format_asks_for_a_rebuild(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, _, _ = corpus_files
+    build_corpus("small", [ours])
+    meta_file = corpora_dir() / "small" / "meta.json"
+    meta_file.write_text(json.dumps(json.loads(meta_file.read_text()) | {"format": 0}))
+    result = cli.invoke(app, ["run", "--corpus", "small", "--paper", SMOES, "--question", QUESTION])
+    assert result.exit_code == 2
+    assert "index format 0" in result.output and "rebuild it with: sovereign corpus build" in result.output
+    listing = cli.invoke(app, ["corpus", "list"])
+    assert listing.exit_code == 0 and "rebuild it with" in listing.output
