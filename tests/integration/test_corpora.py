@@ -177,3 +177,13 @@ def test_an_index_of_another_format_asks_for_a_rebuild(corpus_files: tuple[Path,
     assert "index format 0" in result.output and "rebuild it with: sovereign corpus build" in result.output
     listing = cli.invoke(app, ["corpus", "list"])
     assert listing.exit_code == 0 and "rebuild it with" in listing.output
+
+
+def test_a_built_corpus_and_the_live_source_exclude_each_other(corpus_files: tuple[Path, Path, set[str]]) -> None:
+    ours, _, _ = corpus_files
+    _build(str(ours), "--name", "small")
+    result = cli.invoke(
+        app, ["run", "--corpus", "small", "--source", "arxiv", "--paper", SMOES, "--question", QUESTION]
+    )
+    assert result.exit_code == 2
+    assert "cannot be combined with --source arxiv" in result.output
