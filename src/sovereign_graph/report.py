@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sovereign_graph.state import Claim, Facet, OwnerDecision, Query, ReportStatus, Review, Revision
+from sovereign_graph.engines.facets import FULL_COVERAGE
+from sovereign_graph.state import Claim, Facet, Gap, OwnerDecision, Query, ReportStatus, Review, Revision
 
 RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
 
@@ -46,6 +47,7 @@ class Report(BaseModel):
     escalated: bool
     owner_decision: OwnerDecision | None
     evidence_gap: list[str] | None
+    gaps: list[Gap]
     uncertainties: list[str]
     references: list[PaperRef]
 
@@ -126,9 +128,30 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         escalated=state.get("escalated", True),
         owner_decision=state.get("owner_decision") if status != "awaiting_owner" else None,
         evidence_gap=state.get("evidence_gap"),
+        gaps=state.get("gaps", []),
         uncertainties=uncertainties(state),
         references=[PaperRef(id=p.id, title=p.title, url=p.url) for p in references],
     )
+
+
+GAP_VERBS = {
+    "outcome": "measures",
+    "benchmark": "reports results on",
+    "intervention": "studies",
+    "comparison": "compares against",
+    "condition": "reports results under",
+    "topic": "addresses",
+}
+
+
+def gap_sentence(gap: Gap, report: Report) -> str:
+    """'No retrieved paper measures X; the closest evidence is ...', from what the run did find."""
+    head = f"No retrieved paper {GAP_VERBS[gap.kind]} *{gap.facet}* ({gap.facet_id})"
+    if gap.partial_claims:
+        return f"{head}; the closest evidence is {', '.join(gap.partial_claims)}, which address it only in part."
+    if gap.closest_passage and gap.closest_text:
+        return f"{head}; the closest evidence is arXiv:{gap.closest_paper}: “{' '.join(gap.closest_text.split())}”"
+    return f"{head}; none of the {len(report.papers)} retrieved papers mentions it."
 
 
 def cell(text: object) -> str:
@@ -189,18 +212,23 @@ def to_markdown(report: Report) -> str:
     out.append("")
     for facet in report.facets:
         addressing = [c for c in report.claims if facet.id in c.facets]
-        if addressing:
-            ids = ", ".join(f"{c.id}{' (verified)' if c.verified else ''}" for c in addressing)
-            out.append(f"- {facet.id} *{facet.text}*: {ids}.")
-        else:
-            out.append(f"- {facet.id} *{facet.text}*: no claim addresses it.")
+        label = f"- {facet.id} ({facet.kind}) *{facet.text}*"
+        if not addressing:
+            out.append(f"{label}: no claim addresses it.")
+            continue
+        verified_ids = [c.id for c in addressing if c.verified]
+        ids = ", ".join(
+            c.id + ("" if c.coverage.get(facet.id, 0) >= FULL_COVERAGE else " (in part)") for c in addressing
+        )
+        support = f"; verified: {', '.join(verified_ids)}" if verified_ids else "; none verified"
+        out.append(f"{label}: {ids}{support}.")
     out += ["", "## Uncertainties", ""]
     out += [f"- {u}" for u in report.uncertainties]
     out += ["", "## Evidence gap", ""]
-    if report.evidence_gap:
-        out += [f"- No retrieved paper addresses *{gap}*." for gap in report.evidence_gap]
+    if report.gaps:
+        out += [f"- {gap_sentence(g, report)}" for g in report.gaps]
     else:
-        out.append("None: every facet of the question is addressed by at least one claim.")
+        out.append("None: every facet of the question is fully addressed by at least one claim.")
     out += ["", "## Claims", ""]
     if report.claims:
         out += _table(

@@ -16,6 +16,7 @@ Recommendation = Literal["ACCEPT", "REVISE", "REJECT"]
 Decision = Literal["approve", "reject", "revise"]
 Role = Literal["SKEPTIC", "VALIDATOR", "SYNTHESIZER"]
 ReportStatus = Literal["awaiting_owner", "approved", "rejected"]
+FacetKind = Literal["intervention", "outcome", "benchmark", "comparison", "condition", "topic"]
 
 
 class Paper(BaseModel):
@@ -36,7 +37,9 @@ class Facet(BaseModel):
 
     id: str = Field(description="F1, F2, ...")
     text: str = Field(description="the phrase from the question")
-    terms: list[str] = Field(description="content words used to match evidence to this facet")
+    kind: FacetKind = Field(default="topic", description="its role in the question; claims must address an outcome")
+    terms: list[str] = Field(description="stems of its content words, to match evidence to this facet")
+    heads: list[str] = Field(default_factory=list, description="stems a passage must contain to address it at all")
 
 
 class Query(BaseModel):
@@ -73,12 +76,27 @@ class Claim(BaseModel):
     paper_id: str
     passage_id: str
     facets: list[str] = Field(default_factory=list, description="ids of the facets the claim addresses")
+    coverage: dict[str, float] = Field(
+        default_factory=dict, description="per addressed facet, the share of its terms the quote contains"
+    )
     relevance: float = 0.0
     grounding: float | None = Field(default=None, description="how well the quote entails the claim")
     verified: bool = False
     label: Label = "NOT_ENOUGH_INFO"
     confidence: float = 0.0
     evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Gap(BaseModel):
+    """A facet no claim fully addresses, with the closest evidence the run did find."""
+
+    facet_id: str
+    facet: str
+    kind: FacetKind
+    partial_claims: list[str] = Field(default_factory=list, description="claims that address it only in part")
+    closest_passage: str | None = Field(default=None, description="best indexed passage naming it, if no claim does")
+    closest_paper: str | None = None
+    closest_text: str | None = None
 
 
 class Objection(BaseModel):
@@ -156,6 +174,7 @@ class ResearchState(TypedDict, total=False):
     owner_decision: OwnerDecision | None
     pending_owner_note: str | None
     evidence_gap: list[str] | None
+    gaps: list[Gap]
     method: Annotated[dict[str, str], merge_dicts]
     report: dict[str, object]
 
@@ -175,6 +194,7 @@ STATE_MODELS: tuple[type[BaseModel], ...] = (
     Passage,
     Evidence,
     Claim,
+    Gap,
     Objection,
     Review,
     Revision,

@@ -25,7 +25,7 @@ def _nodes_run(runner: Runner, graph_input: Any, thread: str, context: Context |
 
 
 def test_run_pauses_for_the_owner_with_recommendation_and_draft(runner: Runner) -> None:
-    nodes = _nodes_run(runner, {"paper": SMOES, "question": QUESTION}, "t1")
+    nodes = _nodes_run(runner, {"paper": SMOES, "question": QUESTION, "max_revisions": 0}, "t1")
     assert nodes[:1] == ["plan"] and nodes.count("search") == 4
     assert {"skeptic", "validator", "synthesizer", "tribunal", "policy"} <= set(nodes)
     assert nodes[-1] == "__interrupt__"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sovereign_graph.engines.extractor import extract_claims, finding_strength
-from sovereign_graph.engines.planner import split_facets
+from sovereign_graph.engines.facets import split_facets
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.engines.rubrics import Dossier, skeptic, synthesizer, validator
 from sovereign_graph.engines.text import sentences

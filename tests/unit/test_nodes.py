@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from sovereign_graph.context import Context
-from sovereign_graph.engines.planner import plan_queries, split_facets
+from sovereign_graph.engines.facets import split_facets
+from sovereign_graph.engines.planner import plan_queries
 from sovereign_graph.engines.text import stems
 from sovereign_graph.nodes.extract import extract
 from sovereign_graph.nodes.index import index

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from sovereign_graph.engines.facets import FULL_COVERAGE, facet_coverage, required_facets
 from sovereign_graph.engines.text import numbers, stems
-from sovereign_graph.state import Claim, Facet, Passage
+from sovereign_graph.state import Claim, Facet, Gap, Passage
 
 # Findings: comparisons, measured effects, reported observations.
 _FINDING = re.compile(
@@ -26,10 +27,6 @@ _BACKGROUND = re.compile(
     r"|in\s+this\s+(?:paper|work),\s+we\s+(?:propose|introduce|present)|we\s+(?:propose|introduce|present))\b",
     re.IGNORECASE,
 )
-
-
-def facet_coverage(facet: Facet, sentence_stems: set[str]) -> float:
-    return len(sentence_stems.intersection(facet.terms)) / len(facet.terms) if facet.terms else 0.0
 
 
 def finding_strength(text: str) -> float:
@@ -53,11 +50,12 @@ def extract_claims(
     max_claims: int,
     max_per_paper: int,
     excluded: set[str] | None = None,
-    min_relevance: float = 0.3,
 ) -> list[Claim]:
-    """Rank passages by relevance x facet coverage x finding strength; keep the best, diverse, distinct ones."""
+    """Findings that address at least one of the question's outcome facets, ranked by relevance, facet
+    coverage and finding strength; at most `max_per_paper` from one paper, no near-duplicates."""
     excluded = excluded or set()
-    scored: list[tuple[float, Passage, list[str], set[str]]] = []
+    required = {f.id for f in required_facets(facets)}
+    scored: list[tuple[float, Passage, dict[str, float], set[str]]] = []
     for passage in passages:
         if passage.id in excluded:
             continue
@@ -65,12 +63,12 @@ def extract_claims(
         if strength <= 0:
             continue
         sentence_stems = stems(passage.text)
-        coverage = {f.id: facet_coverage(f, sentence_stems) for f in facets}
-        addressed = [fid for fid, c in coverage.items() if c >= 0.5]
-        if not addressed and passage.relevance < min_relevance:
-            continue
+        coverage = {f.id: facet_coverage(f, sentence_stems, passage.text) for f in facets}
+        addressed = {fid: share for fid, share in coverage.items() if share > 0}
+        if not required.intersection(addressed):
+            continue  # off-topic: it does not speak to what the question measures
         mean_coverage = sum(coverage.values()) / len(coverage) if coverage else 0.0
-        score = 0.45 * passage.relevance + 0.35 * mean_coverage + 0.2 * strength
+        score = 0.4 * passage.relevance + 0.35 * mean_coverage + 0.25 * strength
         scored.append((score, passage, addressed, sentence_stems))
     scored.sort(key=lambda item: (-item[0], item[1].id))
 
@@ -94,13 +92,29 @@ def extract_claims(
                 quote=quote,
                 paper_id=passage.paper_id,
                 passage_id=passage.id,
-                facets=addressed,
+                facets=sorted(addressed, key=lambda fid: int(fid[1:])),
+                coverage={fid: round(share, 3) for fid, share in addressed.items()},
                 relevance=round(score, 4),
             )
         )
     return claims
 
 
-def uncovered_facets(facets: list[Facet], claims: list[Claim]) -> list[Facet]:
-    covered = {fid for claim in claims for fid in claim.facets}
-    return [f for f in facets if f.id not in covered]
+def evidence_gaps(facets: list[Facet], claims: list[Claim], passages: list[Passage]) -> list[Gap]:
+    """Facets no claim fully addresses, each with the closest evidence: claims that touch it in part,
+    or else the most relevant indexed passage that names it."""
+    gaps: list[Gap] = []
+    for facet in facets:
+        touching = [c for c in claims if facet.id in c.coverage]
+        if any(c.coverage[facet.id] >= FULL_COVERAGE for c in touching):
+            continue
+        gap = Gap(facet_id=facet.id, facet=facet.text, kind=facet.kind, partial_claims=[c.id for c in touching])
+        if not touching:
+            naming = [p for p in passages if facet_coverage(facet, stems(p.text), p.text) > 0]
+            if naming:
+                best = max(naming, key=lambda p: (p.relevance, p.id))
+                gap = gap.model_copy(
+                    update={"closest_passage": best.id, "closest_paper": best.paper_id, "closest_text": best.text}
+                )
+        gaps.append(gap)
+    return gaps

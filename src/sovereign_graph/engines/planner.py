@@ -8,16 +8,6 @@ from sovereign_graph.state import Facet, Paper, Query
 QUERIES_PER_PLAN = 4
 
 
-def split_facets(question: str, max_facets: int = 6) -> list[Facet]:
-    """Facets are the question's key phrases, in its own words, each with the stems that match evidence."""
-    facets: list[Facet] = []
-    for phrase in key_phrases(question, max_phrases=max_facets):
-        terms = sorted(stems(phrase))
-        if terms:
-            facets.append(Facet(id=f"F{len(facets) + 1}", text=phrase, terms=terms))
-    return facets
-
-
 def method_name(paper: Paper) -> str:
     """The paper's own name for its method: the acronym before a colon, else the whole title."""
     head, sep, _ = paper.title.partition(":")
@@ -39,7 +29,9 @@ def plan_queries(question: str, paper: Paper, facets: list[Facet]) -> list[Query
     """Four distinct queries: the question whole, the method x the first facet, and each other facet in
     the paper's domain; gaps are filled with facet x method pairs so there are always four."""
     core, domain = title_core(paper), domain_phrase(paper)
-    texts = [f.text for f in facets] or [question]
+    # Outcomes first: they are what the question measures, so they lead the combined queries.
+    ordered = sorted(facets, key=lambda f: (f.kind != "outcome", f.kind != "intervention", int(f.id[1:])))
+    texts = [f.text for f in ordered] or [question]
     candidates: list[tuple[str, str]] = [
         (join_distinct(*texts), "the question's facets together"),
         (join_distinct(core, texts[0]), f"the subject's method x facet '{texts[0]}'"),

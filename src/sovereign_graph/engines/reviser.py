@@ -1,12 +1,24 @@
-"""Offline reviser: turns the tribunal's objections (or the owner's note) into concrete changes."""
+"""Offline reviser: turns the tribunal's objections (or the owner's note) into concrete changes.
+
+uncovered / partial facet -> a query for that facet in the subject's domain
+unsupported facet         -> a corroboration query
+no counter-evidence search, single source -> a counter-evidence query (origin "counter-evidence ...")
+off-topic claim           -> its passage is dropped from extraction
+owner's note              -> new outcome facets and queries from its key phrases
+Nothing specific to chase -> broader queries, so the round always changes the dossier.
+"""
 
 from __future__ import annotations
 
-from sovereign_graph.engines.planner import domain_phrase, split_facets, title_core
+from sovereign_graph.engines.facets import note_facets, required_facets
+from sovereign_graph.engines.planner import domain_phrase, title_core
+from sovereign_graph.engines.rubrics import COUNTER_EVIDENCE
 from sovereign_graph.engines.text import join_distinct, stems
 from sovereign_graph.state import Claim, Facet, Objection, Paper, Query, Revision
 
 MAX_NEW_QUERIES = 4
+# Words that pull in negative results when added to a facet.
+COUNTER_TERMS = "fails worse degrades limitation"
 
 
 def plan_revision(
@@ -37,7 +49,7 @@ def plan_revision(
                 return
 
     if owner_note:
-        for facet in split_facets(owner_note, max_facets=3):
+        for facet in note_facets(owner_note):
             facet = facet.model_copy(update={"id": f"F{len(new_facets) + 1}"})
             new_facets.append(facet)
             actions.append(f"new facet {facet.id} '{facet.text}' from the owner's note")
@@ -50,21 +62,29 @@ def plan_revision(
     dropped = [c for c in claims if c.id in off_topic]
     for objection in objections:
         target = by_id.get(objection.target)
-        if objection.kind == "uncovered_facet" and target:
+        if target is None:
+            continue
+        if objection.kind in ("uncovered_facet", "partial_facet"):
             add_query(
                 [join_distinct(target.text, domain), join_distinct(target.text, core), target.text],
-                f"uncovered facet {target.id}",
+                f"{objection.kind.replace('_', ' ')} {target.id}",
             )
-        elif objection.kind == "unsupported_facet" and target:
+        elif objection.kind == "unsupported_facet":
             add_query(
-                [f"{target.text} evaluation results", f"{target.text} comparison baseline"],
+                [join_distinct(target.text, domain, "evaluation results"), join_distinct(target.text, "comparison")],
                 f"corroboration for {target.id}",
             )
+        elif objection.kind == "no_counter_search":
+            add_query(
+                [join_distinct(target.text, domain, COUNTER_TERMS), join_distinct(target.text, COUNTER_TERMS)],
+                f"{COUNTER_EVIDENCE} for {target.id}",
+            )
     if any(o.kind == "single_source" for o in objections):
-        add_query([" ".join(f.text for f in facets) + " evaluation"], "counter-evidence beyond one source")
+        outcome = required_facets(facets)[0] if facets else None
+        subject = outcome.text if outcome else core
+        add_query([join_distinct(subject, domain, COUNTER_TERMS)], f"{COUNTER_EVIDENCE} beyond one source")
     if not queries:
-        # Nothing specific to chase: widen the net so the round still changes the dossier.
-        add_query([f"{f.text} results" for f in facets] + [f"{core} results"], "broader search")
+        add_query([join_distinct(f.text, "results") for f in facets] + [f"{core} results"], "broader search")
 
     revision = Revision(
         round=round_number,

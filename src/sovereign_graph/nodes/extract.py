@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
-from sovereign_graph.engines.extractor import extract_claims, uncovered_facets
+from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
 from sovereign_graph.state import ResearchState
 
 
@@ -20,13 +20,14 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         max_per_paper=context.max_claims_per_paper,
         excluded=set(state.get("dropped_passages", [])),
     )
-    gap = [f.text for f in uncovered_facets(state["facets"], claims)]
+    gaps = evidence_gaps(state["facets"], claims, state["passages"])
     return {
         "claims": claims,
-        "evidence_gap": gap or None,
+        "evidence_gap": [g.facet for g in gaps] or None,
+        "gaps": gaps,
         "method": {
-            "extract": f"offline sentence-level claim mining: result-bearing sentences ranked by relevance, "
-            f"facet coverage and finding strength; at most {context.max_claims} claims, "
-            f"{context.max_claims_per_paper} per paper",
+            "extract": "offline sentence-level claim mining: result-bearing sentences that address an outcome "
+            "facet of the question, ranked by relevance, facet coverage and finding strength; "
+            f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper, no near-duplicates",
         },
     }

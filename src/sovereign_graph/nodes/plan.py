@@ -7,7 +7,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
-from sovereign_graph.engines.planner import plan_queries, split_facets
+from sovereign_graph.engines.facets import split_facets
+from sovereign_graph.engines.planner import method_name, plan_queries
 from sovereign_graph.errors import InputError
 from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
@@ -26,7 +27,7 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     question = require_question(state["question"])
     subject = resolve_subject(state["paper"], context.paper_source())
-    facets = split_facets(question)
+    facets = split_facets(question, subject_names=(method_name(subject),))
     queries = plan_queries(question, subject, facets)
     return {
         "question": question,

@@ -12,5 +12,7 @@ from sovereign_graph.state import ResearchState
 
 
 def policy(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
-    recommendation, escalated = recommend(state["score"], state["claims"], context_of(runtime).revise_below)
+    recommendation, escalated = recommend(
+        state["score"], state["claims"], context_of(runtime).revise_below, state.get("gaps", [])
+    )
     return {"recommendation": recommendation, "escalated": escalated}

@@ -26,6 +26,7 @@ def reviewer(role: Role) -> ReviewerNode:
             passages=state["passages"],
             round=state["round"],
             verify_threshold=context_of(runtime).verify_threshold,
+            queries=state.get("queries", []),
         )
         return {"reviews": [rubric(dossier)]}
 
