@@ -1,0 +1,115 @@
+"""Facet splitting, the off-topic filter and the evidence-gap wording, on the seed reports' questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
+from sovereign_graph.engines.facets import note_facets, split_facets
+from sovereign_graph.engines.reviser import plan_revision
+from sovereign_graph.engines.rubrics import Dossier, skeptic
+from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.state import Passage
+
+SEED_000 = (
+    "Does increasing the number of experts in SMOES improve robustness to cloaking-style adversarial "
+    "perturbations on MMMU accuracy compared to fixed top-1 routing in modality-agnostic MoE?"
+)
+SEED_002 = (
+    "What is the accuracy difference on Winoground between SMOES and modality-agnostic MoE-VLMs when using "
+    "top-1 versus top-4 routing under a fixed 64-expert configuration?"
+)
+SEED_003 = (
+    "How does the inference throughput and FLOPs efficiency of SMOE with dynamic routing signatures compare "
+    "against modality-agnostic fixed-ratio MoE baselines on SNLI-VE when evaluated under batch-size and latency "
+    "constraints?"
+)
+
+
+def _kinds(question: str) -> dict[str, str]:
+    return {f.text: f.kind for f in split_facets(question, subject_names=("SMoES",))}
+
+
+def test_seed_000_splits_into_intervention_outcome_benchmark_comparison() -> None:
+    assert _kinds(SEED_000) == {
+        "increasing the number of experts in SMOES": "intervention",
+        "robustness to cloaking-style adversarial perturbations": "outcome",
+        "MMMU accuracy": "benchmark",
+        "fixed top-1 routing in modality-agnostic MoE": "comparison",
+    }
+
+
+def test_seed_002_keeps_versus_together_and_finds_the_benchmark() -> None:
+    kinds = _kinds(SEED_002)
+    assert kinds["accuracy difference"] == "outcome"
+    assert kinds["Winoground"] == "benchmark"
+    assert kinds["top-1 versus top-4 routing"] == "comparison"
+
+
+def test_seed_003_metric_of_method_question() -> None:
+    facets = split_facets(SEED_003, subject_names=("SMoE",))
+    outcome = next(f for f in facets if f.kind == "outcome")
+    assert outcome.text == "inference throughput and FLOPs efficiency"
+    assert set(outcome.heads) == {"throughput", "flop", "efficiency"}
+    assert next(f for f in facets if f.kind == "benchmark").heads == ["snli-ve"]
+
+
+def test_an_unparsed_question_falls_back_to_topics() -> None:
+    facets = split_facets("Expert routing stability in sparse models")
+    assert facets and all(f.kind == "topic" for f in facets)
+
+
+def test_the_owners_note_becomes_outcome_facets() -> None:
+    assert [f.kind for f in note_facets("adversarial perturbations")] == ["outcome"]
+
+
+def _passage(pid: str, text: str) -> Passage:
+    return Passage(id=pid, paper_id=pid.split("#")[0], text=text, relevance=0.6)
+
+
+def test_findings_that_miss_every_outcome_facet_are_dropped_not_padded_in() -> None:
+    facets = split_facets(SEED_000, subject_names=("SMoES",))
+    passages = [
+        _passage("a#0", "Our method reduces time to first token by 10.3% at batch size 1 with more experts."),
+        _passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1% on MMMU."),
+    ]
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    assert [c.passage_id for c in claims] == ["b#0"], "a latency finding does not answer a robustness question"
+
+
+def test_gaps_name_the_unaddressed_facets_and_the_closest_evidence() -> None:
+    facets = split_facets(SEED_000, subject_names=("SMoES",))
+    passages = [
+        _passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1%."),
+        _passage("c#0", "MMMU is a benchmark of college-level multimodal questions."),
+    ]
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    gaps = {g.facet: g for g in evidence_gaps(facets, claims, passages)}
+    outcome = gaps["robustness to cloaking-style adversarial perturbations"]
+    assert outcome.partial_claims == ["C1"], "robustness without cloaking is addressed only in part"
+    assert gaps["MMMU accuracy"].closest_passage == "c#0", "no claim, but a passage names the benchmark"
+    assert "fixed top-1 routing in modality-agnostic MoE" in gaps
+
+
+@pytest.mark.parametrize("searched", [False, True])
+def test_skeptic_asks_for_a_counter_evidence_search_and_the_reviser_runs_one(searched: bool) -> None:
+    facets = split_facets(SEED_000, subject_names=("SMoES",))
+    passages = [_passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1%.")]
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    paper = bundled_snapshot().get("2604.23996")
+    assert paper is not None
+    queries = []
+    if searched:
+        _, queries, _ = plan_revision(
+            round_number=1,
+            paper=paper,
+            facets=facets,
+            claims=claims,
+            objections=skeptic(Dossier("q", facets, claims, passages, 0, 0.15)).objections,
+            previous_queries=[],
+        )
+    review = skeptic(Dossier("q", facets, claims, passages, 1 if searched else 0, 0.15, queries))
+    asked = [o for o in review.objections if o.kind == "no_counter_search"]
+    assert bool(asked) is not searched
+    if searched:
+        assert any(q.origin.startswith("counter-evidence") for q in queries)
