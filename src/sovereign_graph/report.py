@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sovereign_graph.engines.facets import FULL_COVERAGE
+from sovereign_graph.engines.rubrics import aggregate
 from sovereign_graph.state import Claim, Facet, Gap, OwnerDecision, Query, ReportStatus, Review, Revision
 
 RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
@@ -41,6 +42,7 @@ class Report(BaseModel):
     claims: list[Claim]
     reviews: list[Review]
     score: float
+    round_scores: list[float]
     revision_rounds: int
     revisions: list[Revision]
     recommendation: str
@@ -93,6 +95,12 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
     return notes
 
 
+def round_scores(reviews: list[Review]) -> list[float]:
+    """The tribunal's score in each round, first to last."""
+    rounds = sorted({r.round for r in reviews})
+    return [aggregate([r for r in reviews if r.round == n]) for n in rounds]
+
+
 def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: ReportStatus) -> Report:
     subject = state["subject"]
     claims: list[Claim] = state.get("claims", [])
@@ -122,6 +130,7 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         claims=claims,
         reviews=state.get("reviews", []),
         score=state.get("score", 0.0),
+        round_scores=round_scores(state.get("reviews", [])),
         revision_rounds=len(state.get("revisions", [])),
         revisions=state.get("revisions", []),
         recommendation=state.get("recommendation", "REJECT"),
@@ -207,7 +216,8 @@ def to_markdown(report: Report) -> str:
     out.append(
         f"{len(report.papers)} papers retrieved. {len(report.claims)} claims extracted, {verified} verified "
         f"({labels['SUPPORT']} supported, {labels['CONTRADICT']} contradicted by other papers). "
-        f"Tribunal: {report.score:.1f}/10 → {report.recommendation} after {report.revision_rounds} revision round(s)."
+        f"Tribunal: {' → '.join(f'{x:.1f}' for x in report.round_scores) or '—'} (/10, per round) → "
+        f"{report.recommendation} after {report.revision_rounds} revision round(s)."
     )
     out.append("")
     for facet in report.facets:
