@@ -20,6 +20,9 @@ from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
 from sovereign_graph.sources.base import PaperSource, is_live
 from sovereign_graph.sources.corpora import open_corpus
 from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.verify.features import Vocabulary
+
+VOCABULARY_SAMPLE = 1000
 
 
 @dataclass(kw_only=True)
@@ -57,6 +60,13 @@ class Context:
     max_claims_per_paper: int = field(
         default=3,
         metadata={"description": "Most claims from one paper, so one source cannot fill the table."},
+    )
+    verifier: str = field(
+        default="trained",
+        metadata={
+            "description": "Claim verifier: 'trained' (the SciFact-trained model shipped in the package) or "
+            "'tfidf' (the seed method)."
+        },
     )
     verify_threshold: float = field(
         default=0.15,
@@ -98,6 +108,25 @@ class Context:
             return bundled_snapshot()
         return open_corpus(self.corpus)
 
+    def grounding_threshold(self) -> float:
+        """The grounding score at or above which a claim counts as entailed by its own quote."""
+        if self.verifier == "tfidf":
+            return self.verify_threshold
+        from sovereign_graph.verify.model import load_model
+
+        return load_model().decision_threshold
+
+    def verifier_vocabulary(self) -> Vocabulary:
+        """The trained verifier's TF-IDF/LSA, fitted once per corpus on an even sample of at most
+        `VOCABULARY_SAMPLE` of its papers: enough for document frequencies, and cheap on a cold start."""
+        source = self.paper_source()
+        if is_live(source):  # no corpus to fit on up front, as for the embedder
+            source = bundled_snapshot()
+        if source not in _vocabularies:
+            texts = source.texts()
+            _vocabularies[source] = Vocabulary.fit(texts[:: max(1, len(texts) // VOCABULARY_SAMPLE)])
+        return _vocabularies[source]
+
     def embedder(self) -> Embeddings:
         if self.embeddings is not None:
             return self.embeddings
@@ -110,6 +139,7 @@ class Context:
 
 
 _fitted: weakref.WeakKeyDictionary[Any, LsaEmbeddings] = weakref.WeakKeyDictionary()
+_vocabularies: weakref.WeakKeyDictionary[Any, Vocabulary] = weakref.WeakKeyDictionary()
 
 
 def _fitted_lsa(source: PaperSource) -> LsaEmbeddings:

@@ -80,7 +80,10 @@ class Claim(BaseModel):
         default_factory=dict, description="per addressed facet, the share of its terms the quote contains"
     )
     relevance: float = 0.0
-    grounding: float | None = Field(default=None, description="how well the quote entails the claim")
+    grounding: float | None = Field(
+        default=None, description="how well the quote's passage entails the claim (trained verifier: P(SUPPORT))"
+    )
+    grounding_label: Label | None = Field(default=None, description="the verifier's label for the claim vs its quote")
     verified: bool = False
     label: Label = "NOT_ENOUGH_INFO"
     confidence: float = 0.0

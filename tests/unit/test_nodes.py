@@ -119,11 +119,29 @@ def test_extract_skips_background_sentences(dossier: dict[str, Any]) -> None:
 
 
 def test_verify_grades_every_claim_with_evidence_from_other_papers(dossier: dict[str, Any]) -> None:
+    threshold = Context().grounding_threshold()
     for claim in dossier["claims"]:
-        assert claim.grounding is not None and claim.grounding > 0.9, "a verbatim claim is grounded by its quote"
-        assert 0 <= claim.confidence <= 1
+        # The extractor quotes verbatim, so every claim is entailed by its own passage.
+        assert claim.grounding_label == "SUPPORT", "a verbatim claim is grounded by its quote"
+        assert claim.grounding is not None and claim.grounding >= threshold
+        assert 0 < claim.confidence <= 1
+        assert claim.evidence, "the closest passages of other papers are listed, each with its label"
         assert all(e.paper_id != claim.paper_id for e in claim.evidence)
+        best = claim.evidence[0]
+        assert best.label == claim.label and best.score == claim.confidence
+        assert claim.verified == (claim.label == "SUPPORT" and claim.grounding_label == "SUPPORT")
+        if claim.label != "NOT_ENOUGH_INFO":
+            assert claim.confidence >= threshold
+    assert "trained verifier" in dossier["method"]["verify"]
+
+
+def test_the_seed_verifier_stays_selectable(dossier: dict[str, Any]) -> None:
+    runtime: Any = SimpleNamespace(context=Context(verifier="tfidf"))
+    seeded = verify(dossier, runtime)  # type: ignore[arg-type]
+    assert seeded["method"]["verify"].startswith("seed method 'tfidf'")
+    for claim in seeded["claims"]:
         assert claim.verified == (claim.label == "SUPPORT")
+        assert claim.label in ("SUPPORT", "NOT_ENOUGH_INFO"), "the seed method cannot see contradiction"
         if claim.verified:
             assert claim.evidence[0].score >= 0.15
 
@@ -158,3 +176,12 @@ def test_policy_recommends_from_the_score(dossier: dict[str, Any]) -> None:
     assert policy({"score": 5.0, "claims": claims}, RUNTIME)["recommendation"] == "REVISE"  # type: ignore[arg-type]
     assert policy({"score": 3.0, "claims": claims}, RUNTIME)["recommendation"] == "REJECT"  # type: ignore[arg-type]
     assert policy({"score": 9.0, "claims": []}, RUNTIME)["recommendation"] == "REJECT"  # type: ignore[arg-type]
+
+
+def test_report_blames_the_seed_method_only_when_it_ran(dossier: dict[str, Any]) -> None:
+    from sovereign_graph.report import uncertainties
+
+    note = "Verification used the seed TF-IDF method"
+    assert not any(n.startswith(note) for n in uncertainties(dossier))
+    seeded = {**dossier, "method": {**dossier["method"], "verify": "seed method 'tfidf': ..."}}
+    assert any(n.startswith(note) for n in uncertainties(seeded))

@@ -18,6 +18,7 @@ from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
+from sovereign_graph.verify import check_verifier
 
 DbOption = Annotated[
     Path | None,
@@ -106,6 +107,9 @@ def run(
         str | None,
         typer.Option("--corpus", help="A corpus built with `sovereign corpus build` [default: the bundled snapshot]."),
     ] = None,
+    verifier: Annotated[
+        str | None, typer.Option("--verifier", help="trained (default) | tfidf (the seed method).")
+    ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
     with cli_errors():
@@ -114,6 +118,8 @@ def run(
         context = Context(source_name=source.value)
         if corpus is not None:
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
+        if verifier is not None:
+            context.verifier = check_verifier(verifier)
         check_db_path(db or default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, context)
         with _runner(db, must_exist=False, context=context) as runner:

@@ -25,7 +25,7 @@ def reviewer(role: Role) -> ReviewerNode:
             claims=state["claims"],
             passages=state["passages"],
             round=state["round"],
-            verify_threshold=context_of(runtime).verify_threshold,
+            verify_threshold=context_of(runtime).grounding_threshold(),
             queries=state.get("queries", []),
         )
         return {"reviews": [rubric(dossier)]}

@@ -8,15 +8,34 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.state import ResearchState
-from sovereign_graph.verify.tfidf import verify_claims
+from sovereign_graph.verify import check_verifier, tfidf, trained
+from sovereign_graph.verify.model import load_model
 
 
 def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
-    claims = verify_claims(state["claims"], state["passages"], threshold=context.verify_threshold)
-    return {
-        "claims": claims,
-        "method": {
-            "verify": f"seed method 'tfidf': TF-IDF cosine, word 1-2-grams, threshold {context.verify_threshold:g}",
-        },
-    }
+    if context.verifier == "tfidf":
+        claims = tfidf.verify_claims(state["claims"], state["passages"], threshold=context.verify_threshold)
+        described = f"seed method 'tfidf': TF-IDF cosine, word 1-2-grams, threshold {context.verify_threshold:g}"
+    elif context.verifier == "trained":
+        model = load_model()
+        claims = trained.verify_claims(
+            state["claims"], state["passages"], model, vocabulary=context.verifier_vocabulary()
+        )
+        cv = model.info.get("cv", {})
+        figures = (
+            f"; SciFact 5-fold CV (open setting): abstract label-only F1 {cv['abstract_label_only_f1']:.3f}, "
+            f"label+rationale F1 {cv['abstract_label_rationale_f1']:.3f}, ECE {cv['ece']:.3f}"
+            if cv
+            else ""
+        )
+        described = (
+            "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
+            f"SciFact): grounding against the quote's passage, corroboration over the {trained.CANDIDATE_PAPERS} "
+            f"most similar other papers; verified = grounded and SUPPORT at calibrated probability "
+            f">= {model.decision_threshold:g}{figures}"
+        )
+    else:
+        check_verifier(context.verifier)
+        raise AssertionError("unreachable")
+    return {"claims": claims, "method": {"verify": described}}

@@ -1,0 +1,325 @@
+"""Features of (claim, sentence) and (claim, rationale) pairs, over an index of sentence-split documents.
+
+`SentenceIndex` holds what is computed once per corpus: a TF-IDF over word stems and stem bigrams and
+an LSA projection (both fitted on a background corpus), and per sentence its vectors, stems, numbers,
+position and polarity cues. Features then cost a sparse dot product and a few set operations per pair,
+which is what keeps the verifier at hundreds of claims a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from sovereign_graph.engines.text import stem, words
+from sovereign_graph.verify.cues import ANTONYMS, CUE_NAMES, antonym_vector, cue_vector, number_set
+
+LSA_DIMENSIONS = 100
+_NEG, _UP, _DOWN, _NULL, _RESULT, _NUMBERS, _WORDS = range(len(CUE_NAMES))
+
+
+@lru_cache(maxsize=200_000)
+def _stem_or_none(word: str) -> str | None:
+    return stem(word) if len(word) > 1 and word not in ENGLISH_STOP_WORDS else None
+
+
+def stem_tokens(text: str) -> list[str]:
+    return [s for s in map(_stem_or_none, words(text)) if s is not None]
+
+
+def _terms(tokens: list[str]) -> list[str]:
+    """Stems and stem bigrams: the TF-IDF's vocabulary."""
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+@dataclass(frozen=True)
+class TextRep:
+    """A claim (or a sentence) as the features see it."""
+
+    tfidf: sparse.csr_matrix
+    lsa: np.ndarray
+    stems: frozenset[str]
+    numbers: frozenset[str]
+    cues: np.ndarray
+    antonyms: np.ndarray
+
+
+class Vocabulary:
+    """TF-IDF (stems + stem bigrams) and LSA (unigram stems), fitted once on a background corpus."""
+
+    def __init__(self, background_terms: Sequence[list[str]], seed: int = 0) -> None:
+        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1, dtype=np.float32)
+        self.background_matrix = self.vectorizer.fit_transform(background_terms).tocsr()
+        # LSA over unigram stems seen twice or more: the bigrams and hapaxes would only slow the SVD down.
+        self.lsa_vectorizer = TfidfVectorizer(
+            analyzer=_identity, sublinear_tf=True, min_df=2 if len(background_terms) > 50 else 1, dtype=np.float32
+        )
+        lsa_matrix = self.lsa_vectorizer.fit_transform(
+            [[t for t in terms if " " not in t] for terms in background_terms]
+        )
+        dimensions = max(1, min(LSA_DIMENSIONS, lsa_matrix.shape[0] - 1, lsa_matrix.shape[1] - 1))
+        self.svd = TruncatedSVD(n_components=dimensions, n_iter=4, random_state=seed).fit(lsa_matrix)
+        # Coverage weighs single stems only: no need to map the (far more numerous) bigrams.
+        self.idf = {t: float(self.vectorizer.idf_[i]) for t, i in self.vectorizer.vocabulary_.items() if " " not in t}
+        self.max_idf = float(self.vectorizer.idf_.max()) if len(self.vectorizer.idf_) else 1.0
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], seed: int = 0) -> Vocabulary:
+        return cls([_terms(stem_tokens(t)) for t in texts], seed)
+
+    def project(self, tokens: list[list[str]]) -> np.ndarray:
+        """L2-normalised LSA vectors of token lists."""
+        if not tokens:
+            return np.zeros((0, self.svd.n_components), np.float32)
+        vectors = np.asarray(self.svd.transform(self.lsa_vectorizer.transform(tokens)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+class SentenceIndex:
+    def __init__(
+        self,
+        documents: Sequence[Sequence[str]],
+        *,
+        titles: Sequence[str] | None = None,
+        vocabulary: Vocabulary | None = None,
+        seed: int = 0,
+    ) -> None:
+        """`documents`: each a list of sentences (with an optional title). `vocabulary`: the TF-IDF and LSA,
+        fitted on a background corpus; by default on the documents themselves."""
+        flat = [s for d in documents for s in d]
+        sentence_tokens = [stem_tokens(s) for s in flat]
+        self.starts = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in documents], out=self.starts[1:])
+        title_tokens = [stem_tokens(t) for t in titles] if titles is not None else [[] for _ in documents]
+        doc_terms = [
+            _terms(title_tokens[i]) + [t for r in self.sentence_rows(i) for t in _terms(sentence_tokens[r])]
+            for i in range(len(documents))
+        ]
+        self.vocabulary = vocabulary or Vocabulary(doc_terms, seed)
+        self.idf, self.max_idf = self.vocabulary.idf, self.vocabulary.max_idf
+        self.doc_tfidf = (
+            self.vocabulary.background_matrix
+            if vocabulary is None
+            else self.vocabulary.vectorizer.transform(doc_terms).tocsr()
+        )
+        self.tfidf = self.vocabulary.vectorizer.transform([_terms(t) for t in sentence_tokens]).tocsr()
+        self.lsa = self.vocabulary.project(sentence_tokens)
+        self.stems = [frozenset(t) for t in sentence_tokens]
+        self.numbers = [number_set(s) for s in flat]
+        self.cues = np.vstack([cue_vector(s) for s in flat]) if flat else np.zeros((0, len(CUE_NAMES)), np.float32)
+        self.antonyms = np.vstack([antonym_vector(s) for s in flat]) if flat else np.zeros((0, 2 * len(ANTONYMS)), bool)
+        lengths = np.diff(self.starts)
+        self.position = np.concatenate([np.arange(n, dtype=np.float32) for n in lengths]) if flat else np.zeros(0)
+        self.length = np.repeat(lengths, lengths).astype(np.float32)
+
+    def represent(self, texts: Sequence[str]) -> list[TextRep]:
+        tokens = [stem_tokens(t) for t in texts]
+        matrix = self.vocabulary.vectorizer.transform([_terms(t) for t in tokens]).tocsr()
+        lsa = self.vocabulary.project(tokens)
+        return [
+            TextRep(matrix[i], lsa[i], frozenset(tokens[i]), number_set(t), cue_vector(t), antonym_vector(t))
+            for i, t in enumerate(texts)
+        ]
+
+    def sentence_rows(self, doc: int) -> range:
+        return range(int(self.starts[doc]), int(self.starts[doc + 1]))
+
+
+SENTENCE_FEATURES = (
+    "cos_tfidf",
+    "cos_lsa",
+    "claim_coverage",
+    "sentence_coverage",
+    "numbers_shared",
+    "cos_tfidf_gap_in_doc",
+    "cos_lsa_gap_in_doc",
+    "rank_in_doc_0",
+    "rank_in_doc_1",
+    "relative_position",
+    "is_first",
+    "is_last",
+    "result_cues",
+    "has_numbers",
+    "log_words",
+    "doc_cos",
+    "doc_cos_gap",
+    "doc_rank_inverse",
+    "cos_tfidf_x_doc_cos",
+    "coverage_x_lsa",
+)
+
+
+@dataclass(frozen=True)
+class PairBlock:
+    """Sentence features of one claim against candidate documents: rows follow the documents' sentences."""
+
+    docs: list[int]
+    doc_cos: np.ndarray
+    offsets: np.ndarray  # doc k's sentences are rows offsets[k]:offsets[k+1]
+    rows: np.ndarray  # index rows of those sentences
+    features: np.ndarray
+
+
+def sentence_features(index: SentenceIndex, claim: TextRep, docs: Sequence[int]) -> PairBlock:
+    docs = list(docs)
+    rows = np.concatenate([np.arange(index.starts[d], index.starts[d + 1]) for d in docs]) if docs else np.zeros(0)
+    rows = rows.astype(np.int64)
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([index.starts[d + 1] - index.starts[d] for d in docs], out=offsets[1:])
+    doc_cos = np.asarray((index.doc_tfidf[docs] @ claim.tfidf.T).toarray()).ravel() if docs else np.zeros(0)
+    if len(rows) == 0:
+        return PairBlock(docs, doc_cos, offsets, rows, np.zeros((0, len(SENTENCE_FEATURES)), np.float32))
+
+    cos_t = np.asarray((index.tfidf[rows] @ claim.tfidf.T).toarray()).ravel()
+    cos_l = index.lsa[rows] @ claim.lsa
+    claim_weight = sum(index.idf.get(s, index.max_idf) for s in claim.stems) or 1.0
+    shared = [claim.stems & index.stems[r] for r in rows]
+    claim_coverage = np.array([sum(index.idf.get(s, index.max_idf) for s in sh) for sh in shared]) / claim_weight
+    sentence_coverage = np.array([len(sh) / max(1, len(index.stems[r])) for sh, r in zip(shared, rows, strict=True)])
+    numbers_shared = np.array(
+        [len(claim.numbers & index.numbers[r]) / len(claim.numbers) if claim.numbers else 0.0 for r in rows]
+    )
+
+    gap_t = np.zeros_like(cos_t)
+    gap_l = np.zeros_like(cos_l)
+    rank = np.zeros_like(cos_t)
+    doc_of_row = np.repeat(np.arange(len(docs)), np.diff(offsets))
+    for k in range(len(docs)):
+        span = slice(offsets[k], offsets[k + 1])
+        if offsets[k] == offsets[k + 1]:
+            continue
+        gap_t[span] = cos_t[span] - cos_t[span].max()
+        gap_l[span] = cos_l[span] - cos_l[span].max()
+        rank[span] = np.argsort(np.argsort(-cos_t[span], kind="stable"), kind="stable")
+    position = index.position[rows]
+    length = index.length[rows]
+    cues = index.cues[rows]
+    doc_rank = np.argsort(np.argsort(-doc_cos, kind="stable"), kind="stable")
+    row_doc_cos = doc_cos[doc_of_row]
+    features = np.column_stack(
+        [
+            cos_t,
+            cos_l,
+            claim_coverage,
+            sentence_coverage,
+            numbers_shared,
+            gap_t,
+            gap_l,
+            rank == 0,
+            rank == 1,
+            position / np.maximum(1, length - 1),
+            position == 0,
+            (position == length - 1) & (length > 1),
+            np.minimum(cues[:, _RESULT], 4),
+            cues[:, _NUMBERS] > 0,
+            np.log1p(cues[:, _WORDS]),
+            row_doc_cos,
+            row_doc_cos - doc_cos.max(),
+            1.0 / (1.0 + doc_rank[doc_of_row]),
+            cos_t * row_doc_cos,
+            claim_coverage * cos_l,
+        ]
+    ).astype(np.float32)
+    return PairBlock(docs, doc_cos, offsets, rows, features)
+
+
+DOC_FEATURES = (
+    "logit_1",
+    "logit_2",
+    "logit_3",
+    "above_half",
+    "doc_cos",
+    "doc_cos_gap",
+    "doc_rank_inverse",
+    "best_cos_tfidf",
+    "best_claim_coverage",
+)
+
+
+def doc_features(block: PairBlock, logits: np.ndarray) -> np.ndarray:
+    """One row per candidate document, from its sentences' selection logits and the document's similarity."""
+    rows = []
+    best_doc = block.doc_cos.max() if len(block.doc_cos) else 0.0
+    doc_rank = np.argsort(np.argsort(-block.doc_cos, kind="stable"), kind="stable")
+    for k in range(len(block.docs)):
+        span = slice(block.offsets[k], block.offsets[k + 1])
+        top = np.sort(logits[span])[::-1]
+        padded = np.concatenate([top[:3], np.full(max(0, 3 - len(top)), -8.0)])
+        feats = block.features[span]
+        rows.append(
+            [
+                *padded,
+                float((logits[span] > 0).sum()),
+                block.doc_cos[k],
+                block.doc_cos[k] - best_doc,
+                1.0 / (1.0 + doc_rank[k]),
+                feats[:, 0].max() if len(feats) else 0.0,
+                feats[:, 2].max() if len(feats) else 0.0,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES))
+
+
+# Only relations between claim and rationale: a text judged against itself agrees on every one of them,
+# so a verbatim quote cannot come out as contradicting its own claim.
+LABEL_FEATURES = (
+    "negation_mismatch",
+    "claim_negated_only",
+    "rationale_negated_only",
+    "direction_agreement",
+    "polarity_agreement",
+    "null_mismatch",
+    "claim_numbers_missing",
+    "direction_conflict",
+    "antonym_conflict",
+    "antonym_shared",
+)
+
+
+def _sign(x: float) -> float:
+    return float(np.sign(x))
+
+
+def label_features(index: SentenceIndex, claim: TextRep, rows: np.ndarray) -> np.ndarray:
+    """Features of a claim against its rationale (the chosen sentences): do they point the same way?"""
+    cues = index.cues[list(rows)].sum(axis=0) if len(rows) else np.zeros(len(CUE_NAMES), np.float32)
+    c = claim.cues
+    claim_neg, rat_neg = min(c[_NEG], 3), min(cues[_NEG], 3)
+    claim_dir = _sign(c[_UP] - c[_DOWN])
+    rat_dir = _sign(cues[_UP] - cues[_DOWN])
+    claim_polarity = claim_dir * (-1 if claim_neg % 2 else 1)
+    rat_polarity = rat_dir * (-1 if rat_neg % 2 else 1)
+    claim_null, rat_null = min(c[_NULL], 2), min(cues[_NULL], 2)
+    found = frozenset().union(*(index.numbers[r] for r in rows)) if len(rows) else frozenset()
+    rat_antonyms = np.asarray(index.antonyms[list(rows)].sum(axis=0) > 0, dtype=bool)
+    claim_first, claim_second = claim.antonyms[0::2], claim.antonyms[1::2]
+    rat_first, rat_second = rat_antonyms[0::2], rat_antonyms[1::2]
+    missing = len(claim.numbers - found)
+    return np.array(
+        [
+            float((claim_neg > 0) != (rat_neg > 0)),
+            float(claim_neg > 0 and rat_neg == 0),
+            float(rat_neg > 0 and claim_neg == 0),
+            claim_dir * rat_dir,
+            claim_polarity * rat_polarity,
+            float((claim_null > 0) != (rat_null > 0)),
+            float(missing),
+            float(c[_UP] > 0 and cues[_DOWN] > 0 and cues[_UP] == 0)
+            + float(c[_DOWN] > 0 and cues[_UP] > 0 and cues[_DOWN] == 0),
+            float((claim_first & rat_second & ~rat_first).sum() + (claim_second & rat_first & ~rat_second).sum()),
+            float(((claim_first & rat_first) | (claim_second & rat_second)).sum()),
+        ],
+        dtype=np.float32,
+    )
