@@ -89,7 +89,7 @@ def test_rubrics_reward_a_verified_diverse_on_topic_dossier_over_a_weak_one() ->
         assert rubric(_dossier(strong, [p1, p2])).score > rubric(_dossier(weak, [p1, p2])).score
     objections = skeptic(_dossier(weak, [p1])).objections
     assert {(o.target, o.kind) for o in objections} >= {
-        ("C1", "unverified"),
+        ("C1", "uncorroborated"),
         ("C1", "off_topic"),
         ("dossier", "single_source"),
     }

@@ -5,8 +5,8 @@ review's rationale. The tribunal's score is the mean of the three reviewers' sco
 `Context.revise_below` (6.5) a revision round runs while one is left. Every objection names the claim
 (C3) or facet (F2) it is about, or "dossier", and carries a machine-readable `kind` the reviser acts on.
 
-SKEPTIC     doubts the findings: verified claims 0.45, claims not contradicted 0.15, source diversity 0.2,
-            counter-evidence sought 0.2.
+SKEPTIC     doubts the findings: claims corroborated by another paper 0.45, claims not contradicted 0.15,
+            source diversity 0.2, counter-evidence sought 0.2.
 VALIDATOR   checks the evidence: verbatim quotes 0.3, grounded claims 0.25, numbers that match their quotes
             0.15, verification rate 0.15, confident verdicts (verified claims at confidence >= 0.5) 0.15.
 SYNTHESIZER asks whether the question is answered: facets covered (in full 1, in part 0.5) 0.4, outcome
@@ -76,11 +76,11 @@ def skeptic(dossier: Dossier) -> Review:
             objections.append(
                 Objection(target=claim.id, kind="contradicted", message=f"{claim.id} is contradicted by {against}.")
             )
-        elif not claim.verified:
+        elif claim.label != "SUPPORT":
             objections.append(
                 Objection(
                     target=claim.id,
-                    kind="unverified",
+                    kind="uncorroborated",
                     message=f"{claim.id} rests on arXiv:{claim.paper_id} alone; no other retrieved paper "
                     "corroborates it.",
                 )
@@ -109,7 +109,7 @@ def skeptic(dossier: Dossier) -> Review:
             for f in required_facets(dossier.facets)[:2]
         ]
     parts = {
-        "verified claims": (0.45, _share(sum(c.verified for c in claims), len(claims))),
+        "corroborated claims": (0.45, _share(sum(c.label == "SUPPORT" for c in claims), len(claims))),
         "claims not contradicted": (0.15, _share(sum(c.label != "CONTRADICT" for c in claims), len(claims))),
         "source diversity": (0.2, _diversity(claims, 3)),
         "counter-evidence sought": (0.2, 1.0 if searched else 0.0),

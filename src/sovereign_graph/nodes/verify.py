@@ -32,8 +32,8 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         described = (
             "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
             f"SciFact): grounding against the quote's passage, corroboration over the {trained.CANDIDATE_PAPERS} "
-            f"most similar other papers; verified = grounded and SUPPORT at calibrated probability "
-            f">= {model.decision_threshold:g}{figures}"
+            f"most similar other papers; verified = grounded (SUPPORT from its own passage at calibrated "
+            f"probability >= {model.decision_threshold:g}) and not contradicted; label = corroboration{figures}"
         )
     else:
         check_verifier(context.verifier)

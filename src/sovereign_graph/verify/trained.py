@@ -5,7 +5,9 @@
 - *corroboration*: the claim against the papers (all their indexed passages) most similar to it, its
   own paper excluded. The label is the strongest SUPPORT or CONTRADICT found at or above the model's
   decision threshold, else NOT_ENOUGH_INFO; `confidence` is the calibrated probability of that label.
-- `verified` = grounded (P(SUPPORT) from its own passage >= the threshold) and corroborated (SUPPORT).
+- `verified` = grounded (P(SUPPORT) from its own passage >= the threshold) and not contradicted by another
+  paper. Whether other papers corroborate it is its `label`: a finding only its own paper reports is
+  verified (faithfully quoted) but NOT_ENOUGH_INFO, and the SKEPTIC counts it as single-source.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def verify_claims(
                     "grounding_label": grounding_label,
                     "label": label,
                     "confidence": round(confidence, 4),
-                    "verified": grounding_label == "SUPPORT" and label == "SUPPORT",
+                    "verified": grounding_label == "SUPPORT" and label != "CONTRADICT",
                     "evidence": evidence,
                 }
             )
