@@ -32,13 +32,29 @@ def relevance(fused: float) -> float:
 
 
 class HybridRanker:
+    """BM25 and dense cosine over the same documents, fused. Built from its parts, so a ranker fitted in
+    memory and one over an on-disk corpus's memory-mapped arrays are the same code."""
+
     def __init__(
-        self, documents: list[str], embeddings: Embeddings, dense_weight: float = DEFAULT_DENSE_WEIGHT
+        self,
+        bm25: Bm25Index,
+        embeddings: Embeddings,
+        document_vectors: np.ndarray,
+        dense_weight: float = DEFAULT_DENSE_WEIGHT,
     ) -> None:
+        if len(bm25) != len(document_vectors):
+            raise ValueError("BM25 postings and document vectors disagree in the number of documents")
         self.embeddings = embeddings
         self.dense_weight = dense_weight
-        self._bm25 = Bm25Index(documents)
-        self._doc_vectors = np.asarray(embeddings.embed_documents(documents), dtype=np.float32)
+        self._bm25 = bm25
+        self._doc_vectors = document_vectors
+
+    @classmethod
+    def fit(
+        cls, documents: list[str], embeddings: Embeddings, dense_weight: float = DEFAULT_DENSE_WEIGHT
+    ) -> HybridRanker:
+        vectors = np.asarray(embeddings.embed_documents(documents), dtype=np.float32)
+        return cls(Bm25Index.fit(documents), embeddings, vectors, dense_weight)
 
     def signals(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(raw BM25, dense cosine) scores, queries x documents: what the fusion standardises and weighs."""
