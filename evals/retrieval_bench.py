@@ -124,7 +124,7 @@ def main() -> None:
     rows: list[tuple[str, RetrievalScores, str]] = []
     started = time.perf_counter()
     rows.append(("plain TF-IDF (baseline)", score_rankings(tfidf_scores(claims, docs), claims, doc_ids), "—"))
-    bm25 = Bm25Index(texts)
+    bm25 = Bm25Index.fit(texts)
     lexical = standardise(bm25.scores(queries))
     rows.append(("BM25 (k1 0.9, b 0.4)", score_rankings(lexical, claims, doc_ids), "—"))
 

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "[green]met[/]" if value <= TARGETS[key] else "[red]MISSED[/]"
         console.print(f"target {label}: {value:.1f} → {verdict}")
     console.print(
-        "peak RSS is the measuring process's own (build: the main process; joblib's hashing workers are separate)",
+        "peak RSS is the measuring process's own (a build runs in one process)",
         highlight=False,
     )
     if args.out is not None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -13,10 +14,10 @@ from sovereign_graph.cli import app
 from sovereign_graph.context import Context
 from sovereign_graph.sources import corpora
 from sovereign_graph.sources.corpora import build_corpus, corpora_dir, open_corpus
-from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.sources.snapshot import SNAPSHOT_FILES, bundled_snapshot
 from sovereign_graph.state import Paper
 from tests.conftest import QUESTION, SMOES
-from tests.corpus_files import write_corpus_files
+from tests.corpus_files import bundled_records, write_corpus_files
 
 cli = CliRunner()
 
@@ -155,26 +156,34 @@ def test_a_rebuild_replaces_the_index_in_place(corpus_files: tuple[Path, Path, s
     assert sorted(p.name for p in corpora_dir().iterdir()) == ["small"]
 
 
-def test_hashing_in_worker_processes_gives_the_same_index(
-    corpus_files: tuple[Path, Path, set[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ours, kaggle, _ = corpus_files
-    build_corpus("serial", [ours, kaggle])
-    monkeypatch.setattr(corpora, "HASH_CHUNK", 60)  # 6 chunks: hashed by worker processes
-    build_corpus("pooled", [ours, kaggle])
-    query = "sparse mixture of experts for multimodal large language models"
-    serial, pooled = open_corpus("serial").search(query, 10), open_corpus("pooled").search(query, 10)
-    assert [(p.id, round(s, 6)) for p, s in serial] == [(p.id, round(s, 6)) for p, s in pooled]
+def test_a_corpus_of_the_snapshots_papers_ranks_as_the_snapshot(tmp_path: Path) -> None:
+    # The snapshot's papers as it holds them: a later record of an id replaces the earlier one in place.
+    by_id = {r["id"]: r for name in SNAPSHOT_FILES for r in bundled_records(name)}
+    listing = tmp_path / "snapshot.jsonl"
+    listing.write_text("".join(json.dumps(r) + "\n" for r in by_id.values()), encoding="utf-8")
+    build_corpus("snapshot", [listing])
+    built, snapshot = open_corpus("snapshot"), bundled_snapshot()
+    assert len(built) == len(snapshot)
+    for query in [
+        QUESTION,
+        "load balancing auxiliary loss for sparse experts",
+        "hallucination in vision-language models",
+        "token pruning for efficient multimodal inference",
+    ]:
+        ours, theirs = built.search(query, 10), snapshot.search(query, 10)
+        assert [p.id for p, _ in ours] == [p.id for p, _ in theirs], query
+        np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
+    assert built.search("zzzz qqqq", 5) == []
 
 
 def test_an_index_of_another_format_asks_for_a_rebuild(corpus_files: tuple[Path, Path, set[str]]) -> None:
     ours, _, _ = corpus_files
     build_corpus("small", [ours])
     meta_file = corpora_dir() / "small" / "meta.json"
-    meta_file.write_text(json.dumps(json.loads(meta_file.read_text()) | {"format": 0}))
+    meta_file.write_text(json.dumps(json.loads(meta_file.read_text()) | {"format": 1}))
     result = cli.invoke(app, ["run", "--corpus", "small", "--paper", SMOES, "--question", QUESTION])
     assert result.exit_code == 2
-    assert "index format 0" in result.output and "rebuild it with: sovereign corpus build" in result.output
+    assert "index format 1" in result.output and "rebuild it with: sovereign corpus build" in result.output
     listing = cli.invoke(app, ["corpus", "list"])
     assert listing.exit_code == 0 and "rebuild it with" in listing.output
 

@@ -13,7 +13,7 @@ DOCS = [
 
 
 def test_bm25_prefers_rare_matching_terms() -> None:
-    scores = Bm25Index(DOCS).scores(["aspirin fever"])[0]
+    scores = Bm25Index.fit(DOCS).scores(["aspirin fever"])[0]
     assert int(np.argmax(scores)) == 1
     assert scores[3] == 0
 
@@ -25,7 +25,7 @@ def test_standardise_gives_zero_mean_unit_spread_rows() -> None:
 
 
 def test_hybrid_ranks_best_first_with_relevance_in_unit_interval() -> None:
-    ranker = HybridRanker(DOCS, LsaEmbeddings.fit(DOCS, dimensions=3))
+    ranker = HybridRanker.fit(DOCS, LsaEmbeddings.fit(DOCS, dimensions=3))
     top = ranker.top("robustness of sparse experts routing", 3)
     assert top[0][0] == 0
     assert all(0 < score < 1 for _, score in top)
@@ -33,5 +33,5 @@ def test_hybrid_ranks_best_first_with_relevance_in_unit_interval() -> None:
 
 
 def test_a_query_with_no_known_word_finds_nothing() -> None:
-    ranker = HybridRanker(DOCS, LsaEmbeddings.fit(DOCS, dimensions=3))
+    ranker = HybridRanker.fit(DOCS, LsaEmbeddings.fit(DOCS, dimensions=3))
     assert ranker.top("zzzz qqqq", 3) == []

@@ -68,8 +68,8 @@ def hybrid_ranker(docs: list[SciFactDoc], embedder: str = "lsa") -> HybridRanker
     if embedder == "minilm":
         from sovereign_graph.engines.minilm import MiniLmEmbeddings
 
-        return HybridRanker(texts, MiniLmEmbeddings(), DENSE_WEIGHTS["minilm"])
-    return HybridRanker(texts, LsaEmbeddings.fit(texts), DENSE_WEIGHTS["lsa"])
+        return HybridRanker.fit(texts, MiniLmEmbeddings(), DENSE_WEIGHTS["minilm"])
+    return HybridRanker.fit(texts, LsaEmbeddings.fit(texts), DENSE_WEIGHTS["lsa"])
 
 
 def evaluate(

@@ -2,6 +2,10 @@
 
 k1 and b are lower than the textbook 1.2 / 0.75: abstracts are short and of similar length, and on
 SciFact's training claims k1=0.9, b=0.4 ranked the evidence abstracts best (evals/retrieval_bench.py).
+
+The index is a vocabulary plus precomputed weights as terms x documents postings (CSR): plain arrays, so
+an on-disk corpus stores them as they are and memory-maps them, and ranks exactly as an index fitted in
+memory.
 """
 
 from __future__ import annotations
@@ -10,22 +14,57 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
+K1 = 0.9
+B = 0.4
+
+
+def term_counter(vocabulary: list[str] | None = None) -> CountVectorizer:
+    """Word unigrams without English stop words; with a vocabulary it needs no fitting."""
+    fixed = None if vocabulary is None else {term: i for i, term in enumerate(vocabulary)}
+    return CountVectorizer(stop_words="english", dtype=np.float32, vocabulary=fixed)
+
+
+def count_terms(documents: list[str]) -> tuple[list[str], sparse.csr_matrix]:
+    """(vocabulary, documents x terms counts), the vocabulary sorted as scikit-learn sorts it."""
+    counter = term_counter()
+    counts = sparse.csr_matrix(counter.fit_transform(documents))
+    return counter.get_feature_names_out().tolist(), counts
+
+
+def bm25_postings(counts: sparse.spmatrix, k1: float = K1, b: float = B) -> sparse.csr_matrix:
+    """BM25 weight of each (term, document) pair, terms x documents with 32-bit indices: a query is one
+    sparse row times this matrix, touching only the documents that share its terms."""
+    counts = sparse.coo_matrix(counts)
+    n_docs = counts.shape[0]
+    doc_freq = np.bincount(counts.col, minlength=counts.shape[1])
+    idf = np.log(1 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1e-9))
+    weights = (counts.data * (k1 + 1) / (counts.data + norm[counts.row]) * idf[counts.col]).astype(np.float32)
+    postings = sparse.csr_matrix((weights, (counts.col, counts.row)), shape=(counts.shape[1], n_docs))
+    postings.indices = postings.indices.astype(np.int32, copy=False)
+    postings.indptr = postings.indptr.astype(np.int32, copy=False)
+    return postings
+
 
 class Bm25Index:
-    def __init__(self, documents: list[str], k1: float = 0.9, b: float = 0.4) -> None:
-        self._vectorizer = CountVectorizer(stop_words="english", dtype=np.float32)
-        counts = self._vectorizer.fit_transform(documents).tocoo()
-        n_docs = counts.shape[0]
-        doc_freq = np.bincount(counts.col, minlength=counts.shape[1])
-        idf = np.log(1 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
-        lengths = np.asarray(counts.sum(axis=1)).ravel()
-        norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1e-9))
-        weights = counts.data * (k1 + 1) / (counts.data + norm[counts.row]) * idf[counts.col]
-        # Stored transposed (terms x docs) so a query is one sparse row times this matrix.
-        self._term_doc = sparse.csr_matrix((weights, (counts.col, counts.row)), shape=(counts.shape[1], n_docs))
+    def __init__(self, vocabulary: list[str], postings: sparse.csr_matrix) -> None:
+        if len(vocabulary) != postings.shape[0]:
+            raise ValueError("BM25 vocabulary and postings disagree in size")
+        self.vocabulary = vocabulary
+        self.postings = postings
+        self._counter = term_counter(vocabulary)
+
+    @classmethod
+    def fit(cls, documents: list[str], k1: float = K1, b: float = B) -> Bm25Index:
+        vocabulary, counts = count_terms(documents)
+        return cls(vocabulary, bm25_postings(counts, k1, b))
+
+    def __len__(self) -> int:
+        return int(self.postings.shape[1])
 
     def scores(self, queries: list[str]) -> np.ndarray:
         """(queries x documents) BM25 scores; a query term counts once, as in Okapi's query weighting."""
-        query_terms = self._vectorizer.transform(queries)
+        query_terms = sparse.csr_matrix(self._counter.transform(queries))
         query_terms.data[:] = 1
-        return np.asarray((query_terms @ self._term_doc).toarray())
+        return np.asarray((query_terms @ self.postings).toarray())

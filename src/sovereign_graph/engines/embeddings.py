@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from threadpoolctl import threadpool_limits
@@ -62,14 +63,30 @@ class LsaEmbeddings(Embeddings):
     def dimensions(self) -> int:
         return int(self.components.shape[0])
 
+    def _vectors(self, counts: sparse.spmatrix) -> np.ndarray:
+        weights = tfidf_weights(counts, self.idf)
+        vectors = np.asarray(weights @ self.components.T, dtype=np.float64)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
     def _embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        weights = tfidf_weights(self._counter.transform(texts), self.idf)
-        vectors = np.asarray(weights @ self.components.T, dtype=np.float64)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-        return vectors.tolist()
+        return self._vectors(self._counter.transform(texts)).tolist()
+
+    def document_vectors(self, counts: sparse.spmatrix, vocabulary: list[str]) -> np.ndarray:
+        """float32 vectors of documents from their word counts over another vocabulary of the same tokeniser
+        (a BM25 index's): what `embed_documents` gives, without a second pass over the texts."""
+        position = {term: i for i, term in enumerate(vocabulary)}
+        pairs = [(position[term], j) for j, term in enumerate(self.vocabulary) if term in position]
+        rows = np.fromiter((r for r, _ in pairs), dtype=np.int64, count=len(pairs))
+        columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))
+        select = sparse.csr_matrix(
+            (np.ones(len(pairs), dtype=np.float32), (rows, columns)), shape=(len(vocabulary), len(self.vocabulary))
+        )
+        mine = sparse.csr_matrix(counts @ select)
+        mine.sort_indices()  # the order `embed_documents` sums in, so the vectors agree to the last bit
+        return self._vectors(mine).astype(np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._embed(texts)

@@ -4,8 +4,13 @@ One directory per corpus, nothing in it parsed record by record at run time:
 
     meta.json               format version, counts, build date, source files
     papers.sqlite           papers(row, id, title, abstract, authors, categories, published, title_key)
-    postings_*.npy, idf.npy hashed TF-IDF (word 1-2-grams) as a features x papers CSR matrix, memory-mapped
+    bm25_*.npy, bm25_vocabulary.json   BM25 weights (word unigrams) as a terms x papers CSR matrix, memory-mapped
+    vectors.npy             each paper's LSA vector (float32, papers x dimensions), memory-mapped
     lsa.npz, lsa_vocabulary.json   the LSA embedding model fitted at build time (arrays, no pickles)
+
+Search is `HybridRanker`, the bundled snapshot's ranker, over these arrays: the same BM25 (k1, b,
+tokenisation), the same fusion with the LSA cosine, so a corpus built from the snapshot's papers ranks as
+the snapshot does (given the same LSA model).
 
 A build writes into a hidden temporary directory beside the target and renames it into place at the
 end, so an interrupted build leaves no half index and an older index of the same name stays usable.
@@ -30,31 +35,26 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from joblib import Parallel, delayed
 from pydantic import BaseModel
 from scipy import sparse
 
 from sovereign_graph.checkpoint import sovereign_home
+from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.lexical import (
-    HASHED_FEATURES,
-    HASHER,
-    TfidfRanker,
-    fit_idf,
-    postings_of,
-    tfidf_weights,
-)
+from sovereign_graph.engines.hybrid import HybridRanker
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: hashed TF-IDF postings; 2: BM25 postings + LSA document vectors (hybrid ranking)
 BUNDLED = "bundled"
 META_FILE = "meta.json"
 PAPERS_FILE = "papers.sqlite"
+BM25_VOCABULARY_FILE = "bm25_vocabulary.json"
+VECTORS_FILE = "vectors.npy"
+POSTINGS_PARTS = ("data", "indices", "indptr")
 LSA_SAMPLE = 10_000  # papers the embedding model is fitted on: enough for stable topics, fast to fit
-HASH_CHUNK = 2_000  # papers hashed per task (in parallel from 4 tasks on)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _BUILDING = re.compile(r"^\..+\.building-(?P<pid>\d+)-[0-9a-f]+$")
 
@@ -67,7 +67,7 @@ class CorpusMeta(BaseModel):
     sources: list[str]
     duplicates: int
     malformed: int
-    hashed_features: int
+    terms: int
     lsa_dimensions: int
     lsa_sample: int
 
@@ -160,23 +160,20 @@ def _row(row: int, paper: Paper) -> tuple[object, ...]:
     )
 
 
-def _save_postings(directory: Path, postings: sparse.csr_matrix, idf: np.ndarray) -> None:
-    for part in ("data", "indices", "indptr"):
-        np.save(directory / f"postings_{part}.npy", getattr(postings, part))
-    np.save(directory / "idf.npy", idf)
+def _save_bm25(directory: Path, vocabulary: list[str], postings: sparse.csr_matrix) -> None:
+    for part in POSTINGS_PARTS:
+        np.save(directory / f"bm25_{part}.npy", getattr(postings, part))
+    (directory / BM25_VOCABULARY_FILE).write_text(json.dumps(vocabulary), encoding="utf-8")
 
 
-def _hash_all(texts: list[str], progress: BuildProgress | None) -> sparse.csr_matrix:
-    """Hashed 1-2-gram counts of every text: most of a build's time, so spread over the cores (joblib's
-    loky workers import scikit-learn, not this package, and need no `__main__` guard in the caller)."""
-    chunks = [texts[start : start + HASH_CHUNK] for start in range(0, len(texts), HASH_CHUNK)]
-    workers = 1 if len(chunks) < 4 else -1
-    parts: list[sparse.csr_matrix] = []
-    for part in Parallel(n_jobs=workers, return_as="generator")(delayed(HASHER.transform)(c) for c in chunks):
-        parts.append(part)
-        if progress is not None:
-            progress.advance(part.shape[0])
-    return sparse.vstack(parts, format="csr")
+def _load_bm25(directory: Path, papers: int) -> Bm25Index:
+    vocabulary = json.loads((directory / BM25_VOCABULARY_FILE).read_text(encoding="utf-8"))
+    postings = sparse.csr_matrix(
+        tuple(np.load(directory / f"bm25_{part}.npy", mmap_mode="r") for part in POSTINGS_PARTS),
+        shape=(len(vocabulary), papers),
+        copy=False,
+    )
+    return Bm25Index(vocabulary, postings)
 
 
 def _write_index(
@@ -201,13 +198,9 @@ def _write_index(
         connection.close()
 
     if progress is not None:
-        progress.stage("hashing word 1-2-grams", float(len(texts)))
-    counts = _hash_all(texts, progress)
-    if progress is not None:
-        progress.stage("weighting TF-IDF", None)
-    idf = fit_idf(counts)
-    _save_postings(directory, postings_of(tfidf_weights(counts, idf)), idf)
-    del counts
+        progress.stage("counting words, weighting BM25", None)
+    vocabulary, counts = count_terms(texts)
+    _save_bm25(directory, vocabulary, bm25_postings(counts))
 
     if progress is not None:
         progress.stage("fitting LSA embeddings", None)
@@ -217,18 +210,26 @@ def _write_index(
         sample = [texts[i] for i in rows]
     lsa = LsaEmbeddings.fit(sample)
     lsa.save(directory)
+    sample_size = len(sample)
+    del texts, sample
+    if progress is not None:
+        progress.stage("embedding papers", None)
+    # From the word counts already made: the LSA vocabulary is a subset of the BM25 one (same tokeniser).
+    np.save(directory / VECTORS_FILE, lsa.document_vectors(counts, vocabulary))
+    papers = counts.shape[0]
+    del counts
 
     meta = CorpusMeta(
         format=FORMAT_VERSION,
         name=directory.name,
-        papers=len(texts),
+        papers=papers,
         built=datetime.now(UTC).isoformat(timespec="seconds"),
         sources=[str(p.resolve()) for p in paths],
         duplicates=report.duplicates,
         malformed=report.malformed,
-        hashed_features=HASHED_FEATURES,
+        terms=len(vocabulary),
         lsa_dimensions=lsa.dimensions,
-        lsa_sample=len(sample),
+        lsa_sample=sample_size,
     )
     return meta, report
 
@@ -321,7 +322,7 @@ def _open_cached(directory: Path, inode: int, stamp: int) -> DiskCorpus:
 
 
 class DiskCorpus:
-    """A built corpus as a `PaperSource`: SQLite for the records, memory-mapped TF-IDF postings for search."""
+    """A built corpus as a `PaperSource`: SQLite for the records, the hybrid ranker over memory-mapped arrays."""
 
     def __init__(self, directory: Path, meta: CorpusMeta) -> None:
         self.name = f"corpus '{meta.name}'"
@@ -331,13 +332,9 @@ class DiskCorpus:
         # Search branches run in parallel threads: one read-only connection shared under a lock.
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        postings = sparse.csr_matrix(
-            tuple(np.load(directory / f"postings_{part}.npy", mmap_mode="r") for part in ("data", "indices", "indptr")),
-            shape=(meta.hashed_features, meta.papers),
-            copy=False,
-        )
-        self._ranker = TfidfRanker(np.load(directory / "idf.npy"), postings)
-        self._lsa: LsaEmbeddings | None = None
+        self.embeddings = LsaEmbeddings.load(directory)  # fitted at build time: no fitting at run time
+        vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
+        self._ranker = HybridRanker(_load_bm25(directory, meta.papers), self.embeddings, vectors)
 
     def __len__(self) -> int:
         return self.meta.papers
@@ -382,10 +379,3 @@ class DiskCorpus:
         with self._lock:
             rows = self._db.execute("SELECT title, abstract FROM papers ORDER BY row").fetchall()
         return [f"{title}. {abstract}" for title, abstract in rows]
-
-    @property
-    def embeddings(self) -> LsaEmbeddings:
-        """The LSA model fitted when the corpus was built: no fitting at run time."""
-        if self._lsa is None:
-            self._lsa = LsaEmbeddings.load(self.directory)
-        return self._lsa

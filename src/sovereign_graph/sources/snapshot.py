@@ -62,7 +62,7 @@ class LocalCorpus:
             self._by_title.setdefault(normalise_title(paper.title), []).append(paper)
         texts = self.texts()
         self.embeddings = LsaEmbeddings.fit(texts)
-        self._ranker = HybridRanker(texts, self.embeddings)
+        self._ranker = HybridRanker.fit(texts, self.embeddings)
 
     def __len__(self) -> int:
         return len(self._papers)
