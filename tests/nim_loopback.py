@@ -208,7 +208,8 @@ class NimLoopback:
                     handler, request, 429, {"detail": "rate limited"}, {"Retry-After": f"{self.retry_after:g}"}
                 )
             if action == "500":
-                return self._reply(handler, request, 500, {"detail": "internal error"})
+                # Like a careless proxy, the error echoes the request's Authorization header.
+                return self._reply(handler, request, 500, {"detail": f"internal error ({request.authorization})"})
             if action == "hang":
                 time.sleep(self.hang_seconds)
             answer = json.dumps(self.answer(request.role or "", prompt))
