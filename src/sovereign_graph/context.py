@@ -16,6 +16,8 @@ from langchain_core.embeddings import Embeddings
 from langgraph.runtime import Runtime
 
 from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.llm.config import LlmRole
+from sovereign_graph.llm.settings import RoleModel, RoleModels
 from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
 from sovereign_graph.sources.base import PaperSource, is_live
 from sovereign_graph.sources.corpora import open_corpus
@@ -84,11 +86,18 @@ class Context:
         default=None,
         metadata={"description": "A LangChain Embeddings object; default: LSA fitted on the corpus (Python API)."},
     )
+    llm: RoleModels | None = field(
+        default=None,
+        metadata={
+            "description": "Chat models for the LLM roles (planner, extractor, skeptic, validator, synthesizer, "
+            "reviser); a role without one runs its embedded engine. CLI: --model / --config."
+        },
+    )
 
     def __post_init__(self) -> None:
         # An environment variable SOVEREIGN_<FIELD> sets a field left at its default.
         for f in fields(self):
-            if f.name in ("source", "embeddings"):
+            if f.name in ("source", "embeddings", "llm"):
                 continue
             env = os.environ.get(f"SOVEREIGN_{f.name.upper()}")
             default: Any = f.default
@@ -126,6 +135,10 @@ class Context:
             texts = source.texts()
             _vocabularies[source] = Vocabulary.fit(texts[:: max(1, len(texts) // VOCABULARY_SAMPLE)])
         return _vocabularies[source]
+
+    def model_for(self, role: LlmRole) -> RoleModel | None:
+        """The chat model the role runs on, or None for its embedded engine."""
+        return self.llm.for_role(role) if self.llm is not None else None
 
     def embedder(self) -> Embeddings:
         if self.embeddings is not None:

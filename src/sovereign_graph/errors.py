@@ -20,8 +20,18 @@ class PaperNotFoundError(InputError):
         super().__init__(message)
 
 
-class SourceError(SovereignError):
+class ResumableError(SovereignError):
+    """A backend failed mid-run. Not the caller's fault: the CLI prints one line and exits 1; a checkpointed
+    run keeps the nodes that finished, and `sovereign resume THREAD` (no decision) continues from the failed one."""
+
+
+class SourceError(ResumableError):
     """A paper source failed (unreachable, kept refusing, or answered with something unreadable).
 
     Not the caller's fault: the CLI prints one line and exits 1; a checkpointed run keeps its progress.
     """
+
+
+class ModelError(ResumableError):
+    """A live model (chat or embeddings) kept failing, or never answered in the requested schema, after its
+    retries. The message names the role and the model, never the key."""

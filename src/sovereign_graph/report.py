@@ -9,7 +9,18 @@ from pydantic import BaseModel
 
 from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.rubrics import aggregate
-from sovereign_graph.state import Claim, Facet, Gap, OwnerDecision, Query, ReportStatus, Review, Revision
+from sovereign_graph.state import (
+    Claim,
+    Facet,
+    Gap,
+    OwnerDecision,
+    Query,
+    RejectedClaim,
+    ReportStatus,
+    Review,
+    Revision,
+    RoleUsage,
+)
 
 RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
 
@@ -52,6 +63,8 @@ class Report(BaseModel):
     gaps: list[Gap]
     uncertainties: list[str]
     references: list[PaperRef]
+    usage: dict[str, RoleUsage] = {}
+    rejected_claims: list[RejectedClaim] = []
 
 
 def status_of(state: Mapping[str, Any]) -> ReportStatus:
@@ -83,6 +96,17 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
     subject = state.get("subject")
     if subject is not None and claims and all(c.paper_id == subject.id for c in claims):
         notes.append("Every claim is the subject paper's own report of itself; no independent replication was found.")
+    rejected: list[RejectedClaim] = state.get("rejected_claims", [])
+    if rejected:
+        reasons: dict[str, int] = {}
+        for r in rejected:
+            reason = r.reason.split(":")[0]
+            reasons[reason] = reasons.get(reason, 0) + 1
+        notes.append(
+            f"{len(rejected)} claim(s) the extractor model proposed were rejected and are not shown as evidence ("
+            + "; ".join(f"{reason}: {n}" for reason, n in reasons.items())
+            + ")."
+        )
     if "seed method" in state.get("method", {}).get("verify", ""):
         notes.append(
             "Verification used the seed TF-IDF method: word overlap, blind to negation and direction, "
@@ -140,7 +164,23 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         gaps=state.get("gaps", []),
         uncertainties=uncertainties(state),
         references=[PaperRef(id=p.id, title=p.title, url=p.url) for p in references],
+        usage=state.get("usage", {}),
+        rejected_claims=state.get("rejected_claims", []),
     )
+
+
+def usage_line(usage: dict[str, RoleUsage]) -> str:
+    """'planner 1 call, 301+49 tokens, 0.4 s; ...; total ...' for the method section."""
+
+    def one(name: str, u: RoleUsage) -> str:
+        cost = f", cost {u.cost:.4f}" if u.cost is not None else ""
+        calls = f"{u.calls} call{'s' if u.calls != 1 else ''}"
+        return f"{name} {calls}, {u.input_tokens} in / {u.output_tokens} out tokens, {u.seconds:.1f} s{cost}"
+
+    total = RoleUsage()
+    for u in usage.values():
+        total = total.plus(u)
+    return "; ".join(one(name, u) for name, u in usage.items()) + f"; total {one('', total).strip()}"
 
 
 GAP_VERBS = {
@@ -202,6 +242,13 @@ def to_markdown(report: Report) -> str:
         "",
     ]
     out += [f"- **{step}**: {text}" for step, text in report.method.items()]
+    if report.usage:
+        out.append(f"- **usage** (live models): {usage_line(report.usage)}")
+    if report.rejected_claims:
+        out.append(
+            f"- **rejected claims**: {len(report.rejected_claims)} proposed by the extractor model failed the quote "
+            "or number check: " + "; ".join(f"{r.passage_id} ({r.reason})" for r in report.rejected_claims)
+        )
     out.append(f"- **queries** ({len(report.queries)}, run as parallel branches, relevance-sorted):")
     out += [f'  - round {q.round}: "{q.text}" — {q.origin}' for q in report.queries]
     out += [

@@ -18,8 +18,10 @@ from langgraph.types import Command
 
 from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
-from sovereign_graph.errors import InputError, SourceError
+from sovereign_graph.errors import InputError, ResumableError
 from sovereign_graph.graph import build_graph
+from sovereign_graph.llm.config import LiveConfig
+from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.nodes.plan import require_max_revisions
 from sovereign_graph.report import Report, build_report, status_of, to_markdown
@@ -31,6 +33,8 @@ OUT_DIR_KEY = "sovereign_out_dir"
 SOURCE_KEY = "sovereign_source"
 ARXIV_URL_KEY = "sovereign_arxiv_url"
 CORPUS_KEY = "sovereign_corpus"
+# The live models a thread ran on, by name (a LiveConfig as JSON, never a key), so a resume rebuilds them.
+LIVE_KEY = "sovereign_live"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]
 
 
@@ -101,6 +105,8 @@ class Runner:
             metadata[CORPUS_KEY] = context.corpus
             if context.source_name == "arxiv":
                 metadata[ARXIV_URL_KEY] = context.arxiv_url
+        if context is not None and context.llm is not None and context.llm.config is not None:
+            metadata[LIVE_KEY] = context.llm.config.to_json()
         if metadata:
             config["metadata"] = metadata
         return config
@@ -113,15 +119,27 @@ class Runner:
         return None
 
     def context_for(self, thread_id: str) -> Context:
-        """This runner's context, searching the source the thread was started with (unless one was injected)."""
-        if self.context.source is not None:
-            return self.context
+        """This runner's context, searching the source the thread was started with (unless one was injected),
+        on the live models it was started with (unless this runner was given its own)."""
+        context = self._live_context(thread_id)
+        if context.source is not None:
+            return context
         source_name = self._metadata(thread_id, SOURCE_KEY)
         if source_name is None:
+            return context
+        arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or context.arxiv_url
+        corpus = self._metadata(thread_id, CORPUS_KEY) or context.corpus
+        return replace(context, source_name=source_name, arxiv_url=arxiv_url, corpus=corpus)
+
+    def _live_context(self, thread_id: str) -> Context:
+        if self.context.llm is not None:
             return self.context
-        arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or self.context.arxiv_url
-        corpus = self._metadata(thread_id, CORPUS_KEY) or self.context.corpus
-        return replace(self.context, source_name=source_name, arxiv_url=arxiv_url, corpus=corpus)
+        recorded = self._metadata(thread_id, LIVE_KEY)
+        if recorded is None:
+            return self.context
+        config = LiveConfig.from_json(recorded)
+        embeddings = self.context.embeddings or embeddings_from_config(config)
+        return replace(self.context, llm=RoleModels.from_config(config), embeddings=embeddings)
 
     def start(
         self,
@@ -185,10 +203,10 @@ class Runner:
                 for node, update in chunk.items():
                     if on_progress is not None and node != "__interrupt__":
                         on_progress(node, update or {}, time.perf_counter() - started)
-        except SourceError as error:
+        except ResumableError as error:
             if not self.graph.get_state(self._config(thread_id)).values:
                 raise
-            raise SourceError(
+            raise type(error)(
                 f"{error} The run's progress is saved: `sovereign resume {thread_id}` continues it."
             ) from error
         snapshot = self.graph.get_state(self._config(thread_id))

@@ -125,6 +125,36 @@ class Revision(BaseModel):
     dropped_passages: list[str] = Field(default_factory=list)
 
 
+class RoleUsage(BaseModel):
+    """What one LLM role consumed in a run (live mode): requests, tokens, seconds, and cost if priced."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    cost: float | None = Field(default=None, description="in the configured price's currency; None if unpriced")
+
+    def plus(self, other: RoleUsage) -> RoleUsage:
+        cost = None if self.cost is None and other.cost is None else (self.cost or 0.0) + (other.cost or 0.0)
+        return RoleUsage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            seconds=round(self.seconds + other.seconds, 3),
+            cost=None if cost is None else round(cost, 6),
+        )
+
+
+class RejectedClaim(BaseModel):
+    """A claim a live extractor proposed that failed the checks: never shown as evidence, counted in the report."""
+
+    round: int
+    passage_id: str
+    claim: str
+    quote: str
+    reason: str
+
+
 class OwnerDecision(BaseModel):
     decision: Decision
     note: str = ""
@@ -141,6 +171,14 @@ def merge_hits(existing: list[SearchHit], new: list[SearchHit]) -> list[SearchHi
         queries = old.queries + [q for q in hit.queries if q not in old.queries]
         by_id[hit.paper.id] = old.model_copy(update={"score": max(old.score, hit.score), "queries": queries})
     return sorted(by_id.values(), key=lambda h: (-h.score, h.paper.id))
+
+
+def merge_usage(existing: dict[str, RoleUsage], new: dict[str, RoleUsage]) -> dict[str, RoleUsage]:
+    """Reducer: sums per role, so parallel reviewer branches each add their own share."""
+    merged = dict(existing)
+    for role, usage in new.items():
+        merged[role] = merged[role].plus(usage) if role in merged else usage
+    return merged
 
 
 def merge_dicts(existing: dict[str, str], new: dict[str, str]) -> dict[str, str]:
@@ -179,6 +217,8 @@ class ResearchState(TypedDict, total=False):
     evidence_gap: list[str] | None
     gaps: list[Gap]
     method: Annotated[dict[str, str], merge_dicts]
+    usage: Annotated[dict[str, RoleUsage], merge_usage]
+    rejected_claims: Annotated[list[RejectedClaim], operator.add]
     report: dict[str, object]
 
 
@@ -202,4 +242,6 @@ STATE_MODELS: tuple[type[BaseModel], ...] = (
     Review,
     Revision,
     OwnerDecision,
+    RoleUsage,
+    RejectedClaim,
 )

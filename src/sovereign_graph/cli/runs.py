@@ -17,6 +17,8 @@ from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_sa
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError
+from sovereign_graph.llm.config import LiveConfig, load_config, parse_spec
+from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
 from sovereign_graph.verify import check_verifier
 
@@ -87,6 +89,19 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: Path | None) -> None:
         out.print(f"{outcome.thread_id}: {report.status}", highlight=False)
 
 
+def live_config(config: Path | None, model: str | None, base_url: str | None, embeddings: str | None) -> LiveConfig:
+    """The config file (if any), with the command line's flags over it."""
+    settings = load_config(config) if config is not None else LiveConfig()
+    for spec in (model, embeddings):
+        if spec is not None:
+            parse_spec(spec)
+    flags = {"model": model, "base_url": base_url, "embeddings": embeddings}
+    settings = settings.model_copy(update={k: v for k, v in flags.items() if v is not None})
+    if settings.base_url and not settings.is_live:
+        raise InputError("--base-url names the endpoint of a live model: give --model or --embeddings with it.")
+    return settings
+
+
 @app.command()
 def run(
     paper: Annotated[str, typer.Option("--paper", help="arXiv id, arXiv URL or exact title of the subject paper.")],
@@ -110,12 +125,35 @@ def run(
     verifier: Annotated[
         str | None, typer.Option("--verifier", help="trained (default) | tfidf (the seed method).")
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="Chat model for every LLM role, as provider:model (e.g. nvidia:meta/llama-3.3-70b-instruct; "
+            "key from NVIDIA_API_KEY) [default: the embedded engines].",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Endpoint of a self-hosted NIM or OpenAI-compatible server (…/v1)."),
+    ] = None,
+    embeddings: Annotated[
+        str | None,
+        typer.Option("--embeddings", help="Embeddings model, e.g. nvidia:nvidia/nv-embedqa-e5-v5 [default: LSA]."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML/JSON file of live models: per-role models, prices, retries (README)."),
+    ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
     with cli_errors():
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
-        context = Context(source_name=source.value)
+        live = live_config(config, model, base_url, embeddings)
+        context = Context(
+            source_name=source.value, llm=RoleModels.from_config(live), embeddings=embeddings_from_config(live)
+        )
         if corpus is not None:
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:

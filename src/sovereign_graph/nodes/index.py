@@ -36,6 +36,6 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         "passages": passages,
         "method": {
             "index": f"{len(hits)} papers, {len(passages)} sentence passages, "
-            f"{type(embeddings).__name__} in LangChain's InMemoryVectorStore",
+            f"{getattr(embeddings, 'display_name', type(embeddings).__name__)} in LangChain's InMemoryVectorStore",
         },
     }

@@ -10,6 +10,7 @@ from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.facets import split_facets
 from sovereign_graph.engines.planner import method_name, plan_queries
 from sovereign_graph.errors import InputError
+from sovereign_graph.llm.roles import plan_queries_llm
 from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import ResearchState, SearchHit
@@ -28,8 +29,15 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     question = require_question(state["question"])
     subject = resolve_subject(state["paper"], context.paper_source())
     facets = split_facets(question, subject_names=(method_name(subject),))
-    queries = plan_queries(question, subject, facets)
+    live: dict[str, Any] = {}
+    target = context.model_for("planner")
+    if target is None:
+        queries = plan_queries(question, subject, facets)
+    else:
+        queries, usage = plan_queries_llm(target, context.llm.retry, question, subject, facets)  # type: ignore[union-attr]
+        live = {"usage": {"planner": usage}}
     return {
+        **live,
         "question": question,
         "subject": subject,
         "facets": facets,
@@ -42,5 +50,9 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         "dropped_passages": [],
         "owner_decision": None,
         "pending_owner_note": None,
-        "method": {"source": describe_source(context.paper_source())},
+        "method": {
+            "source": describe_source(context.paper_source()),
+            "plan": "facets split by rules; "
+            + (f"queries written by {target.label} (prompts/planner.md)" if target else "offline keyphrase queries"),
+        },
     }

@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
+from sovereign_graph.llm.roles import review_llm
 from sovereign_graph.state import ResearchState, Role
 
 
@@ -19,16 +20,21 @@ def reviewer(role: Role) -> ReviewerNode:
     rubric = RUBRICS[role]
 
     def review(state: ResearchState, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        context = context_of(runtime)
         dossier = Dossier(
             question=state["question"],
             facets=state["facets"],
             claims=state["claims"],
             passages=state["passages"],
             round=state["round"],
-            verify_threshold=context_of(runtime).grounding_threshold(),
+            verify_threshold=context.grounding_threshold(),
             queries=state.get("queries", []),
         )
-        return {"reviews": [rubric(dossier)]}
+        target = context.model_for(role.lower())  # type: ignore[arg-type]
+        if target is None:
+            return {"reviews": [rubric(dossier)]}
+        review, usage = review_llm(role, target, context.llm.retry, dossier)  # type: ignore[union-attr]
+        return {"reviews": [review], "usage": {role.lower(): usage}}
 
     review.__name__ = role.lower()
     return review

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from langgraph.runtime import Runtime
+
+from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.reviser import plan_revision
+from sovereign_graph.llm.roles import revise_llm
 from sovereign_graph.nodes.tribunal import round_reviews
 from sovereign_graph.state import ResearchState
 
 
-def revise(state: ResearchState) -> dict[str, Any]:
+def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     next_round = state["round"] + 1
     owner_note = state.get("pending_owner_note")
-    revision, queries, facets = plan_revision(
-        round_number=next_round,
-        paper=state["subject"],
-        facets=state["facets"],
-        claims=state["claims"],
-        objections=[o for r in round_reviews(state) for o in r.objections],
-        previous_queries=[q.text for q in state.get("queries", [])],
-        owner_note=owner_note,
-    )
+    context = context_of(runtime)
+    target = context.model_for("reviser")
+    live: dict[str, Any] = {}
+    if target is None:
+        revision, queries, facets = plan_revision(
+            round_number=next_round,
+            paper=state["subject"],
+            facets=state["facets"],
+            claims=state["claims"],
+            objections=[o for r in round_reviews(state) for o in r.objections],
+            previous_queries=[q.text for q in state.get("queries", [])],
+            owner_note=owner_note,
+        )
+    else:
+        revision, queries, facets, usage = revise_llm(
+            target,
+            context.llm.retry,  # type: ignore[union-attr]
+            round_number=next_round,
+            question=state["question"],
+            paper=state["subject"],
+            facets=state["facets"],
+            claims=state["claims"],
+            objections=[(r.role, o) for r in round_reviews(state) for o in r.objections],
+            previous_queries=[q.text for q in state.get("queries", [])],
+            owner_note=owner_note,
+        )
+        live = {"usage": {"reviser": usage}}
     return {
+        **live,
         "round": next_round,
         "revisions": [revision],
         "queries": queries,

@@ -1,0 +1,156 @@
+"""Live mode over real HTTP: the unpatched ChatNVIDIA / NVIDIAEmbeddings clients against a loopback NIM."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_nvidia_ai_endpoints import ChatNVIDIA
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from sovereign_graph.context import Context
+from sovereign_graph.errors import ModelError
+from sovereign_graph.llm.config import LiveConfig
+from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+from sovereign_graph.report import to_markdown
+from sovereign_graph.runner import Runner
+from tests.conftest import QUESTION, SMOES
+from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
+
+SPEC = f"nvidia:{MODEL}"
+LLM_ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer")
+
+
+@pytest.fixture
+def nim() -> Iterator[NimLoopback]:
+    with nim_loopback(NimLoopback(fabricate=True)) as server:
+        yield server
+
+
+def live_config(server: NimLoopback, **overrides: object) -> LiveConfig:
+    settings: dict[str, object] = {
+        "model": SPEC,
+        "base_url": server.base_url,
+        "embeddings": f"nvidia:{EMBEDDER}",
+        "timeout": 2.0,
+        "attempts": 3,
+        "backoff": 0.05,
+    }
+    return LiveConfig.model_validate({**settings, **overrides})
+
+
+def live_context(config: LiveConfig) -> Context:
+    return Context(llm=RoleModels.from_config(config), embeddings=embeddings_from_config(config))
+
+
+def test_a_live_run_pauses_for_the_owner_and_a_fresh_runner_resumes_it_on_the_same_models(
+    saver: SqliteSaver, nim: NimLoopback
+) -> None:
+    outcome = Runner(saver, live_context(live_config(nim))).start(SMOES, QUESTION, thread_id="live")
+    assert outcome.paused
+    report = outcome.report
+
+    # Every role ran once, through the client's structured output (response_format json_schema first).
+    assert {r: len(nim.chat(r)) for r in LLM_ROLES} == dict.fromkeys(LLM_ROLES, 1)
+    assert {r.mode for r in nim.chat()} == {"response_format"}
+    assert {r.body["input_type"] for r in nim.embeddings()} == {"passage", "query"}
+    assert {r.body["truncate"] for r in nim.embeddings()} == {"END"}
+    assert all(len(r.body["input"]) <= 50 for r in nim.embeddings())  # batched
+
+    # Claims quote their passages verbatim; the invented quote and the invented number were rejected.
+    state = Runner(saver).graph.get_state({"configurable": {"thread_id": "live"}}).values
+    passages = {p.id: p.text for p in state["passages"]}
+    assert report.claims and all(c.quote in passages[c.passage_id] for c in report.claims)
+    assert not any("97.5" in c.text or "invented" in c.text for c in report.claims)
+    assert sorted(r.reason for r in report.rejected_claims) == [
+        "numbers not in its quote: 97.5%",
+        "quote is not verbatim in its passage",
+    ]
+    assert any("2 claim(s) the extractor model proposed were rejected" in u for u in report.uncertainties)
+
+    # Reviews are the model's, with objections only on real targets (the scripted C99 is dropped).
+    assert {r.role: r.score for r in report.reviews} == {"SKEPTIC": 7.0, "VALIDATOR": 7.5, "SYNTHESIZER": 7.0}
+    assert all(o.target != "C99" for r in report.reviews for o in r.objections)
+    assert report.queries[0].origin.startswith("model: ")
+
+    # Usage per role, from the responses' token counts.
+    usage = report.model_dump(mode="json")["usage"]
+    assert set(usage) == set(LLM_ROLES)
+    assert all(u["calls"] == 1 and u["input_tokens"] > 0 and u["output_tokens"] > 0 for u in usage.values())
+    assert "**usage** (live models): planner 1 call" in to_markdown(report)
+
+    # A runner with no models of its own (as `sovereign resume` in another process) rebuilds them from the
+    # checkpoint: the owner's "revise" runs the live reviser, extractor and reviewers again.
+    resumed = Runner(saver, Context()).resume("live", "revise", "adversarial perturbations")
+    assert resumed.paused
+    assert len(nim.chat("reviser")) == 1 and len(nim.chat("extractor")) == 2 and len(nim.chat("skeptic")) == 2
+    assert resumed.report.usage["reviser"].calls == 1 and resumed.report.usage["extractor"].calls == 2
+    assert Runner(saver, Context()).resume("live", "approve").report.status == "approved"
+
+
+def test_a_model_that_stays_down_stops_the_run_naming_role_and_model_and_resume_continues_from_there(
+    saver: SqliteSaver, nim: NimLoopback
+) -> None:
+    nim.down["skeptic"] = "500"
+    runner = Runner(saver, live_context(live_config(nim, attempts=2)))
+    with pytest.raises(ModelError) as failed:
+        runner.start(SMOES, QUESTION, thread_id="down")
+    message = str(failed.value)
+    assert f"the skeptic model {SPEC} failed after 2 attempt(s)" in message
+    assert "[500]" in message and "sovereign resume down" in message and "\n" not in message
+    assert runner.status("down").startswith("stopped before")
+
+    del nim.down["skeptic"]
+    before = {r: len(nim.chat(r)) for r in LLM_ROLES}
+    outcome = Runner(saver, Context()).resume("down", None)
+    assert outcome.paused
+    # Nothing finished is run again: only the failed reviewer calls the model.
+    after = {r: len(nim.chat(r)) - before[r] for r in LLM_ROLES}
+    assert after == {"planner": 0, "extractor": 0, "skeptic": 1, "validator": 0, "synthesizer": 0}
+    assert {r.role for r in outcome.report.reviews} == {"SKEPTIC", "VALIDATOR", "SYNTHESIZER"}
+
+
+def test_a_host_model_for_one_role_mixes_with_the_embedded_engines(saver: SqliteSaver, nim: NimLoopback) -> None:
+    host_model = ChatNVIDIA(model=MODEL, base_url=nim.base_url, api_key="host-app-key")
+    context = Context(llm=RoleModels(roles={"skeptic": host_model}))
+    report = Runner(saver, context).start(SMOES, QUESTION, thread_id="mixed").report
+    assert [r.role for r in nim.chat()] == ["skeptic"] and not nim.embeddings()
+    skeptic = next(r for r in report.reviews if r.role == "SKEPTIC")
+    assert skeptic.rationale == "skeptic scripted review."
+    validator = next(r for r in report.reviews if r.role == "VALIDATOR")
+    assert "verbatim quotes" in validator.rationale  # the embedded rubric
+    assert set(report.usage) == {"skeptic"} and report.rejected_claims == []
+    assert nim.chat()[0].authorization == "Bearer host-app-key"
+
+
+def test_cost_is_reported_when_a_price_is_configured(saver: SqliteSaver, nim: NimLoopback) -> None:
+    config = live_config(nim, embeddings=None, price_in=1.0, price_out=2.0, roles={"skeptic": {"price_in": 10.0}})
+    report = Runner(saver, live_context(config)).start(SMOES, QUESTION, thread_id="priced").report
+    planner, skeptic = report.usage["planner"], report.usage["skeptic"]
+    assert planner.cost == pytest.approx(planner.input_tokens / 1000 + 2 * planner.output_tokens / 1000, abs=1e-6)
+    assert skeptic.cost == pytest.approx(10 * skeptic.input_tokens / 1000 + 2 * skeptic.output_tokens / 1000, abs=1e-6)
+    assert json.loads(report.model_dump_json())["usage"]["validator"]["cost"] is not None
+
+
+def test_the_cli_runs_live_models_and_rejects_a_broken_config(tmp_path: Path, nim: NimLoopback) -> None:
+    from typer.testing import CliRunner
+
+    from sovereign_graph.cli import app
+
+    cli = CliRunner()
+    config = tmp_path / "models.toml"
+    config.write_text(f'base_url = "{nim.base_url}"\nbackoff = 0.05\n[roles.skeptic]\nmodel = "{SPEC}"\n')
+    db, out = tmp_path / "r.sqlite", tmp_path / "out"
+    args = ["run", "--paper", SMOES, "--question", QUESTION, "--db", str(db), "--out", str(out), "--thread", "t"]
+    result = cli.invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert [r.role for r in nim.chat()] == ["skeptic"]
+    assert json.loads((out / "t.json").read_text())["usage"]["skeptic"]["calls"] == 1
+
+    config.write_text('[roles.critic]\nmodel = "nvidia:x"\n')
+    bad = cli.invoke(app, [*args, "--thread", "t2", "--config", str(config)])
+    assert bad.exit_code == 2 and "--config" in bad.output and "critic" in bad.output
+    unnamed = cli.invoke(app, [*args, "--thread", "t3", "--model", "llama"])
+    assert unnamed.exit_code == 2 and "provider:model" in unnamed.output

@@ -1,0 +1,299 @@
+"""A loopback server that speaks the OpenAI-compatible API the NVIDIA NIM clients use.
+
+`GET /v1/models`, `POST /v1/chat/completions` (structured output via `response_format` json_schema, top-level
+`guided_json` or `nvext.guided_json`) and `POST /v1/embeddings` (`input_type` query/passage, `truncate`).
+Chat answers are scripted per role — the role comes from the `ROLE: <role>` line every prompt file starts
+with — and built from the prompt itself, so they are schema-valid and quote real passages: the planner
+returns four queries, the extractor quotes passages verbatim (optionally plus two claims that must be
+rejected), reviewers score and object to real claim/facet ids, the reviser proposes new queries.
+
+Faults are scripted: `queue` holds (role or None, action) pairs consumed by the first matching chat request;
+`down` makes a role fail on every request while set. Actions: "429" (Retry-After, and a rate-limit window of
+that length for every chat request), "500", "hang" (answer after `hang_seconds`), "bad_json",
+"wrong_schema", "think" (a reasoning model's <think>...</think> before the JSON), "empty".
+Every request is logged with its role, structured-output mode, status and timing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DIMENSIONS = 1024
+MODEL = "meta/llama-3.3-70b-instruct"
+EMBEDDER = "nvidia/nv-embedqa-e5-v5"
+ROLE_LINE = re.compile(r"^ROLE: (\w+)", re.MULTILINE)
+FINDING = re.compile(r"\d|improv|outperform|achiev|reduc|increas|robust", re.IGNORECASE)
+
+
+@dataclass
+class Request:
+    path: str
+    role: str | None
+    mode: str  # response_format | guided_json | nvext | none (chat); query | passage (embeddings)
+    status: int
+    started: float
+    ended: float = 0.0
+    authorization: str | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NimLoopback:
+    port: int = 0
+    latency: float = 0.0
+    hang_seconds: float = 2.0
+    retry_after: float = 1.0
+    expected_key: str | None = None
+    fabricate: bool = False  # the extractor adds one invented quote and one claim with a number not in its quote
+    scores: dict[str, float] = field(default_factory=lambda: {"skeptic": 7.0, "validator": 7.5, "synthesizer": 7.0})
+    queue: list[tuple[str | None, str]] = field(default_factory=list)
+    down: dict[str, str] = field(default_factory=dict)
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limited_until = 0.0
+        self._in_flight = 0
+        self.max_in_flight = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def chat(self, role: str | None = None) -> list[Request]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions") and (role is None or r.role == role)]
+
+    def embeddings(self) -> list[Request]:
+        return [r for r in self.requests if r.path.endswith("/embeddings")]
+
+    # --- faults ------------------------------------------------------------------------------------------
+
+    def _action(self, role: str | None) -> str:
+        with self._lock:
+            if role in self.down:
+                return self.down[role]
+            if time.monotonic() < self._limited_until:
+                return "429"
+            for i, (wanted, action) in enumerate(self.queue):
+                if wanted is None or wanted == role:
+                    del self.queue[i]
+                    if action == "429":
+                        self._limited_until = time.monotonic() + self.retry_after
+                    return action
+        return "ok"
+
+    # --- answers -----------------------------------------------------------------------------------------
+
+    def answer(self, role: str, prompt: str) -> dict[str, Any]:
+        facets = re.findall(r"^(F\d+) \((\w+)\): (.+)$", prompt, re.MULTILINE)
+        if role == "planner":
+            question = re.search(r"^Research question: (.+)$", prompt, re.MULTILINE)
+            texts = [t for _, _, t in facets] or [question.group(1) if question else "topic"]
+            queries = [
+                {"text": " ".join(texts[:3]), "angle": "all facets"},
+                {"text": f"{texts[0]} routing experts", "angle": f"method x {facets[0][0] if facets else 'F1'}"},
+                {"text": f"{texts[-1]} mixture of experts", "angle": "last facet in the domain"},
+                {"text": f"{texts[0]} failure degradation", "angle": "counter-evidence"},
+            ]
+            return {"queries": queries}
+        if role == "extractor":
+            passages = re.findall(r"^\[([^\]]+)\] (.+)$", prompt, re.MULTILINE)
+            chosen = [(pid, text) for pid, text in passages if FINDING.search(text)][:6]
+            claims = [
+                {
+                    "passage_id": pid,
+                    "quote": text,
+                    "claim": f"The paper reports: {text}",
+                    "facets": [fid for fid, _, _ in facets[:2]],
+                }
+                for pid, text in chosen
+            ]
+            if self.fabricate and passages:
+                pid, text = passages[0]
+                claims.append(
+                    {
+                        "passage_id": pid,
+                        "quote": "This sentence appears in no passage at all.",
+                        "claim": "An invented finding.",
+                        "facets": ["F1"],
+                    }
+                )
+                claims.append(
+                    {"passage_id": pid, "quote": text, "claim": "It improves accuracy by 97.5%.", "facets": ["F1"]}
+                )
+            return {"claims": claims}
+        if role in ("skeptic", "validator", "synthesizer"):
+            claim_ids = re.findall(r"^(C\d+) \[", prompt, re.MULTILINE)
+            objections = [{"target": "C99", "kind": "other", "message": "about a claim that does not exist"}]
+            if claim_ids:
+                objections.append({"target": claim_ids[0], "kind": "unverified", "message": f"{claim_ids[0]} alone."})
+            if facets:
+                objections.append({"target": facets[-1][0], "kind": "partial_facet", "message": "only in part"})
+            return {"score": self.scores[role], "rationale": f"{role} scripted review.", "objections": objections}
+        if role == "reviser":
+            texts = [t for _, _, t in facets] or ["topic"]
+            queries = [{"text": f"{t} counter evidence limitation", "angle": f"objection on {t}"} for t in texts[:2]]
+            return {"queries": queries, "drop_claims": []}
+        raise ValueError(f"unknown role {role}")
+
+    # --- HTTP --------------------------------------------------------------------------------------------
+
+    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        path = handler.path.split("?")[0]
+        body: dict[str, Any] = {}
+        if method == "POST":
+            length = int(handler.headers.get("Content-Length", "0"))
+            body = json.loads(handler.rfile.read(length) or b"{}")
+        request = Request(
+            path=path,
+            role=None,
+            mode="",
+            status=200,
+            started=time.monotonic(),
+            authorization=handler.headers.get("Authorization"),
+            body=body,
+        )
+        with self._lock:
+            self.requests.append(request)
+        if self.expected_key is not None and request.authorization != f"Bearer {self.expected_key}":
+            return self._reply(handler, request, 401, {"detail": "bad key"})
+        if method == "GET" and path == "/v1/models":
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": "loopback"} for m in (MODEL, EMBEDDER)]
+            return self._reply(handler, request, 200, {"object": "list", "data": data})
+        if method == "POST" and path == "/v1/embeddings":
+            request.mode = str(body.get("input_type"))
+            time.sleep(self.latency)
+            texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            data = [{"object": "embedding", "index": i, "embedding": hashed_vector(t)} for i, t in enumerate(texts)]
+            tokens = sum(len(t.split()) for t in texts)
+            return self._reply(
+                handler, request, 200, {"data": data, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+            )
+        if method == "POST" and path == "/v1/chat/completions":
+            return self._chat(handler, request, body)
+        return self._reply(handler, request, 404, {"detail": f"no route {method} {path}"})
+
+    def _chat(self, handler: BaseHTTPRequestHandler, request: Request, body: dict[str, Any]) -> None:
+        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        match = ROLE_LINE.search(prompt)
+        request.role = match.group(1) if match else None
+        request.mode = (
+            "response_format"
+            if "response_format" in body
+            else "guided_json"
+            if "guided_json" in body
+            else "nvext"
+            if "guided_json" in body.get("nvext", {})
+            else "none"
+        )
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            action = self._action(request.role)
+            time.sleep(self.latency)
+            if action == "429":
+                return self._reply(
+                    handler, request, 429, {"detail": "rate limited"}, {"Retry-After": f"{self.retry_after:g}"}
+                )
+            if action == "500":
+                # Like a careless proxy, the error echoes the request's Authorization header.
+                return self._reply(handler, request, 500, {"detail": f"internal error ({request.authorization})"})
+            if action == "hang":
+                time.sleep(self.hang_seconds)
+            answer = json.dumps(self.answer(request.role or "", prompt))
+            content = {
+                "bad_json": '{"queries": [ {"text": "unterminated',
+                "wrong_schema": json.dumps({"answer": "a free-form reply", "confidence": 0.9}),
+                "think": f"<think>Let me work through the evidence first.</think>\n{answer}",
+                "empty": "",
+            }.get(action, answer)
+            prompt_tokens = len(prompt.split())
+            completion_tokens = len(content.split())
+            payload = {
+                "id": "chatcmpl-loopback",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", MODEL),
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            }
+            return self._reply(handler, request, 200, payload)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _reply(
+        self,
+        handler: BaseHTTPRequestHandler,
+        request: Request,
+        status: int,
+        payload: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload).encode()
+        request.status = status
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(data)
+        request.ended = time.monotonic()
+
+
+def hashed_vector(text: str) -> list[float]:
+    """A deterministic bag-of-words embedding: texts sharing words point the same way."""
+    vector = [0.0] * DIMENSIONS
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        vector[int.from_bytes(digest[:4], "little") % DIMENSIONS] += 1.0 if digest[4] % 2 else -1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+@contextmanager
+def nim_loopback(server: NimLoopback | None = None) -> Iterator[NimLoopback]:
+    state = server or NimLoopback()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state.handle(self, "GET")
+
+        def do_POST(self) -> None:
+            state.handle(self, "POST")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", state.port), Handler)
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
