@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.status import Status
 from rich.table import Table
 
 from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError
+from sovereign_graph.progress import describe_event
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
 from sovereign_graph.verify import check_verifier
 
@@ -67,8 +69,30 @@ def _describe(node: str, update: dict[str, Any]) -> str:
     return ""
 
 
-def _progress(node: str, update: dict[str, Any], seconds: float) -> None:
-    err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+class LiveProgress:
+    """Renders a run live on stderr: a line per finished node, a dim line per progress event, and a spinner
+    with the latest event while a node works (the spinner only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.status: Status | None = None
+
+    def __enter__(self) -> LiveProgress:
+        self.status = err.status("starting…")
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+
+    def node(self, node: str, update: dict[str, Any], seconds: float) -> None:
+        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+
+    def event(self, event: dict[str, Any], seconds: float) -> None:
+        line = describe_event(event)
+        err.print(f"[dim]{seconds:6.1f}s             · {line}[/]", highlight=False)
+        if self.status is not None:
+            self.status.update(line)
 
 
 def _finish(outcome: RunOutcome, out_dir: Path, db: Path | None) -> None:
@@ -122,14 +146,15 @@ def run(
             context.verifier = check_verifier(verifier)
         check_db_path(db or default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, context)
-        with _runner(db, must_exist=False, context=context) as runner:
+        with _runner(db, must_exist=False, context=context) as runner, LiveProgress() as live:
             outcome = runner.start(
                 paper,
                 question,
                 thread_id=thread,
                 max_revisions=max_revisions,
                 out_dir=out_dir.resolve(),
-                on_progress=_progress,
+                on_progress=live.node,
+                on_event=live.event,
             )
         _finish(outcome, out_dir, db)
 
@@ -150,9 +175,15 @@ def resume(
         if decision is not None:
             check_decision(decision)
         with _runner(db, must_exist=True) as runner:
-            outcome = runner.resume(
-                thread, decision, note, out_dir=out_dir.resolve() if out_dir else None, on_progress=_progress
-            )
+            with LiveProgress() as live:
+                outcome = runner.resume(
+                    thread,
+                    decision,
+                    note,
+                    out_dir=out_dir.resolve() if out_dir else None,
+                    on_progress=live.node,
+                    on_event=live.event,
+                )
             target = out_dir or runner.out_dir(thread) or Path(".")
         _finish(outcome, target, db)
 

@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
+from sovereign_graph.progress import emit
 from sovereign_graph.state import ResearchState
 
 
@@ -21,6 +22,7 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         excluded=set(state.get("dropped_passages", [])),
     )
     gaps = evidence_gaps(state["facets"], claims, state["passages"])
+    emit("claims_extracted", claims=len(claims), gaps=len(gaps))
     return {
         "claims": claims,
         "evidence_gap": [g.facet for g in gaps] or None,

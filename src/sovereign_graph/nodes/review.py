@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
+from sovereign_graph.progress import emit
 from sovereign_graph.state import ResearchState, Role
 
 
@@ -28,7 +29,9 @@ def reviewer(role: Role) -> ReviewerNode:
             verify_threshold=context_of(runtime).grounding_threshold(),
             queries=state.get("queries", []),
         )
-        return {"reviews": [rubric(dossier)]}
+        review = rubric(dossier)
+        emit("reviewer_scored", role=role, round=review.round, score=review.score, objections=len(review.objections))
+        return {"reviews": [review]}
 
     review.__name__ = role.lower()
     return review
