@@ -280,7 +280,7 @@ class Runner:
 
     def threads(self) -> list[ThreadSummary]:
         summaries: list[ThreadSummary] = []
-        for thread_id in thread_ids(self.checkpointer):  # type: ignore[arg-type]
+        for thread_id in thread_ids(self.checkpointer):
             snapshot = self.graph.get_state(self._config(thread_id))
             values = snapshot.values
             subject = values.get("subject")

@@ -14,7 +14,7 @@ import typer
 from rich.status import Status
 from rich.table import Table
 
-from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
+from sovereign_graph.checkpoint import check_db_path, default_db_path, is_postgres_url, open_saver, redacted
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError
@@ -23,8 +23,12 @@ from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run
 from sovereign_graph.verify import check_verifier
 
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite checkpoint file [default: $SOVEREIGN_HOME/sovereign.sqlite]."),
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite checkpoint file, or a PostgreSQL URL (postgresql://user@host:port/db; extra `postgres`) "
+        "[default: $SOVEREIGN_HOME/sovereign.sqlite].",
+    ),
 ]
 
 
@@ -34,9 +38,8 @@ class SourceChoice(StrEnum):
 
 
 @contextmanager
-def _runner(db: Path | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
-    path = check_db_path(db or default_db_path(), must_exist=must_exist)
-    with sqlite_saver(path) as saver:
+def _runner(db: str | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
+    with open_saver(db, must_exist=must_exist) as saver:
         yield Runner(saver, context or Context())
 
 
@@ -95,13 +98,13 @@ class LiveProgress:
             self.status.update(line)
 
 
-def _finish(outcome: RunOutcome, out_dir: Path, db: Path | None) -> None:
+def _finish(outcome: RunOutcome, out_dir: Path, db: str | None) -> None:
     md, js = write_report_files(outcome.report, out_dir)
     report = outcome.report
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
     if outcome.paused:
-        db_flag = f" --db {db}" if db else ""
+        db_flag = f" --db {redacted(db)}" if db else ""
         out.print(
             f"paused for the owner: sovereign resume {outcome.thread_id}{db_flag} "
             "--decision approve|reject|revise [--note TEXT]",
@@ -144,7 +147,8 @@ def run(
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:
             context.verifier = check_verifier(verifier)
-        check_db_path(db or default_db_path(), must_exist=False)
+        if db is None or not is_postgres_url(db):
+            check_db_path(Path(db) if db else default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, context)
         with _runner(db, must_exist=False, context=context) as runner, LiveProgress() as live:
             outcome = runner.start(
