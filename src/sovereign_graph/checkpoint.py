@@ -1,13 +1,18 @@
-"""The persistent checkpointer: a SQLite file that lets a paused run resume from any later process."""
+"""The persistent checkpointer that lets a paused run resume from any later process: a SQLite file (the
+default), or PostgreSQL for many workers on one database (`--db postgresql://...`, extra `postgres`)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -15,6 +20,9 @@ from sovereign_graph.errors import InputError
 from sovereign_graph.state import STATE_MODELS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# Serialises first-use schema set-up across workers that start together (PostgresSaver.setup is not).
+SETUP_LOCK_KEY = 0x50_7E_12_E1
 
 
 def sovereign_home() -> Path:
@@ -59,10 +67,83 @@ def sqlite_saver(path: Path) -> Iterator[SqliteSaver]:
         connection.close()
 
 
-def thread_ids(saver: SqliteSaver) -> list[str]:
+def is_postgres_url(db: str | Path) -> bool:
+    return str(db).startswith(POSTGRES_SCHEMES)
+
+
+def redacted(db: str | Path) -> str:
+    """The --db as it may be printed: a PostgreSQL URL without its password."""
+    parts = urlsplit(str(db))
+    if not is_postgres_url(db) or parts.password is None:
+        return str(db)
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _try_setup_lock(connection: Any) -> bool:
+    row = connection.execute("SELECT pg_try_advisory_lock(%s) AS ok", (SETUP_LOCK_KEY,)).fetchone()
+    return bool(row and row["ok"])
+
+
+@contextmanager
+def postgres_saver(url: str) -> Iterator[Any]:
+    """A `PostgresSaver` on one connection, with the state models registered; the schema is set up on first use."""
+    try:
+        import psycopg
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+    except ImportError as error:
+        raise InputError(
+            'a PostgreSQL --db needs the postgres extra: pip install "sovereign-graph[postgres]".'
+        ) from error
+    try:
+        connection = psycopg.Connection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    except psycopg.OperationalError as error:
+        raise InputError(f"cannot connect to the PostgreSQL --db: {str(error).strip().splitlines()[0]}") from None
+    with connection:
+        saver = PostgresSaver(connection, serde=state_serializer())
+        # Poll rather than block: a blocked lock call is an open transaction, which the set-up's
+        # CREATE INDEX CONCURRENTLY in the worker holding the lock would wait for (a deadlock).
+        while not _try_setup_lock(connection):
+            time.sleep(0.05)
+        try:
+            saver.setup()
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
+        yield saver
+
+
+@contextmanager
+def open_saver(db: str | Path | None, *, must_exist: bool) -> Iterator[BaseCheckpointSaver[Any]]:
+    """The checkpointer `--db` names: a PostgreSQL URL, or a SQLite path (default: $SOVEREIGN_HOME/sovereign.sqlite)."""
+    if db is not None and is_postgres_url(db):
+        with postgres_saver(str(db)) as saver:
+            yield saver
+        return
+    path = check_db_path(Path(db) if db is not None else default_db_path(), must_exist=must_exist)
+    with sqlite_saver(path) as saver:
+        yield saver
+
+
+LATEST_THREADS = (
+    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints WHERE checkpoint_ns = '' "
+    "GROUP BY thread_id ORDER BY latest DESC"
+)
+
+
+def thread_ids(saver: BaseCheckpointSaver[Any]) -> list[str]:
     """Every thread in the database, most recently updated first."""
-    rows = saver.conn.execute(
-        "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints WHERE checkpoint_ns = '' "
-        "GROUP BY thread_id ORDER BY latest DESC"
-    ).fetchall()
-    return [str(row[0]) for row in rows]
+    if isinstance(saver, SqliteSaver):
+        return [str(row[0]) for row in saver.conn.execute(LATEST_THREADS).fetchall()]
+    connection = getattr(saver, "conn", None)
+    if connection is not None and type(saver).__name__ == "PostgresSaver":
+        with connection.cursor() as cursor:
+            return [str(row["thread_id"]) for row in cursor.execute(LATEST_THREADS).fetchall()]
+    # Any other saver (e.g. InMemorySaver): from its checkpoints, newest first.
+    latest: dict[str, str] = {}
+    for saved in saver.list(None):
+        configurable = saved.config["configurable"]
+        if configurable.get("checkpoint_ns", "") == "":
+            thread, checkpoint = str(configurable["thread_id"]), str(configurable["checkpoint_id"])
+            latest[thread] = max(latest.get(thread, ""), checkpoint)
+    return sorted(latest, key=lambda t: latest[t], reverse=True)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import weakref
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import Annotated, Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
 from langgraph.runtime import Runtime
+from pydantic import InstanceOf
+from pydantic.json_schema import SkipJsonSchema
 
 from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.injected import Engines, bound_engines
 from sovereign_graph.llm.config import LlmRole
 from sovereign_graph.llm.settings import RoleModel, RoleModels
 from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
@@ -78,35 +82,50 @@ class Context:
         default=6.5,
         metadata={"description": "Tribunal score under which a revision round runs (if one is left)."},
     )
-    source: PaperSource | None = field(
+    # Objects a host injects through `build_graph(...)`: not a context field (the context stays JSON for
+    # Studio's form and the SDK), never checkpointed; `context_of` attaches them from the graph's config.
+    engines: Annotated[Engines | None, SkipJsonSchema()] = field(default=None, init=False, repr=False, compare=False)
+    # Live models, set by the CLI (--model/--embeddings/--config) or a host's Python code; left out of the JSON
+    # schema for the same reason, and never checkpointed (the runner records their names, never a key).
+    llm: Annotated[InstanceOf[RoleModels] | None, SkipJsonSchema()] = field(
         default=None,
-        metadata={"description": "A search source object; overrides `corpus` (Python API only)."},
-    )
-    embeddings: Embeddings | None = field(
-        default=None,
-        metadata={"description": "A LangChain Embeddings object; default: LSA fitted on the corpus (Python API)."},
-    )
-    llm: RoleModels | None = field(
-        default=None,
+        repr=False,
         metadata={
             "description": "Chat models for the LLM roles (planner, extractor, skeptic, validator, synthesizer, "
             "reviser); a role without one runs its embedded engine. CLI: --model / --config."
         },
     )
+    embeddings: Annotated[InstanceOf[Embeddings] | None, SkipJsonSchema()] = field(
+        default=None,
+        repr=False,
+        metadata={"description": "Live embeddings (CLI --embeddings); default: LSA fitted on the corpus."},
+    )
 
     def __post_init__(self) -> None:
         # An environment variable SOVEREIGN_<FIELD> sets a field left at its default.
         for f in fields(self):
-            if f.name in ("source", "embeddings", "llm"):
+            if not f.init or f.name in ("llm", "embeddings"):
                 continue
             env = os.environ.get(f"SOVEREIGN_{f.name.upper()}")
             default: Any = f.default
             if env is not None and getattr(self, f.name) == default:
                 setattr(self, f.name, type(default)(env))
 
+    def with_engines(self, engines: Engines | None) -> Context:
+        """A copy of this context that uses the injected engines."""
+        context = replace(self)
+        context.engines = engines
+        return context
+
+    def injected_source(self) -> PaperSource | None:
+        return self.engines.source if self.engines is not None else None
+
+    def vector_store(self, embeddings: Embeddings) -> VectorStore:
+        return (self.engines or Engines()).new_vector_store(embeddings)
+
     def paper_source(self) -> PaperSource:
-        if self.source is not None:
-            return self.source
+        if (injected := self.injected_source()) is not None:
+            return injected
         if self.source_name == "arxiv":
             return live_arxiv_source(
                 self.arxiv_url, self.arxiv_delay, self.arxiv_timeout, self.arxiv_retries, self.arxiv_backoff
@@ -141,6 +160,8 @@ class Context:
         return self.llm.for_role(role) if self.llm is not None else None
 
     def embedder(self) -> Embeddings:
+        if self.engines is not None and self.engines.embeddings is not None:
+            return self.engines.embeddings
         if self.embeddings is not None:
             return self.embeddings
         source = self.paper_source()
@@ -163,5 +184,8 @@ def _fitted_lsa(source: PaperSource) -> LsaEmbeddings:
 
 
 def context_of(runtime: Runtime[Context] | Any) -> Context:
+    """The run's context (defaults if none was passed), with the engines the graph was built with."""
     context = getattr(runtime, "context", None)
-    return context if isinstance(context, Context) else Context()
+    context = context if isinstance(context, Context) else Context()
+    engines = bound_engines()
+    return context.with_engines(engines) if engines is not None and context.engines is None else context

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from sovereign_graph.context import Context
+from sovereign_graph.injected import ENGINES_KEY, Engines, VectorStoreFactory
 from sovereign_graph.nodes.extract import extract
 from sovereign_graph.nodes.index import index
 from sovereign_graph.nodes.owner import after_owner, owner
@@ -26,15 +28,25 @@ from sovereign_graph.nodes.revise import revise
 from sovereign_graph.nodes.search import fan_out_search, search
 from sovereign_graph.nodes.tribunal import after_tribunal, tribunal
 from sovereign_graph.nodes.verify import verify as verify_node
-from sovereign_graph.state import ResearchInput, ResearchState
+from sovereign_graph.sources.base import PaperSource
+from sovereign_graph.state import ResearchInput, ResearchOutput, ResearchState
 
 REVIEWERS = ("skeptic", "validator", "synthesizer")
 
 
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
+    *,
+    source: PaperSource | None = None,
+    embeddings: Embeddings | None = None,
+    vector_store: VectorStoreFactory | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(ResearchState, context_schema=Context, input_schema=ResearchInput)
+    """The compiled graph. Defaults are the embedded engines; a host app may inject its own search source
+    (any `PaperSource`), LangChain `Embeddings`, and a vector store factory (`embeddings -> VectorStore`,
+    e.g. `InMemoryVectorStore`). Under LangGraph Server, leave `checkpointer` None: the server brings its own."""
+    builder = StateGraph(
+        ResearchState, context_schema=Context, input_schema=ResearchInput, output_schema=ResearchOutput
+    )
 
     builder.add_node("plan", plan)
     builder.add_node("search", search)  # type: ignore[call-overload]
@@ -64,4 +76,6 @@ def build_graph(
     builder.add_conditional_edges("owner", after_owner, ["revise", "report"])
     builder.add_edge("report", END)
 
-    return builder.compile(checkpointer=checkpointer)
+    graph = builder.compile(checkpointer=checkpointer, name="sovereign")
+    engines = Engines(source=source, embeddings=embeddings, vector_store=vector_store)
+    return graph.with_config(configurable={ENGINES_KEY: engines}) if engines.any() else graph

@@ -20,6 +20,8 @@ from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError, ResumableError
 from sovereign_graph.graph import build_graph
+from sovereign_graph.history import CheckpointRow, fork_checkpoint, history
+from sovereign_graph.injected import Engines
 from sovereign_graph.llm.config import LiveConfig
 from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 from sovereign_graph.nodes.owner import DECISIONS
@@ -35,7 +37,8 @@ ARXIV_URL_KEY = "sovereign_arxiv_url"
 CORPUS_KEY = "sovereign_corpus"
 # The live models a thread ran on, by name (a LiveConfig as JSON, never a key), so a resume rebuilds them.
 LIVE_KEY = "sovereign_live"
-ProgressCallback = Callable[[str, dict[str, Any], float], None]
+ProgressCallback = Callable[[str, dict[str, Any], float], None]  # node, its update, seconds since start
+EventCallback = Callable[[dict[str, Any], float], None]  # a progress event (see progress.py), seconds
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,22 @@ def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
 
 
 class Runner:
-    def __init__(self, checkpointer: BaseCheckpointSaver[Any], context: Context | None = None) -> None:
+    def __init__(
+        self, checkpointer: BaseCheckpointSaver[Any], context: Context | None = None, engines: Engines | None = None
+    ) -> None:
         self.checkpointer = checkpointer
-        self.context = context or Context()
-        self.graph = build_graph(checkpointer)
+        engines = engines or Engines()
+        self.context = (context or Context()).with_engines(engines if engines.any() else None)
+        self.graph = build_graph(
+            checkpointer, source=engines.source, embeddings=engines.embeddings, vector_store=engines.vector_store
+        )
 
     def _config(self, thread_id: str, out_dir: Path | None = None, context: Context | None = None) -> RunnableConfig:
         config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
         metadata: dict[str, Any] = {}
         if out_dir is not None:
             metadata[OUT_DIR_KEY] = str(out_dir)
-        if context is not None and context.source is None:
+        if context is not None and context.injected_source() is None:
             metadata[SOURCE_KEY] = context.source_name
             metadata[CORPUS_KEY] = context.corpus
             if context.source_name == "arxiv":
@@ -122,7 +130,7 @@ class Runner:
         """This runner's context, searching the source the thread was started with (unless one was injected),
         on the live models it was started with (unless this runner was given its own)."""
         context = self._live_context(thread_id)
-        if context.source is not None:
+        if context.injected_source() is not None:
             return context
         source_name = self._metadata(thread_id, SOURCE_KEY)
         if source_name is None:
@@ -150,13 +158,14 @@ class Runner:
         max_revisions: int = 1,
         out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None,
+        on_event: EventCallback | None = None,
     ) -> RunOutcome:
         subject, question = check_run_input(paper, question, max_revisions, self.context)
         thread_id = thread_id or new_thread_id(subject)
         if self.graph.get_state(self._config(thread_id)).values:
             raise InputError(f"thread '{thread_id}' already exists: pick another --thread, or resume it.")
         graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
-        return self._drive(graph_input, thread_id, out_dir, on_progress, self.context)
+        return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context)
 
     def resume(
         self,
@@ -166,6 +175,7 @@ class Runner:
         *,
         out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None,
+        on_event: EventCallback | None = None,
     ) -> RunOutcome:
         """The owner's decision on a paused thread; or, with no decision, continue a thread a failure stopped."""
         decision = check_decision(decision) if decision is not None else None
@@ -186,7 +196,51 @@ class Runner:
         else:
             graph_input = None  # carry on from the last checkpoint: finished steps are not run again
         out_dir = out_dir or self.out_dir(thread_id)
-        return self._drive(graph_input, thread_id, out_dir, on_progress, self.context_for(thread_id))
+        return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context_for(thread_id))
+
+    def history(self, thread_id: str) -> list[CheckpointRow]:
+        return history(self.graph, thread_id)
+
+    def fork(
+        self,
+        thread_id: str,
+        checkpoint_id: str,
+        decision: str | None = None,
+        note: str = "",
+        *,
+        max_revisions: int | None = None,
+        new_thread_id: str | None = None,
+        out_dir: Path | None = None,
+        on_progress: ProgressCallback | None = None,
+        on_event: EventCallback | None = None,
+    ) -> RunOutcome:
+        """Re-run from one checkpoint of a thread in a new thread, leaving the original intact.
+
+        From a checkpoint before the owner's pause the copy runs on to the pause; with a decision, the
+        owner's answer is then given to the copy.
+        """
+        decision = check_decision(decision) if decision is not None else None
+        self.status(thread_id)  # an unknown thread is bad input
+        new = fork_checkpoint(
+            self.checkpointer, thread_id, checkpoint_id, new_thread_id=new_thread_id, max_revisions=max_revisions
+        )
+        out_dir = out_dir or self.out_dir(new)
+        context = self.context_for(new)
+        snapshot = self.graph.get_state(self._config(new))
+        if not snapshot.interrupts and not snapshot.next:
+            if decision is not None:
+                raise InputError(
+                    f"checkpoint '{checkpoint_id}' is after the owner's decision; fork an earlier one to decide again."
+                )
+            return RunOutcome(thread_id=new, report=self.report(new), paused=False)
+        if not snapshot.interrupts:
+            outcome = self._drive(None, new, out_dir, on_progress, on_event, context)
+            if not outcome.paused or decision is None:
+                return outcome
+        elif decision is None:
+            return RunOutcome(thread_id=new, report=self.report(new), paused=True)
+        answer: Command[Any] = Command(resume={"decision": decision, "note": note})
+        return self._drive(answer, new, out_dir, on_progress, on_event, context)
 
     def _drive(
         self,
@@ -194,15 +248,22 @@ class Runner:
         thread_id: str,
         out_dir: Path | None,
         on_progress: ProgressCallback | None,
+        on_event: EventCallback | None,
         context: Context,
     ) -> RunOutcome:
         config = self._config(thread_id, out_dir, context)
         started = time.perf_counter()
         try:
-            for chunk in self.graph.stream(graph_input, config, context=context, stream_mode="updates"):
+            chunks: Any = self.graph.stream(graph_input, config, context=context, stream_mode=["updates", "custom"])
+            for mode, chunk in chunks:
+                seconds = time.perf_counter() - started
+                if mode == "custom":
+                    if on_event is not None:
+                        on_event(chunk, seconds)
+                    continue
                 for node, update in chunk.items():
                     if on_progress is not None and node != "__interrupt__":
-                        on_progress(node, update or {}, time.perf_counter() - started)
+                        on_progress(node, update or {}, seconds)
         except ResumableError as error:
             if not self.graph.get_state(self._config(thread_id)).values:
                 raise
@@ -237,7 +298,7 @@ class Runner:
 
     def threads(self) -> list[ThreadSummary]:
         summaries: list[ThreadSummary] = []
-        for thread_id in thread_ids(self.checkpointer):  # type: ignore[arg-type]
+        for thread_id in thread_ids(self.checkpointer):
             snapshot = self.graph.get_state(self._config(thread_id))
             values = snapshot.values
             subject = values.get("subject")

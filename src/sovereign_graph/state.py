@@ -7,9 +7,12 @@ of them (see `STATE_MODELS` and `checkpoint.py`) so they round-trip without "unr
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import BaseModel, Field
+
+# pydantic derives the JSON schemas Studio shows from these TypedDicts; on Python < 3.12 it needs this one.
+from typing_extensions import TypedDict
 
 Label = Literal["SUPPORT", "CONTRADICT", "NOT_ENOUGH_INFO"]
 Recommendation = Literal["ACCEPT", "REVISE", "REJECT"]
@@ -188,9 +191,24 @@ def merge_dicts(existing: dict[str, str], new: dict[str, str]) -> dict[str, str]
 class ResearchInput(TypedDict):
     """What a caller provides: the subject paper (id, URL or exact title) and the question."""
 
+    paper: Annotated[str, Field(description="The subject paper: arXiv id (2604.23996), arXiv URL or its title.")]
+    question: Annotated[str, Field(description="The research question about the paper.")]
+    max_revisions: NotRequired[
+        Annotated[int, Field(description="Automatic revision rounds when the tribunal scores low (0-3, default 1).")]
+    ]
+
+
+class ResearchOutput(TypedDict, total=False):
+    """What a finished run returns; the full brief is `report` (see the README for its keys)."""
+
     paper: str
     question: str
-    max_revisions: NotRequired[int]
+    score: float
+    recommendation: Recommendation
+    escalated: bool
+    evidence_gap: list[str] | None
+    owner_decision: OwnerDecision | None
+    report: dict[str, object]
 
 
 class ResearchState(TypedDict, total=False):

@@ -1,6 +1,6 @@
 """`sovereign`: the command line. Each module registers its commands on the shared app."""
 
-from sovereign_graph.cli import corpus, eval_retrieval, eval_scifact, evals, runs
+from sovereign_graph.cli import corpus, eval_retrieval, eval_scifact, evals, history, runs
 from sovereign_graph.cli.common import app
 
-__all__ = ["app", "corpus", "eval_retrieval", "eval_scifact", "evals", "runs"]
+__all__ = ["app", "corpus", "eval_retrieval", "eval_scifact", "evals", "history", "runs"]

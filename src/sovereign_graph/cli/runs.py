@@ -11,20 +11,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.status import Status
 from rich.table import Table
 
-from sovereign_graph.checkpoint import check_db_path, default_db_path, sqlite_saver
+from sovereign_graph.checkpoint import check_db_path, default_db_path, is_postgres_url, open_saver, redacted
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.context import Context
 from sovereign_graph.errors import InputError
 from sovereign_graph.llm.config import LiveConfig, load_config, parse_spec
 from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+from sovereign_graph.progress import describe_event
 from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
 from sovereign_graph.verify import check_verifier
 
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite checkpoint file [default: $SOVEREIGN_HOME/sovereign.sqlite]."),
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite checkpoint file, or a PostgreSQL URL (postgresql://user@host:port/db; extra `postgres`) "
+        "[default: $SOVEREIGN_HOME/sovereign.sqlite].",
+    ),
 ]
 
 
@@ -34,9 +40,8 @@ class SourceChoice(StrEnum):
 
 
 @contextmanager
-def _runner(db: Path | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
-    path = check_db_path(db or default_db_path(), must_exist=must_exist)
-    with sqlite_saver(path) as saver:
+def _runner(db: str | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
+    with open_saver(db, must_exist=must_exist) as saver:
         yield Runner(saver, context or Context())
 
 
@@ -69,17 +74,39 @@ def _describe(node: str, update: dict[str, Any]) -> str:
     return ""
 
 
-def _progress(node: str, update: dict[str, Any], seconds: float) -> None:
-    err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+class LiveProgress:
+    """Renders a run live on stderr: a line per finished node, a dim line per progress event, and a spinner
+    with the latest event while a node works (the spinner only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.status: Status | None = None
+
+    def __enter__(self) -> LiveProgress:
+        self.status = err.status("starting…")
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+
+    def node(self, node: str, update: dict[str, Any], seconds: float) -> None:
+        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+
+    def event(self, event: dict[str, Any], seconds: float) -> None:
+        line = describe_event(event)
+        err.print(f"[dim]{seconds:6.1f}s             · {line}[/]", highlight=False)
+        if self.status is not None:
+            self.status.update(line)
 
 
-def _finish(outcome: RunOutcome, out_dir: Path, db: Path | None) -> None:
+def _finish(outcome: RunOutcome, out_dir: Path, db: str | None) -> None:
     md, js = write_report_files(outcome.report, out_dir)
     report = outcome.report
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
     if outcome.paused:
-        db_flag = f" --db {db}" if db else ""
+        db_flag = f" --db {redacted(db)}" if db else ""
         out.print(
             f"paused for the owner: sovereign resume {outcome.thread_id}{db_flag} "
             "--decision approve|reject|revise [--note TEXT]",
@@ -150,24 +177,26 @@ def run(
     with cli_errors():
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
-        live = live_config(config, model, base_url, embeddings)
+        models = live_config(config, model, base_url, embeddings)
         context = Context(
-            source_name=source.value, llm=RoleModels.from_config(live), embeddings=embeddings_from_config(live)
+            source_name=source.value, llm=RoleModels.from_config(models), embeddings=embeddings_from_config(models)
         )
         if corpus is not None:
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:
             context.verifier = check_verifier(verifier)
-        check_db_path(db or default_db_path(), must_exist=False)
+        if db is None or not is_postgres_url(db):
+            check_db_path(Path(db) if db else default_db_path(), must_exist=False)
         check_run_input(paper, question, max_revisions, context)
-        with _runner(db, must_exist=False, context=context) as runner:
+        with _runner(db, must_exist=False, context=context) as runner, LiveProgress() as progress:
             outcome = runner.start(
                 paper,
                 question,
                 thread_id=thread,
                 max_revisions=max_revisions,
                 out_dir=out_dir.resolve(),
-                on_progress=_progress,
+                on_progress=progress.node,
+                on_event=progress.event,
             )
         _finish(outcome, out_dir, db)
 
@@ -188,9 +217,15 @@ def resume(
         if decision is not None:
             check_decision(decision)
         with _runner(db, must_exist=True) as runner:
-            outcome = runner.resume(
-                thread, decision, note, out_dir=out_dir.resolve() if out_dir else None, on_progress=_progress
-            )
+            with LiveProgress() as live:
+                outcome = runner.resume(
+                    thread,
+                    decision,
+                    note,
+                    out_dir=out_dir.resolve() if out_dir else None,
+                    on_progress=live.node,
+                    on_event=live.event,
+                )
             target = out_dir or runner.out_dir(thread) or Path(".")
         _finish(outcome, target, db)
 

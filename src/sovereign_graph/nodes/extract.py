@@ -10,6 +10,7 @@ from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
 from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
 from sovereign_graph.llm.settings import RoleModel
+from sovereign_graph.progress import emit
 from sovereign_graph.state import ResearchState
 
 
@@ -26,6 +27,7 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         excluded=set(state.get("dropped_passages", [])),
     )
     gaps = evidence_gaps(state["facets"], claims, state["passages"])
+    emit("claims_extracted", claims=len(claims), gaps=len(gaps))
     return {
         "claims": claims,
         "evidence_gap": [g.facet for g in gaps] or None,
@@ -51,6 +53,7 @@ def _extract_live(state: ResearchState, context: Context, target: RoleModel) -> 
         round_number=state.get("round", 0),
     )
     gaps = evidence_gaps(state["facets"], claims, state["passages"])
+    emit("claims_extracted", claims=len(claims), gaps=len(gaps), rejected=len(rejected))
     return {
         "claims": claims,
         "evidence_gap": [g.facet for g in gaps] or None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.vectorstores import InMemoryVectorStore
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.text import sentences
+from sovereign_graph.progress import emit
 from sovereign_graph.state import Passage, ResearchState
 
 
@@ -27,11 +27,12 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     hits = state["hits"][: context.max_papers * (1 + state.get("round", 0))]
     passages = passages_of([h.paper for h in hits])
     embeddings = context.embedder()
-    store = InMemoryVectorStore(embedding=embeddings)
+    store = context.vector_store(embeddings)
     store.add_texts([p.text for p in passages], ids=[p.id for p in passages])
     ranked = store.similarity_search_with_score(state["question"], k=len(passages))
     relevance = {doc.id: score for doc, score in ranked}
     passages = [p.model_copy(update={"relevance": round(float(relevance.get(p.id, 0.0)), 4)}) for p in passages]
+    emit("papers_indexed", papers=len(hits), passages=len(passages))
     return {
         "passages": passages,
         "method": {

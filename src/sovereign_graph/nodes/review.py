@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
 from sovereign_graph.llm.roles import review_llm
+from sovereign_graph.progress import emit
 from sovereign_graph.state import ResearchState, Role
 
 
@@ -31,10 +32,14 @@ def reviewer(role: Role) -> ReviewerNode:
             queries=state.get("queries", []),
         )
         target = context.model_for(role.lower())  # type: ignore[arg-type]
+        update: dict[str, Any] = {}
         if target is None:
-            return {"reviews": [rubric(dossier)]}
-        review, usage = review_llm(role, target, context.llm.retry, dossier)  # type: ignore[union-attr]
-        return {"reviews": [review], "usage": {role.lower(): usage}}
+            verdict = rubric(dossier)
+        else:
+            verdict, usage = review_llm(role, target, context.llm.retry, dossier)  # type: ignore[union-attr]
+            update["usage"] = {role.lower(): usage}
+        emit("reviewer_scored", role=role, round=verdict.round, score=verdict.score, objections=len(verdict.objections))
+        return {"reviews": [verdict], **update}
 
     review.__name__ = role.lower()
     return review

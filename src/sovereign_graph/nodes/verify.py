@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
+from sovereign_graph.progress import emit
 from sovereign_graph.state import ResearchState
 from sovereign_graph.verify import check_verifier, tfidf, trained
 from sovereign_graph.verify.model import load_model
@@ -38,4 +39,5 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         check_verifier(context.verifier)
         raise AssertionError("unreachable")
+    emit("claims_verified", verified=sum(c.verified for c in claims), claims=len(claims))
     return {"claims": claims, "method": {"verify": described}}

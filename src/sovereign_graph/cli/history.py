@@ -1,0 +1,72 @@
+"""`sovereign history | fork`: a thread's checkpoints, and a re-run from any of them in a new thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sovereign_graph.cli.common import app, cli_errors, out
+from sovereign_graph.cli.runs import DbOption, LiveProgress, _finish, _runner
+from sovereign_graph.runner import check_decision
+
+
+@app.command()
+def history(
+    thread: Annotated[str, typer.Argument(help="The thread (see: sovereign threads).")],
+    db: DbOption = None,
+) -> None:
+    """List a thread's checkpoints, oldest first: what wrote each, what runs next, when, and the score."""
+    with cli_errors(), _runner(db, must_exist=True) as runner:
+        rows = runner.history(thread)
+    table = Table("checkpoint", "step", "wrote", "next", "time", "round", "score")
+    for row in rows:
+        table.add_row(
+            row.checkpoint_id,
+            str(row.step),
+            ", ".join(row.wrote) or "—",
+            ", ".join(row.next) + (" (the owner's pause)" if row.paused else "") if row.next else "—",
+            row.created_at[:23].replace("T", " "),
+            str(row.round) if row.round is not None else "—",
+            f"{row.score:.1f}" if row.score is not None else "—",
+        )
+    out.print(table)
+
+
+@app.command()
+def fork(
+    thread: Annotated[str, typer.Argument(help="The thread to fork (it stays as it is).")],
+    checkpoint: Annotated[str, typer.Option("--checkpoint", help="The checkpoint id (see: sovereign history).")],
+    decision: Annotated[
+        str | None,
+        typer.Option("--decision", help="approve | reject | revise: the owner's answer in the new thread."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="The owner's note (for revise: what to look for).")] = "",
+    max_revisions: Annotated[
+        int | None, typer.Option("--max-revisions", help="Automatic revision rounds in the new thread (0-3).")
+    ] = None,
+    new_thread: Annotated[str | None, typer.Option("--thread", help="Id of the new thread [default: random].")] = None,
+    db: DbOption = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the original's draft went]")] = None,
+) -> None:
+    """Re-run a thread from one of its checkpoints in a new thread, with another decision or setting."""
+    with cli_errors():
+        if decision is not None:
+            check_decision(decision)
+        with _runner(db, must_exist=True) as runner, LiveProgress() as live:
+            outcome = runner.fork(
+                thread,
+                checkpoint,
+                decision,
+                note,
+                max_revisions=max_revisions,
+                new_thread_id=new_thread,
+                out_dir=out_dir.resolve() if out_dir else None,
+                on_progress=live.node,
+                on_event=live.event,
+            )
+            target = out_dir or runner.out_dir(outcome.thread_id) or Path(".")
+        out.print(f"forked {thread}@{checkpoint} → {outcome.thread_id}", highlight=False)
+        _finish(outcome, target, db)

@@ -1,0 +1,48 @@
+"""Progress events a run streams while it works (LangGraph `stream_mode="custom"`).
+
+Each event is a JSON-ready dict with an `event` name and its figures, e.g.
+`{"event": "search_finished", "query": "...", "hits": 8}`. The CLI renders them live; an SDK client or
+Studio receives them by streaming the run with `stream_mode="custom"`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.config import get_stream_writer
+
+EVENTS = (
+    "search_started",  # query, round
+    "search_finished",  # query, round, hits
+    "papers_indexed",  # papers, passages
+    "claims_extracted",  # claims, gaps
+    "claims_verified",  # verified, claims
+    "reviewer_scored",  # role, round, score, objections
+)
+
+
+def emit(event: str, **figures: Any) -> None:
+    """Send one progress event; outside a running graph (a node called directly) it does nothing."""
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:
+        return
+    writer({"event": event, **figures})
+
+
+def describe_event(event: dict[str, Any]) -> str:
+    """One human line per event, for the CLI."""
+    name = event.get("event")
+    if name == "search_started":
+        return f"searching “{event['query']}”"
+    if name == "search_finished":
+        return f"{event['hits']} hits for “{event['query']}”"
+    if name == "papers_indexed":
+        return f"{event['papers']} papers indexed into {event['passages']} passages"
+    if name == "claims_extracted":
+        return f"{event['claims']} claims extracted" + (f", {event['gaps']} facet gaps" if event.get("gaps") else "")
+    if name == "claims_verified":
+        return f"{event['verified']}/{event['claims']} claims verified"
+    if name == "reviewer_scored":
+        return f"{event['role']} scored {event['score']:.1f}/10 ({event['objections']} objections)"
+    return str(event)
