@@ -157,7 +157,8 @@ class Context:
 
     def model_for(self, role: LlmRole) -> RoleModel | None:
         """The chat model the role runs on, or None for its embedded engine."""
-        return self.llm.for_role(role) if self.llm is not None else None
+        models = self.llm or (self.engines.llm if self.engines is not None else None)
+        return models.for_role(role) if models is not None else None
 
     def embedder(self) -> Embeddings:
         if self.engines is not None and self.engines.embeddings is not None:

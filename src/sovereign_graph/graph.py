@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from sovereign_graph.context import Context
 from sovereign_graph.injected import ENGINES_KEY, Engines, VectorStoreFactory
+from sovereign_graph.llm.settings import RoleModels
 from sovereign_graph.nodes.extract import extract
 from sovereign_graph.nodes.index import index
 from sovereign_graph.nodes.owner import after_owner, owner
@@ -40,10 +42,12 @@ def build_graph(
     source: PaperSource | None = None,
     embeddings: Embeddings | None = None,
     vector_store: VectorStoreFactory | None = None,
+    llm: BaseChatModel | RoleModels | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The compiled graph. Defaults are the embedded engines; a host app may inject its own search source
-    (any `PaperSource`), LangChain `Embeddings`, and a vector store factory (`embeddings -> VectorStore`,
-    e.g. `InMemoryVectorStore`). Under LangGraph Server, leave `checkpointer` None: the server brings its own."""
+    (any `PaperSource`), LangChain `Embeddings`, a vector store factory (`embeddings -> VectorStore`, e.g.
+    `InMemoryVectorStore`) and chat models for the LLM roles (one `BaseChatModel` for all, or `RoleModels`
+    per role). Under LangGraph Server, leave `checkpointer` None: the server brings its own."""
     builder = StateGraph(
         ResearchState, context_schema=Context, input_schema=ResearchInput, output_schema=ResearchOutput
     )
@@ -77,5 +81,10 @@ def build_graph(
     builder.add_edge("report", END)
 
     graph = builder.compile(checkpointer=checkpointer, name="sovereign")
-    engines = Engines(source=source, embeddings=embeddings, vector_store=vector_store)
+    engines = Engines(
+        source=source,
+        embeddings=embeddings,
+        vector_store=vector_store,
+        llm=RoleModels.of(llm) if llm is not None else None,
+    )
     return graph.with_config(configurable={ENGINES_KEY: engines}) if engines.any() else graph

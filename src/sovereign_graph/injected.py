@@ -1,6 +1,7 @@
 """Objects a host app injects into the graph through `build_graph(...)`: a search source, embeddings, a vector
-store. They cannot travel in the run's context (which must stay JSON for Studio and the SDK) nor in a
-checkpoint, so `build_graph` binds them to the compiled graph's config, where `context_of` finds them."""
+store, chat models for the LLM roles. They cannot travel in the run's context (which must stay JSON for
+Studio and the SDK) nor in a checkpoint, so `build_graph` binds them to the compiled graph's config, where
+`context_of` finds them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from langgraph.config import get_config
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
+from sovereign_graph.llm.settings import RoleModels
 from sovereign_graph.sources.base import PaperSource
 
 ENGINES_KEY = "sovereign_engines"  # not a str/number, so LangGraph never copies it into checkpoint metadata
@@ -26,6 +28,7 @@ class Engines:
     embeddings: Embeddings | None = None
     # A fresh, empty store per index step (each round indexes its own passages), e.g. `InMemoryVectorStore`.
     vector_store: VectorStoreFactory | None = None
+    llm: RoleModels | None = None
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source_type: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
@@ -33,7 +36,7 @@ class Engines:
         return core_schema.is_instance_schema(cls)
 
     def any(self) -> bool:
-        return any(value is not None for value in (self.source, self.embeddings, self.vector_store))
+        return any(value is not None for value in (self.source, self.embeddings, self.vector_store, self.llm))
 
     def new_vector_store(self, embeddings: Embeddings) -> VectorStore:
         factory: VectorStoreFactory = self.vector_store or InMemoryVectorStore

@@ -125,6 +125,24 @@ def test_a_host_model_for_one_role_mixes_with_the_embedded_engines(saver: Sqlite
     assert nim.chat()[0].authorization == "Bearer host-app-key"
 
 
+def test_build_graph_takes_a_host_chat_model_for_every_role(nim: NimLoopback) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.types import Command
+
+    from sovereign_graph import build_graph
+    from sovereign_graph.checkpoint import state_serializer
+
+    host_model = ChatNVIDIA(model=MODEL, base_url=nim.base_url, api_key="host-app-key")
+    graph = build_graph(InMemorySaver(serde=state_serializer()), llm=host_model)
+    config = {"configurable": {"thread_id": "host"}}
+    graph.invoke({"paper": SMOES, "question": QUESTION, "max_revisions": 0}, config)
+    assert {r.role for r in nim.chat()} >= {"planner", "extractor", "skeptic", "validator", "synthesizer"}
+    graph.invoke(Command(resume={"decision": "approve"}), config)
+    report = graph.get_state(config).values["report"]
+    assert report["status"] == "approved"
+    assert set(report["usage"]) >= {"planner", "extractor", "skeptic"}
+
+
 def test_cost_is_reported_when_a_price_is_configured(saver: SqliteSaver, nim: NimLoopback) -> None:
     config = live_config(nim, embeddings=None, price_in=1.0, price_out=2.0, roles={"skeptic": {"price_in": 10.0}})
     report = Runner(saver, live_context(config)).start(SMOES, QUESTION, thread_id="priced").report

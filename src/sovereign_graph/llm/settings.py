@@ -39,6 +39,7 @@ class RoleModel:
     model: BaseChatModel
     label: str  # how errors and the report name it: "nvidia:meta/llama-3.3-70b-instruct"
     price: Price | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def label_of(model: Any) -> str:
@@ -59,11 +60,18 @@ class RoleModels:
         model = self.roles.get(role, self.default)
         if model is None:
             return None
-        return RoleModel(model=model, label=self.labels.get(role) or label_of(model), price=self.prices.get(role))
+        return RoleModel(
+            model=model, label=self.labels.get(role) or label_of(model), price=self.prices.get(role), retry=self.retry
+        )
 
     def describe(self) -> dict[str, str]:
         """role -> model label, for the report's method section."""
         return {role: target.label for role in LLM_ROLES if (target := self.for_role(role)) is not None}
+
+    @classmethod
+    def of(cls, models: RoleModels | BaseChatModel) -> RoleModels:
+        """A host's chat model for every role, or its RoleModels as they are."""
+        return models if isinstance(models, RoleModels) else cls(default=models)
 
     @classmethod
     def from_config(cls, config: LiveConfig, api_key: str | None = None) -> RoleModels | None:

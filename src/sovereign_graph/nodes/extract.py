@@ -43,7 +43,7 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
 def _extract_live(state: ResearchState, context: Context, target: RoleModel) -> dict[str, Any]:
     claims, rejected, usage = extract_claims_llm(
         target,
-        context.llm.retry,  # type: ignore[union-attr]
+        target.retry,
         question=state["question"],
         facets=state["facets"],
         passages=state["passages"],

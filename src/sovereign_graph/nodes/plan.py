@@ -34,7 +34,7 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     if target is None:
         queries = plan_queries(question, subject, facets)
     else:
-        queries, usage = plan_queries_llm(target, context.llm.retry, question, subject, facets)  # type: ignore[union-attr]
+        queries, usage = plan_queries_llm(target, target.retry, question, subject, facets)
         live = {"usage": {"planner": usage}}
     return {
         **live,

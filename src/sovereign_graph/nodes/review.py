@@ -36,7 +36,7 @@ def reviewer(role: Role) -> ReviewerNode:
         if target is None:
             verdict = rubric(dossier)
         else:
-            verdict, usage = review_llm(role, target, context.llm.retry, dossier)  # type: ignore[union-attr]
+            verdict, usage = review_llm(role, target, target.retry, dossier)
             update["usage"] = {role.lower(): usage}
         emit("reviewer_scored", role=role, round=verdict.round, score=verdict.score, objections=len(verdict.objections))
         return {"reviews": [verdict], **update}

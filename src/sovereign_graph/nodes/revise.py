@@ -32,7 +32,7 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         revision, queries, facets, usage = revise_llm(
             target,
-            context.llm.retry,  # type: ignore[union-attr]
+            target.retry,
             round_number=next_round,
             question=state["question"],
             paper=state["subject"],
