@@ -187,7 +187,9 @@ def run(
             context.verifier = check_verifier(verifier)
         if db is None or not is_postgres_url(db):
             check_db_path(Path(db) if db else default_db_path(), must_exist=False)
-        check_run_input(paper, question, max_revisions, context)
+        # Resolving the paper loads the corpus and fits its models: seconds on a cold start, so say so.
+        with err.status("loading the corpus and resolving the paper…"):
+            check_run_input(paper, question, max_revisions, context)
         with _runner(db, must_exist=False, context=context) as runner, LiveProgress() as progress:
             outcome = runner.start(
                 paper,
