@@ -4,10 +4,11 @@ Run from the repository root:
 
     PYTHONPATH=src python3 evals/scifact_verifier.py --out evals/results/scifact_verifier.txt  # --k 5, the default
 
-1. Open setting: TF-IDF retrieval (word 1-2-grams over title + abstract) of the top k abstracts for
-   each of the 809 claims, from all 5,183 abstracts.
+1. Open setting: hybrid retrieval (BM25 + LSA over title + abstract, `engines/hybrid.py`) of the top k
+   abstracts for each of the 809 claims, from all 5,183 abstracts.
 2. 5-fold cross-validation, folds by claim (claims that share an abstract stay together), seed 0: each
-   fold's model is fitted on the other folds (its thresholds chosen by a 3-fold CV inside them) and
+   fold's model is fitted on the other folds (its thresholds and the most abstracts it may predict per
+   claim chosen by a 3-fold CV inside them) and
    predicts only its held-out claims. The figures in the table are those out-of-fold predictions,
    scored with SciFact's metrics; Brier score and expected calibration error (10 bins, top label) are
    over every (claim, retrieved abstract) pair.
@@ -70,7 +71,7 @@ def main() -> int:
     recall = retrieval_recall(
         claims, {c.id: [docs[d].doc_id for d in r] for c, r in zip(claims, retrieved, strict=True)}
     )
-    console.print(f"retrieval: TF-IDF top-{args.k}, recall of gold evidence abstracts {recall:.3f}")
+    console.print(f"retrieval: hybrid (BM25 + LSA) top-{args.k}, recall of gold evidence abstracts {recall:.3f}")
 
     examples = prepare(setting, claims, retrieved)
     cv_start = time.perf_counter()
@@ -78,10 +79,10 @@ def main() -> int:
     cv_seconds = time.perf_counter() - cv_start
     cv_scores = score(claims, cv.predictions)
     calib = calibration(setting, claims, cv.verdicts)
-    thresholds = ", ".join(f"({m.sentence_threshold:g}, {m.decision_threshold:g})" for m in cv.models)
+    thresholds = ", ".join(f"({m.sentence_threshold:g}, {m.decision_threshold:g}, {m.max_evidence})" for m in cv.models)
     console.print(
-        f"cross-validation: {FOLDS} folds by claim, seed {SEED}, {cv_seconds:.0f}s; fold thresholds "
-        f"(sentence, decision): {thresholds}"
+        f"cross-validation: {FOLDS} folds by claim, seed {SEED}, {cv_seconds:.0f}s; per fold (sentence threshold, "
+        f"decision threshold, most abstracts per claim): {thresholds}"
     )
 
     seed_run = run_seed(setting, claims, args.k)
@@ -89,7 +90,7 @@ def main() -> int:
 
     model = fit(setting, examples, seed=SEED)
     info = {
-        "trained_on": f"SciFact claims_train ({len(claims)} claims), open setting, TF-IDF top-{args.k}",
+        "trained_on": f"SciFact claims_train ({len(claims)} claims), open setting, hybrid top-{args.k}",
         "k": args.k,
         "scikit_learn": metadata.version("scikit-learn"),
         "cv": {
@@ -129,7 +130,8 @@ def main() -> int:
     console.print(table)
     console.print(
         f"final model: fitted on all {len(claims)} claims, thresholds (sentence {model.sentence_threshold:g}, "
-        f"decision {model.decision_threshold:g}); its in-sample figures are not reported (they would flatter it)."
+        f"decision {model.decision_threshold:g}), at most {model.max_evidence} abstract(s) per claim; "
+        "its in-sample figures are not reported (they would flatter it)."
     )
     args.model_out.write_text(model.to_json() + "\n", encoding="utf-8")
     console.print(f"model written: {args.model_out.name} ({args.model_out.stat().st_size / 1000:.0f} kB)")

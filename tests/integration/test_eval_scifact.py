@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sovereign_graph.cli import app
+from sovereign_graph.verify.model import load_model
 
 cli = CliRunner()
 
@@ -58,6 +59,7 @@ def test_json_figures_side_by_side_and_official_predictions(
 
     lines = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert [line["id"] for line in lines] == [c["id"] for c in claims]
+    assert all(len(line["evidence"]) <= load_model().max_evidence for line in lines)
     for line in lines:
         for doc_id, verdict in line["evidence"].items():
             assert int(doc_id) >= 0

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.benchmarks.scifact import Rationale, SciFactClaim
+from sovereign_graph.benchmarks.scifact import Rationale, SciFactClaim, SciFactDoc
 from sovereign_graph.benchmarks.scifact_metrics import DocPrediction, retrieval_recall, score
+from sovereign_graph.benchmarks.scifact_open import OpenSetting, TfidfRetriever, predictions_from
+from sovereign_graph.verify.model import DocVerdict
 
 # Claim 1: doc 10 SUPPORTs it with rationale {0} or {2, 3}; doc 11 CONTRADICTs it with rationale {1}.
 # Claim 2: no evidence.
@@ -69,3 +71,20 @@ def test_no_predictions_score_zero_without_dividing_by_zero() -> None:
 
 def test_retrieval_recall_counts_gold_evidence_abstracts_found() -> None:
     assert retrieval_recall(CLAIMS, {1: [10, 99], 2: [11]}) == pytest.approx(0.5)
+
+
+def test_predictions_keep_only_the_most_probable_abstracts_above_the_threshold() -> None:
+    docs = [SciFactDoc(doc_id=100 + i, title=f"t{i}", sentences=("s",)) for i in range(3)]
+    setting = OpenSetting(docs=docs, retriever=TfidfRetriever([d.text for d in docs]), build_seconds=0.0)
+    verdicts = [
+        DocVerdict(doc=0, support=0.30, contradict=0.05, rationale=(0,), sentence_scores=(0.9,)),
+        DocVerdict(doc=1, support=0.10, contradict=0.60, rationale=(0,), sentence_scores=(0.9,)),
+        DocVerdict(doc=2, support=0.15, contradict=0.05, rationale=(0,), sentence_scores=(0.9,)),
+    ]
+    assert predictions_from(setting, verdicts, 0.2) == {
+        100: DocPrediction("SUPPORT", (0,)),
+        101: DocPrediction("CONTRADICT", (0,)),
+    }
+    # Capped at one: the most probable wins, whatever its place in the retrieved order.
+    assert predictions_from(setting, verdicts, 0.2, max_evidence=1) == {101: DocPrediction("CONTRADICT", (0,))}
+    assert predictions_from(setting, verdicts, 0.7, max_evidence=1) == {}

@@ -32,7 +32,7 @@ def _index(*texts: str) -> SentenceIndex:
 
 def test_the_shipped_model_loads_with_its_cross_validated_figures() -> None:
     model = load_model()
-    assert 0 < model.sentence_threshold < 1 and 0 < model.decision_threshold < 1
+    assert 0 <= model.sentence_threshold < 1 and 0 < model.decision_threshold < 1 and model.max_evidence >= 1
     cv = model.info["cv"]
     assert cv["folds"] == 5 and 0 < cv["abstract_label_only_f1"] <= 1 and 0 <= cv["ece"] <= 1
 

@@ -16,6 +16,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sovereign_graph.benchmarks.scifact import EvidenceLabel, SciFactClaim, SciFactDoc
 from sovereign_graph.benchmarks.scifact_metrics import DocPrediction
+from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.engines.hybrid import DENSE_WEIGHTS, HybridRanker
 from sovereign_graph.engines.lexical import tfidf_vectorizer
 from sovereign_graph.verify.features import SentenceIndex
 from sovereign_graph.verify.model import DocVerdict, VerifierModel
@@ -30,6 +32,16 @@ class Retriever(Protocol):
         ...
 
 
+def _top_k(scores: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """Each row's k best columns with their scores, best first (ties by position)."""
+    k = min(k, scores.shape[1])
+    ranked: list[list[tuple[int, float]]] = []
+    for row in scores:
+        best = np.argpartition(-row, k - 1)[:k]
+        ranked.append([(int(i), float(row[i])) for i in sorted(best.tolist(), key=lambda i: (-row[i], i))])
+    return ranked
+
+
 class TfidfRetriever:
     """TF-IDF (word 1-2-grams, sublinear tf) over title + abstract; all queries in one sparse product."""
 
@@ -39,16 +51,24 @@ class TfidfRetriever:
 
     def top_many(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
         scores = (self._vectorizer.transform(queries) @ self._matrix.T).toarray()
-        k = min(k, scores.shape[1])
-        ranked: list[list[tuple[int, float]]] = []
-        for row in scores:
-            best = np.argpartition(-row, k - 1)[:k]
-            ranked.append([(int(i), float(row[i])) for i in sorted(best.tolist(), key=lambda i: (-row[i], i))])
-        return ranked
+        return _top_k(scores, k)
+
+
+class HybridRetriever:
+    """The hybrid ranker (BM25 + LSA, `engines/hybrid.py`) over title + abstract: recall@3 0.82 vs TF-IDF's
+    0.76 on SciFact's training claims, and the verifier reads only the first few abstracts."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        texts = list(texts)
+        self._ranker = HybridRanker.fit(texts, LsaEmbeddings.fit(texts), DENSE_WEIGHTS["lsa"])
+
+    def top_many(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        scores = self._ranker.fuse(*self._ranker.signals(list(queries)))
+        return _top_k(scores, k)
 
 
 def default_retriever(docs: Sequence[SciFactDoc]) -> Retriever:
-    return TfidfRetriever([d.text for d in docs])
+    return HybridRetriever([d.text for d in docs])
 
 
 @dataclass
@@ -146,17 +166,21 @@ def run_trained(
         claim.id: model.judge(index, rep, docs) for claim, rep, docs in zip(claims, reps, retrieved, strict=True)
     }
     predictions = {
-        claim_id: predictions_from(setting, found, model.decision_threshold) for claim_id, found in verdicts.items()
+        claim_id: predictions_from(setting, found, model.decision_threshold, model.max_evidence)
+        for claim_id, found in verdicts.items()
     }
     seconds = time.perf_counter() - start
     return OpenRun(predictions, _doc_ids(setting, claims, retrieved), seconds, verdicts)
 
 
 def predictions_from(
-    setting: OpenSetting, verdicts: Sequence[DocVerdict], threshold: float
+    setting: OpenSetting, verdicts: Sequence[DocVerdict], threshold: float, max_evidence: int | None = None
 ) -> dict[int, DocPrediction]:
+    """The abstracts whose P(SUPPORT) or P(CONTRADICT) reaches `threshold`, at most the `max_evidence` most
+    probable: most claims have one evidence abstract, so a second, weaker one is usually a false positive."""
     predicted: dict[int, DocPrediction] = {}
-    for verdict in verdicts:
+    ranked = sorted(verdicts, key=lambda v: -max(v.support, v.contradict))
+    for verdict in ranked[:max_evidence]:
         if max(verdict.support, verdict.contradict) >= threshold:
             label: EvidenceLabel = "SUPPORT" if verdict.support >= verdict.contradict else "CONTRADICT"
             predicted[setting.docs[verdict.doc].doc_id] = DocPrediction(label, verdict.rationale)

@@ -67,7 +67,8 @@ def scifact(
     recall = "n/a (unlabelled claims)" if evaluation.retrieval_recall is None else f"{evaluation.retrieval_recall:.3f}"
     out.print(
         f"SciFact open setting: {evaluation.claims} claims, {evaluation.corpus} abstracts; "
-        f"TF-IDF retrieval top-{evaluation.k}, recall {recall}; index built in {evaluation.index_seconds:.1f}s",
+        f"hybrid retrieval (BM25 + LSA) top-{evaluation.k}, recall {recall}; "
+        f"index built in {evaluation.index_seconds:.1f}s",
         highlight=False,
     )
     out.print(_table(evaluation))

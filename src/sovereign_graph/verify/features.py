@@ -245,14 +245,27 @@ DOC_FEATURES = (
     "doc_rank_inverse",
     "best_cos_tfidf",
     "best_claim_coverage",
+    "best_cos_lsa",
+    "best_numbers_shared",
+    "logit_1_gap",
+    "logit_1_rank_0",
+    "logit_1_rank_1",
+    "retrieval_rank_inverse",
 )
 
 
 def doc_features(block: PairBlock, logits: np.ndarray) -> np.ndarray:
-    """One row per candidate document, from its sentences' selection logits and the document's similarity."""
+    """One row per candidate document (given best retrieved first), from its sentences' selection logits and
+    its similarity to the claim, each also against the other candidates': most claims have one evidence
+    document, so being the best candidate says more than any absolute score."""
     rows = []
     best_doc = block.doc_cos.max() if len(block.doc_cos) else 0.0
     doc_rank = np.argsort(np.argsort(-block.doc_cos, kind="stable"), kind="stable")
+    best_logits = np.array(
+        [logits[block.offsets[k] : block.offsets[k + 1]].max(initial=-8.0) for k in range(len(block.docs))]
+    )
+    logit_rank = np.argsort(np.argsort(-best_logits, kind="stable"), kind="stable")
+    top_logit = best_logits.max(initial=-8.0)
     for k in range(len(block.docs)):
         span = slice(block.offsets[k], block.offsets[k + 1])
         top = np.sort(logits[span])[::-1]
@@ -265,8 +278,14 @@ def doc_features(block: PairBlock, logits: np.ndarray) -> np.ndarray:
                 block.doc_cos[k],
                 block.doc_cos[k] - best_doc,
                 1.0 / (1.0 + doc_rank[k]),
-                feats[:, 0].max() if len(feats) else 0.0,
-                feats[:, 2].max() if len(feats) else 0.0,
+                feats[:, 0].max(initial=0.0),
+                feats[:, 2].max(initial=0.0),
+                feats[:, 1].max(initial=0.0),
+                feats[:, 4].max(initial=0.0),
+                best_logits[k] - top_logit,
+                logit_rank[k] == 0,
+                logit_rank[k] == 1,
+                1.0 / (1.0 + k),
             ]
         )
     return np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES))

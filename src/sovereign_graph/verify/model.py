@@ -35,9 +35,10 @@ from sovereign_graph.verify.features import (
     sentence_features,
 )
 
-FORMAT = "sovereign-verifier/1"
+FORMAT = "sovereign-verifier/2"
 MODEL_FILE = "scifact_verifier.json"
 MAX_RATIONALE = 3
+STANCE_SENTENCE_PROBABILITY = 0.1
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,14 @@ class DocVerdict:
     sentence_scores: tuple[float, ...]  # selector probability of each chosen sentence
 
     @property
+    def core_rationale(self) -> tuple[int, ...]:
+        """The chosen sentences the selector is fairly sure of (the ones the stance read), at least the best."""
+        sure = tuple(
+            s for s, p in zip(self.rationale, self.sentence_scores, strict=True) if p >= STANCE_SENTENCE_PROBABILITY
+        )
+        return sure or self.rationale[:1]
+
+    @property
     def evidence(self) -> float:
         return self.support + self.contradict
 
@@ -110,6 +119,9 @@ class VerifierModel:
     decision_threshold: float = field(
         metadata={"description": "P(SUPPORT) or P(CONTRADICT) at which a document is predicted as evidence"}
     )
+    max_evidence: int = field(
+        default=3, metadata={"description": "at most this many documents per claim are predicted as evidence"}
+    )
     info: dict[str, Any] = field(default_factory=dict)
 
     def judge(self, index: SentenceIndex, claim: TextRep, docs: Sequence[int]) -> list[DocVerdict]:
@@ -125,7 +137,10 @@ class VerifierModel:
             probs = sigmoid(logits[start:end])
             order = np.argsort(-probs, kind="stable")
             chosen = [int(i) for i in order[:MAX_RATIONALE] if probs[i] >= self.sentence_threshold] or [int(order[0])]
-            stance_x = label_features(index, claim, block.rows[start:end][chosen])
+            # Stance reads only the likelier rationale sentences: padding the rationale out to three (which
+            # the abstract-level metric rewards) would otherwise dilute the cues.
+            read = [i for i in chosen if probs[i] >= STANCE_SENTENCE_PROBABILITY] or chosen[:1]
+            stance_x = label_features(index, claim, block.rows[start:end][read])
             support = float(sigmoid(self.stance.logits(stance_x[None, :]))[0])
             p_evidence = float(evidence[k])
             verdicts.append(
@@ -156,6 +171,7 @@ class VerifierModel:
             stance=Linear.from_dict(data["stance"]),
             sentence_threshold=float(data["sentence_threshold"]),
             decision_threshold=float(data["decision_threshold"]),
+            max_evidence=int(data["max_evidence"]),
             info=data.get("info", {}),
         )
         expected = (SENTENCE_FEATURES, DOC_FEATURES, LABEL_FEATURES)

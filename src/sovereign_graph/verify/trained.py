@@ -67,7 +67,8 @@ def verify_claims(
                 label=_decided(v, threshold),
             )
             for v in verdicts[:EVIDENCE_PAPERS]
-            for s in v.rationale
+            # The likelier rationale sentences only: the model pads the rationale to three for SciFact's metric.
+            for s in v.core_rationale
         ]
         grounding_label = _decided(grounding, threshold)
         verified.append(

@@ -30,8 +30,9 @@ from sovereign_graph.verify.features import (
 )
 from sovereign_graph.verify.model import MAX_RATIONALE, DocVerdict, Linear, VerifierModel
 
-SENTENCE_THRESHOLDS = (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
-DECISION_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.1, 0.71, 0.025))
+SENTENCE_THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+DECISION_THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.1, 0.71, 0.025))
+MAX_EVIDENCE_CHOICES = (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,9 @@ def _judge_all(setting: OpenSetting, model: VerifierModel, examples: Sequence[Ex
 
 
 def _predict(
-    setting: OpenSetting, verdicts: dict[int, list[DocVerdict]], threshold: float
+    setting: OpenSetting, verdicts: dict[int, list[DocVerdict]], threshold: float, max_evidence: int
 ) -> dict[int, dict[int, DocPrediction]]:
-    return {claim_id: predictions_from(setting, found, threshold) for claim_id, found in verdicts.items()}
+    return {claim_id: predictions_from(setting, found, threshold, max_evidence) for claim_id, found in verdicts.items()}
 
 
 def _objective(scores: SciFactScores) -> float:
@@ -125,7 +126,7 @@ def fit(
 ) -> VerifierModel:
     """Fit the three stages on `examples`; choose the thresholds by an inner cross-validation on them."""
     selector, evidence, stance = _fit_stages(setting, examples)
-    best = (-1.0, 0.5, 0.5)
+    best = (-1.0, 0.5, 0.5, MAX_EVIDENCE_CHOICES[-1])
     if inner_folds > 1:
         out_of_fold: dict[float, dict[int, list[DocVerdict]]] = {t: {} for t in SENTENCE_THRESHOLDS}
         for train, test in folds(examples, inner_folds, seed):
@@ -136,11 +137,18 @@ def fit(
         claims = [e.claim for e in examples]
         for t, verdicts in out_of_fold.items():
             for d in DECISION_THRESHOLDS:
-                value = _objective(score(claims, _predict(setting, verdicts, d)))
-                if value > best[0]:
-                    best = (value, t, d)
+                for m in MAX_EVIDENCE_CHOICES:
+                    value = _objective(score(claims, _predict(setting, verdicts, d, m)))
+                    if value > best[0]:
+                        best = (value, t, d, m)
     return VerifierModel(
-        selector, evidence, stance, sentence_threshold=best[1], decision_threshold=best[2], info=dict(info or {})
+        selector,
+        evidence,
+        stance,
+        sentence_threshold=best[1],
+        decision_threshold=best[2],
+        max_evidence=best[3],
+        info=dict(info or {}),
     )
 
 
@@ -199,7 +207,7 @@ def cross_validate(setting: OpenSetting, examples: Sequence[Example], k: int = 5
         model = fit(setting, train, seed=seed)
         found = _judge_all(setting, model, test)
         verdicts.update(found)
-        predictions.update(_predict(setting, found, model.decision_threshold))
+        predictions.update(_predict(setting, found, model.decision_threshold, model.max_evidence))
         models.append(model)
     return CrossValidation(verdicts, predictions, models)
 
