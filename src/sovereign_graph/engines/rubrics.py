@@ -9,8 +9,8 @@ SKEPTIC     doubts the findings: claims corroborated by another paper 0.45, clai
             source diversity 0.2, counter-evidence sought 0.2.
 VALIDATOR   checks the evidence: verbatim quotes 0.3, grounded claims 0.25, numbers that match their quotes
             0.15, verification rate 0.15, confident verdicts (verified claims at confidence >= 0.5) 0.15.
-SYNTHESIZER asks whether the question is answered: facets covered (in full 1, in part 0.5) 0.4, outcome
-            facets supported by a verified claim 0.4, source diversity 0.2.
+SYNTHESIZER asks whether the question is answered: facets covered (in full 1, in part 0.5) 0.5, outcome
+            facets supported by a verified claim 0.3, source diversity 0.2.
 """
 
 from __future__ import annotations
@@ -220,8 +220,8 @@ def synthesizer(dossier: Dossier) -> Review:
                 )
             )
     parts = {
-        "facets covered": (0.4, _share(covered, len(dossier.facets))),
-        "outcome facets supported": (0.4, _share(supported, len(outcomes))),
+        "facets covered": (0.5, _share(covered, len(dossier.facets))),
+        "outcome facets supported": (0.3, _share(supported, len(outcomes))),
         "source diversity": (0.2, _diversity(claims, 4)),
     }
     return _review("SYNTHESIZER", dossier, parts, objections)
