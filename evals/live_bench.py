@@ -37,6 +37,7 @@ from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 
 from sovereign_graph.checkpoint import sqlite_saver
 from sovereign_graph.context import Context
+from sovereign_graph.injected import Engines
 from sovereign_graph.llm.config import LiveConfig
 from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 from sovereign_graph.runner import Runner
@@ -110,14 +111,11 @@ def run_once(latency: float, max_revisions: int, reviewer_score: float) -> Measu
         config = LiveConfig(model=f"nvidia:{MODEL}", base_url=nim.base_url, embeddings=f"nvidia:{EMBEDDER}")
         search = SEARCHES.setdefault(latency, DelayedSearch(latency))  # one per latency: warm caches persist
         search.max_in_flight = 0
-        context = Context(
-            source=search,  # type: ignore[arg-type]
-            llm=RoleModels.from_config(config),
-            embeddings=embeddings_from_config(config),
-        )
+        context = Context(llm=RoleModels.from_config(config), embeddings=embeddings_from_config(config))
         with sqlite_saver(Path(tmp) / "bench.sqlite") as saver:
             started = time.perf_counter()
-            outcome = Runner(saver, context).start(PAPER, QUESTION, max_revisions=max_revisions)
+            runner = Runner(saver, context, engines=Engines(source=search))
+            outcome = runner.start(PAPER, QUESTION, max_revisions=max_revisions)
             wall = time.perf_counter() - started
         assert outcome.paused, "the run should pause for the owner"
         usage = outcome.report.usage

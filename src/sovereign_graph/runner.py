@@ -100,7 +100,11 @@ class Runner:
         engines = engines or Engines()
         self.context = (context or Context()).with_engines(engines if engines.any() else None)
         self.graph = build_graph(
-            checkpointer, source=engines.source, embeddings=engines.embeddings, vector_store=engines.vector_store
+            checkpointer,
+            source=engines.source,
+            embeddings=engines.embeddings,
+            vector_store=engines.vector_store,
+            llm=engines.llm,
         )
 
     def _config(self, thread_id: str, out_dir: Path | None = None, context: Context | None = None) -> RunnableConfig:
