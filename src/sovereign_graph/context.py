@@ -23,7 +23,7 @@ from sovereign_graph.injected import Engines, bound_engines
 from sovereign_graph.llm.config import LlmRole
 from sovereign_graph.llm.settings import RoleModel, RoleModels
 from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
-from sovereign_graph.sources.base import PaperSource, is_live
+from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
 from sovereign_graph.sources.corpora import open_corpus
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.verify.features import Vocabulary
@@ -151,8 +151,7 @@ class Context:
         if is_live(source):  # no corpus to fit on up front, as for the embedder
             source = bundled_snapshot()
         if source not in _vocabularies:
-            texts = source.texts()
-            _vocabularies[source] = Vocabulary.fit(texts[:: max(1, len(texts) // VOCABULARY_SAMPLE)])
+            _vocabularies[source] = Vocabulary.fit(sample_texts(source, VOCABULARY_SAMPLE))
         return _vocabularies[source]
 
     def model_for(self, role: LlmRole) -> RoleModel | None:

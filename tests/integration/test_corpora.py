@@ -54,6 +54,8 @@ def test_build_list_and_search(corpus_files: tuple[Path, Path, set[str]]) -> Non
     found = corpus.search("soft modality-guided expert specialization MoE-VLMs", 5)
     assert found[0][0].id == SMOES and all(p.id in ids for p, _ in found)
     assert len(Context(corpus="small").embedder().embed_query(QUESTION)) == corpus.meta.lsa_dimensions
+    # The verifier samples a corpus's texts without loading them all; the sample is the same as slicing them.
+    assert corpus.sample_texts(7) == corpus.texts()[:: max(1, len(corpus) // 7)]
 
 
 def test_default_name_is_the_first_files_stem(corpus_files: tuple[Path, Path, set[str]]) -> None:

@@ -37,3 +37,13 @@ def is_live(source: PaperSource) -> bool:
 def describe_source(source: PaperSource) -> str:
     """How the report names a source: a corpus with its size, an API by its name."""
     return source.name if is_live(source) else f"{source.name} ({len(source)} papers)"
+
+
+def sample_texts(source: PaperSource, most: int) -> list[str]:
+    """An even sample of about `most` of the source's texts; a source that can sample without loading every
+    text (a built corpus) does so."""
+    sampler = getattr(source, "sample_texts", None)
+    if callable(sampler):
+        return list(sampler(most))
+    texts = source.texts()
+    return texts[:: max(1, len(texts) // most)]

@@ -379,3 +379,12 @@ class DiskCorpus:
         with self._lock:
             rows = self._db.execute("SELECT title, abstract FROM papers ORDER BY row").fetchall()
         return [f"{title}. {abstract}" for title, abstract in rows]
+
+    def sample_texts(self, most: int) -> list[str]:
+        """Every k-th paper's text (at most about `most`), read without loading the whole corpus."""
+        step = max(1, len(self) // most)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT title, abstract FROM papers WHERE row % ? = 0 ORDER BY row", (step,)
+            ).fetchall()
+        return [f"{title}. {abstract}" for title, abstract in rows]
