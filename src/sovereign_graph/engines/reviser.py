@@ -86,7 +86,14 @@ def plan_revision(
     if not queries:
         add_query([join_distinct(f.text, "results") for f in facets] + [f"{core} results"], "broader search")
 
-    revision = Revision(
+    return record_revision(round_number, owner_note, actions, queries, dropped), queries, new_facets
+
+
+def record_revision(
+    round_number: int, owner_note: str | None, actions: list[str], queries: list[Query], dropped: list[Claim]
+) -> Revision:
+    """What a round changed, as the report shows it: its trigger, actions, new queries and dropped claims."""
+    return Revision(
         round=round_number,
         trigger="owner" if owner_note is not None else "tribunal",
         note=owner_note or "",
@@ -94,4 +101,3 @@ def plan_revision(
         new_queries=[q.text for q in queries],
         dropped_passages=[c.passage_id for c in dropped],
     )
-    return revision, queries, new_facets

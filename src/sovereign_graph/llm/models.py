@@ -85,17 +85,23 @@ def _require_nvidia_key(spec: str, base_url: str | None, api_key: str | None) ->
         )
 
 
+def _client_kwargs(base_url: str | None, api_key: str | None, **settings: Any) -> dict[str, Any]:
+    """A client's keyword arguments: the settings, plus the endpoint and key only when given."""
+    kwargs = dict(settings)
+    if base_url:
+        kwargs["base_url"] = base_url
+    if api_key:
+        kwargs["api_key"] = api_key
+    return kwargs
+
+
 def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str | None = None) -> BaseChatModel:
     provider, model = parse_spec(spec)
     if provider == "nvidia":
         _require_nvidia_key(spec, base_url, api_key)
         from langchain_nvidia_ai_endpoints import ChatNVIDIA
 
-        kwargs: dict[str, Any] = {"usage_telemetry_enabled": telemetry_enabled(), "timeout": timeout}
-        if base_url:
-            kwargs["base_url"] = base_url
-        if api_key:
-            kwargs["api_key"] = api_key
+        kwargs = _client_kwargs(base_url, api_key, usage_telemetry_enabled=telemetry_enabled(), timeout=timeout)
         chat = ChatNVIDIA(model=model, **kwargs)
         _watch_retry_after(chat)
         return chat
@@ -106,13 +112,10 @@ def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str 
             f"model '{spec}': providers other than nvidia need `pip install langchain` and the provider's "
             "package (e.g. langchain-openai)."
         ) from None
-    kwargs = {"timeout": timeout}
-    if base_url:
-        kwargs["base_url"] = base_url
-    if api_key:
-        kwargs["api_key"] = api_key
     try:
-        built: BaseChatModel = init_chat_model(model, model_provider=provider, **kwargs)
+        built: BaseChatModel = init_chat_model(
+            model, model_provider=provider, **_client_kwargs(base_url, api_key, timeout=timeout)
+        )
     except (ImportError, ValueError) as error:
         raise InputError(f"model '{spec}': {error}") from None
     return built
@@ -126,11 +129,7 @@ def embeddings_model(
         _require_nvidia_key(spec, base_url, api_key)
         from langchain_nvidia_ai_endpoints import NVIDIAEmbeddings
 
-        kwargs: dict[str, Any] = {"usage_telemetry_enabled": telemetry_enabled(), "truncate": truncate}
-        if base_url:
-            kwargs["base_url"] = base_url
-        if api_key:
-            kwargs["api_key"] = api_key
+        kwargs = _client_kwargs(base_url, api_key, usage_telemetry_enabled=telemetry_enabled(), truncate=truncate)
         embedder = NVIDIAEmbeddings(model=model, **kwargs)
         embedder._client.timeout = timeout  # the constructor takes no timeout; requests use the client's
         _watch_retry_after(embedder)

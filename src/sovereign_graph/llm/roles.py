@@ -14,7 +14,7 @@ import re
 
 from sovereign_graph.engines.facets import facet_coverage, note_facets
 from sovereign_graph.engines.planner import QUERIES_PER_PLAN, plan_queries
-from sovereign_graph.engines.reviser import MAX_NEW_QUERIES, plan_revision
+from sovereign_graph.engines.reviser import MAX_NEW_QUERIES, plan_revision, record_revision
 from sovereign_graph.engines.rubrics import Dossier
 from sovereign_graph.engines.text import numbers, stems
 from sovereign_graph.llm.calls import ask
@@ -279,12 +279,5 @@ def revise_llm(
     actions += [f"query '{q.text}' ({q.origin})" for q in queries]
     drop = {cid.strip() for cid in answer.drop_claims}
     dropped = [c for c in claims if c.id in drop]
-    revision = Revision(
-        round=round_number,
-        trigger="owner" if owner_note is not None else "tribunal",
-        note=owner_note or "",
-        actions=actions + [f"drop off-topic claim {c.id} ({c.passage_id})" for c in dropped],
-        new_queries=[q.text for q in queries],
-        dropped_passages=[c.passage_id for c in dropped],
-    )
+    revision = record_revision(round_number, owner_note, actions, queries, dropped)
     return revision, queries, new_facets, usage
