@@ -154,3 +154,12 @@ def test_reviser_always_changes_something_and_takes_the_owners_note() -> None:
         round_number=1, paper=paper, facets=FACETS, claims=[], objections=[], previous_queries=[]
     )
     assert queries, "with nothing to chase the round still searches more broadly"
+
+
+def test_validator_flags_a_verified_claim_on_a_weak_grounding_not_on_its_corroboration() -> None:
+    passage = _passage("a#0", "a", "Expert routing improves robustness by 3%.")
+    claim = _claim("C1", passage, ["F1"])
+    weakly_grounded = claim.model_copy(update={"verified": True, "grounding": 0.3, "confidence": 0.9})
+    uncorroborated = claim.model_copy(update={"verified": True, "grounding": 0.9, "confidence": 0.2})
+    assert "weak_verdict" in {o.kind for o in validator(_dossier([weakly_grounded], [passage])).objections}
+    assert "weak_verdict" not in {o.kind for o in validator(_dossier([uncorroborated], [passage])).objections}

@@ -8,7 +8,7 @@ review's rationale. The tribunal's score is the mean of the three reviewers' sco
 SKEPTIC     doubts the findings: claims corroborated by another paper 0.45, claims not contradicted 0.15,
             source diversity 0.2, counter-evidence sought 0.2.
 VALIDATOR   checks the evidence: verbatim quotes 0.3, grounded claims 0.25, numbers that match their quotes
-            0.15, verification rate 0.15, confident verdicts (verified claims at confidence >= 0.5) 0.15.
+            0.15, verification rate 0.15, confident verdicts (verified claims grounded at >= 0.5) 0.15.
 SYNTHESIZER asks whether the question is answered: facets covered (in full 1, in part 0.5) 0.5, outcome
             facets supported by a verified claim 0.3, source diversity 0.2.
 """
@@ -153,12 +153,13 @@ def validator(dossier: Dossier) -> Review:
         else:
             numbers_ok += 1
     verified = [c for c in claims if c.verified]
-    weak = [c for c in verified if c.confidence < CONFIDENT]
+    # `verified` rests on grounding, so a weak verdict is a weak grounding (not the corroboration's confidence).
+    weak = [c for c in verified if (c.grounding or 0.0) < CONFIDENT]
     objections += [
         Objection(
             target=c.id,
             kind="weak_verdict",
-            message=f"{c.id} is marked verified at confidence {c.confidence:.2f}: a weak verdict.",
+            message=f"{c.id} is marked verified on a weak grounding ({c.grounding or 0.0:.2f}).",
         )
         for c in weak
     ]
