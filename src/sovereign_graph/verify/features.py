@@ -103,6 +103,7 @@ class SentenceIndex:
         self.starts = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum([len(d) for d in documents], out=self.starts[1:])
         title_tokens = [stem_tokens(t) for t in titles] if titles is not None else [[] for _ in documents]
+        self.title_stems = [frozenset(t) for t in title_tokens]
         doc_terms = [
             _terms(title_tokens[i]) + [t for r in self.sentence_rows(i) for t in _terms(sentence_tokens[r])]
             for i in range(len(documents))
@@ -251,10 +252,36 @@ DOC_FEATURES = (
     "logit_1_rank_0",
     "logit_1_rank_1",
     "retrieval_rank_inverse",
+    "doc_claim_coverage",
+    "title_claim_coverage",
+    "best_two_claim_coverage",
+    "doc_claim_coverage_gap",
+    "title_claim_coverage_gap",
+    "best_two_claim_coverage_gap",
 )
 
 
-def doc_features(block: PairBlock, logits: np.ndarray) -> np.ndarray:
+def _coverage(index: SentenceIndex, claim: TextRep, block: PairBlock) -> np.ndarray:
+    """Per candidate, the share of the claim's IDF mass found in the whole abstract, in its title and in its two
+    sentences covering the most of it: a claim is often split over two sentences, or names the study in the title."""
+
+    def weight(stems: frozenset[str]) -> float:
+        return sum(index.idf.get(s, index.max_idf) for s in stems)
+
+    total = weight(claim.stems) or 1.0
+    coverage = np.zeros((len(block.docs), 3), np.float32)
+    for k, doc in enumerate(block.docs):
+        shared = [claim.stems & index.stems[r] for r in block.rows[block.offsets[k] : block.offsets[k + 1]]]
+        best_two = sorted(shared, key=weight, reverse=True)[:2]
+        coverage[k] = (
+            weight(frozenset().union(*shared)),
+            weight(claim.stems & index.title_stems[doc]),
+            weight(frozenset().union(*best_two)),
+        )
+    return coverage / total
+
+
+def doc_features(index: SentenceIndex, claim: TextRep, block: PairBlock, logits: np.ndarray) -> np.ndarray:
     """One row per candidate document (given best retrieved first), from its sentences' selection logits and
     its similarity to the claim, each also against the other candidates': most claims have one evidence
     document, so being the best candidate says more than any absolute score."""
@@ -288,7 +315,11 @@ def doc_features(block: PairBlock, logits: np.ndarray) -> np.ndarray:
                 1.0 / (1.0 + k),
             ]
         )
-    return np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES))
+    coverage = _coverage(index, claim, block)
+    relative = coverage - coverage.max(axis=0, initial=0.0)
+    return np.hstack(
+        [np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES) - 6), coverage, relative]
+    )
 
 
 # Only relations between claim and rationale: a text judged against itself agrees on every one of them,

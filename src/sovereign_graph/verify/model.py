@@ -35,7 +35,7 @@ from sovereign_graph.verify.features import (
     sentence_features,
 )
 
-FORMAT = "sovereign-verifier/2"
+FORMAT = "sovereign-verifier/3"
 MODEL_FILE = "scifact_verifier.json"
 MAX_RATIONALE = 3
 STANCE_SENTENCE_PROBABILITY = 0.1
@@ -127,7 +127,7 @@ class VerifierModel:
     def judge(self, index: SentenceIndex, claim: TextRep, docs: Sequence[int]) -> list[DocVerdict]:
         block = sentence_features(index, claim, docs)
         logits = self.selector.logits(block.features)
-        evidence = sigmoid(self.evidence.logits(doc_features(block, logits)))
+        evidence = sigmoid(self.evidence.logits(doc_features(index, claim, block, logits)))
         verdicts: list[DocVerdict] = []
         for k, doc in enumerate(block.docs):
             start, end = int(block.offsets[k]), int(block.offsets[k + 1])

@@ -95,7 +95,7 @@ def _fit_stages(setting: OpenSetting, examples: Sequence[Example]) -> tuple[Line
 
     doc_x, doc_y = [], []
     for e in examples:
-        features = doc_features(e.block, selector.logits(e.block.features))
+        features = doc_features(setting.index, e.rep, e.block, selector.logits(e.block.features))
         n = len(e.retrieved)
         doc_x.append(features[:n])
         doc_y.append(e.doc_evidence[:n])
@@ -135,12 +135,21 @@ def fit(
                 inner = VerifierModel(*stages, sentence_threshold=t, decision_threshold=0.5)
                 out_of_fold[t].update(_judge_all(setting, inner, test))
         claims = [e.claim for e in examples]
-        for t, verdicts in out_of_fold.items():
-            for d in DECISION_THRESHOLDS:
-                for m in MAX_EVIDENCE_CHOICES:
-                    value = _objective(score(claims, _predict(setting, verdicts, d, m)))
-                    if value > best[0]:
-                        best = (value, t, d, m)
+        values = np.array(
+            [
+                [
+                    [_objective(score(claims, _predict(setting, verdicts, d, m))) for m in MAX_EVIDENCE_CHOICES]
+                    for d in DECISION_THRESHOLDS
+                ]
+                for verdicts in out_of_fold.values()
+            ]
+        )
+        # Each decision threshold is judged with its neighbours: on a few hundred claims the objective is
+        # jagged, and a lone peak is more likely noise than a better threshold.
+        padded = np.pad(values, ((0, 0), (1, 1), (0, 0)), mode="edge")
+        smooth = (padded[:, :-2] + padded[:, 1:-1] + padded[:, 2:]) / 3
+        i, j, k = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
+        best = (float(smooth[i, j, k]), SENTENCE_THRESHOLDS[i], DECISION_THRESHOLDS[j], MAX_EVIDENCE_CHOICES[k])
     return VerifierModel(
         selector,
         evidence,
