@@ -18,11 +18,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
+
+from tests.loopback import serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -149,13 +151,6 @@ def _handler(server: ArxivLoopback) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def arxiv_loopback(**options: object) -> Iterator[ArxivLoopback]:
     state = ArxivLoopback(**options)  # type: ignore[arg-type]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve(_handler(state)) as port:
+        state.port = port
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
