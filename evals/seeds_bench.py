@@ -76,8 +76,7 @@ def main() -> None:
             started = time.perf_counter()
             report = runner.start(PAPER, question, thread_id=f"seed-{name}").report
             seconds = time.perf_counter() - started
-            rounds = sorted({r.round for r in report.reviews})
-            per_round = " → ".join(f"{sum(r.score for r in report.reviews if r.round == n) / 3:.1f}" for n in rounds)
+            per_round = " → ".join(f"{score:.1f}" for score in report.round_scores)
             verified = sum(c.verified for c in report.claims)
             summary.add_row(
                 name,

@@ -225,7 +225,6 @@ class ResearchState(TypedDict, total=False):
     claims: list[Claim]
     reviews: Annotated[list[Review], operator.add]
     round: int
-    tribunal_rounds: int
     revisions: Annotated[list[Revision], operator.add]
     score: float
     recommendation: Recommendation
