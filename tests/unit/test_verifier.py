@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.state import Claim, Passage
-from sovereign_graph.verify.features import SentenceIndex
+from sovereign_graph.verify.features import LABEL_FEATURES, SentenceIndex, TextRep, governed_terms, label_features
 from sovereign_graph.verify.model import FORMAT, VerifierModel, load_model
 from sovereign_graph.verify.trained import verify_claims
 
@@ -64,6 +65,35 @@ def test_direction_and_negation_move_probability_from_support_to_contradict() ->
         assert verdict.support + verdict.contradict + verdict.not_enough_info == pytest.approx(1.0)
 
 
+def test_a_verb_governing_a_shared_term_sets_its_direction() -> None:
+    # SciFact's contradicting claims often swap the verb in front of the outcome: the stance compares the
+    # direction each text puts on the terms they share, not direction words counted over a whole sentence.
+    encourage = governed_terms("Antibodies encourage castration resistance.")
+    delay = governed_terms("The antibodies markedly delayed castration resistance.")
+    assert encourage.keys() == delay.keys() and len(encourage) == 2
+    assert set(encourage.values()) == {1} and set(delay.values()) == {-1}
+    assert list(governed_terms("Treatment did not reduce mortality.").values()) == [1], "a negated decrease points up"
+    index = SentenceIndex([["The antibodies markedly delayed castration resistance in mice."]])
+    encourages, delays = index.represent(["Antibodies encourage castration resistance.", "Antibodies delay it."])
+    names = ("governed_agree", "governed_conflict")
+
+    def counts(claim: TextRep) -> tuple[float, ...]:
+        row = label_features(index, claim, np.array([0]))
+        return tuple(float(row[LABEL_FEATURES.index(n)]) for n in names)
+
+    assert counts(encourages) == (0.0, 2.0)
+    assert counts(delays) == (0.0, 0.0), "no shared term carries a direction in both"
+
+
+def test_relative_bm25_ranks_documents_against_the_best_one() -> None:
+    index = _index(AGREES, FLIPS_DIRECTION, OFF_TOPIC)
+    (claim,) = index.represent([CLAIM])
+    assert claim.bm25.max() == pytest.approx(1.0) and claim.bm25[2] < 0.5
+    assert 0 <= claim.bm25_margin < 0.2, "two near-copies: the best barely stands out"
+    (lonely,) = SentenceIndex([[AGREES], [OFF_TOPIC]]).represent([CLAIM])
+    assert lonely.bm25_margin > 0.8
+
+
 def test_a_model_file_of_another_format_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     path.write_text(json.dumps({"format": "something-else/9"}))
@@ -112,3 +142,14 @@ def test_pipeline_grades_grounding_and_corroboration_with_labels_and_evidence() 
     assert second.grounding is not None and second.grounding < first.grounding
     assert second.grounding_label != "SUPPORT", "a claim its own quote contradicts is caught"
     assert not second.verified
+
+
+def test_a_claim_quoting_a_passage_that_does_not_say_it_is_not_grounded() -> None:
+    # The extractor pinned the claim on the wrong sentence of its paper: the paper supports the claim, but
+    # not through the quoted passage, so the claim is not grounded in its quote.
+    passages = [*[_passage(f"a#{i}", "a", t) for i, t in enumerate(FILLER)], _passage("a#3", "a", AGREES)]
+    misquoted = Claim(id="C1", text=CLAIM, quote=FILLER[1], paper_id="a", passage_id="a#1")
+    faithful = Claim(id="C2", text=CLAIM, quote=AGREES, paper_id="a", passage_id="a#3")
+    wrong, right = verify_claims([misquoted, faithful], passages, load_model())
+    assert right.grounding_label == "SUPPORT" and right.verified
+    assert wrong.grounding_label == "NOT_ENOUGH_INFO" and not wrong.verified

@@ -32,9 +32,10 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         described = (
             "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
-            f"SciFact): grounding against the quote's passage, corroboration over the {trained.CANDIDATE_PAPERS} "
-            f"most similar other papers; verified = grounded (SUPPORT from its own passage at calibrated "
-            f"probability >= {model.decision_threshold:g}) and not contradicted; label = corroboration{figures}"
+            f"SciFact): grounding against the claim's own paper, its quote's passage among the rationale; "
+            f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it; verified = "
+            f"grounded (SUPPORT at calibrated probability >= {model.decision_threshold:g}, read from its quote) and "
+            f"not contradicted; label = corroboration{figures}"
         )
     else:
         check_verifier(context.verifier)

@@ -18,8 +18,9 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from sovereign_graph.engines.bm25 import Bm25Index
 from sovereign_graph.engines.text import stem, words
-from sovereign_graph.verify.cues import ANTONYMS, CUE_NAMES, antonym_vector, cue_vector, number_set
+from sovereign_graph.verify.cues import ANTONYMS, CUE_NAMES, antonym_vector, cue_vector, local_directions, number_set
 
 LSA_DIMENSIONS = 100
 _NEG, _UP, _DOWN, _NULL, _RESULT, _NUMBERS, _WORDS = range(len(CUE_NAMES))
@@ -32,6 +33,12 @@ def _stem_or_none(word: str) -> str | None:
 
 def stem_tokens(text: str) -> list[str]:
     return [s for s in map(_stem_or_none, words(text)) if s is not None]
+
+
+def governed_terms(text: str) -> dict[str, int]:
+    """`local_directions` of a text: the direction each of its content stems is pushed in."""
+    tokens = words(text)
+    return local_directions(tokens, [_stem_or_none(t) for t in tokens])
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -53,6 +60,9 @@ class TextRep:
     numbers: frozenset[str]
     cues: np.ndarray
     antonyms: np.ndarray
+    governed: dict[str, int]  # direction per stem, from the cues just before it
+    bm25: np.ndarray  # BM25 against each document of the index, relative to the best document's
+    bm25_margin: float  # how far the best document stands out: 1 - the runner-up's relative BM25
 
 
 class Vocabulary:
@@ -121,6 +131,10 @@ class SentenceIndex:
         self.numbers = [number_set(s) for s in flat]
         self.cues = np.vstack([cue_vector(s) for s in flat]) if flat else np.zeros((0, len(CUE_NAMES)), np.float32)
         self.antonyms = np.vstack([antonym_vector(s) for s in flat]) if flat else np.zeros((0, 2 * len(ANTONYMS)), bool)
+        self.governed = [governed_terms(s) for s in flat]
+        self.bm25 = _fit_bm25(
+            [" ".join([t, *d]) for t, d in zip(titles or [""] * len(documents), documents, strict=True)]
+        )
         lengths = np.diff(self.starts)
         self.position = np.concatenate([np.arange(n, dtype=np.float32) for n in lengths]) if flat else np.zeros(0)
         self.length = np.repeat(lengths, lengths).astype(np.float32)
@@ -129,13 +143,44 @@ class SentenceIndex:
         tokens = [stem_tokens(t) for t in texts]
         matrix = self.vocabulary.vectorizer.transform([_terms(t) for t in tokens]).tocsr()
         lsa = self.vocabulary.project(tokens)
+        bm25 = _relative_bm25(self.bm25, list(texts), len(self.starts) - 1)
+        runner_up = np.sort(bm25, axis=1)[:, -2] if bm25.shape[1] > 1 else np.zeros(len(texts))
+        margin = np.where(bm25.max(axis=1, initial=0.0) > 0, 1.0 - runner_up, 0.0)
         return [
-            TextRep(matrix[i], lsa[i], frozenset(tokens[i]), number_set(t), cue_vector(t), antonym_vector(t))
+            TextRep(
+                matrix[i],
+                lsa[i],
+                frozenset(tokens[i]),
+                number_set(t),
+                cue_vector(t),
+                antonym_vector(t),
+                governed_terms(t),
+                bm25[i],
+                float(margin[i]),
+            )
             for i, t in enumerate(texts)
         ]
 
     def sentence_rows(self, doc: int) -> range:
         return range(int(self.starts[doc]), int(self.starts[doc + 1]))
+
+
+def _fit_bm25(texts: list[str]) -> Bm25Index | None:
+    try:
+        return Bm25Index.fit(texts)
+    except ValueError:  # no indexable word in any document
+        return None
+
+
+def _relative_bm25(bm25: Bm25Index | None, queries: list[str], n_docs: int) -> np.ndarray:
+    """Per query, BM25 against every document divided by the best document's: how close a document comes to
+    the one retrieval would rank first. A ratio rather than a z-score, so a collection of a dozen papers and
+    SciFact's 5,183 abstracts give numbers on the same scale."""
+    if bm25 is None or not queries:
+        return np.zeros((len(queries), n_docs), np.float32)
+    scores = bm25.scores(queries)
+    best = scores.max(axis=1, keepdims=True)
+    return np.asarray(scores / np.where(best > 0, best, 1.0), np.float32)
 
 
 SENTENCE_FEATURES = (
@@ -258,6 +303,11 @@ DOC_FEATURES = (
     "doc_claim_coverage_gap",
     "title_claim_coverage_gap",
     "best_two_claim_coverage_gap",
+    "bm25_of_best",
+    "bm25_of_best_gap",
+    "bm25_runner_up_margin",
+    "governed_share_best_sentence",
+    "governed_in_abstract",
 )
 
 
@@ -317,9 +367,35 @@ def doc_features(index: SentenceIndex, claim: TextRep, block: PairBlock, logits:
         )
     coverage = _coverage(index, claim, block)
     relative = coverage - coverage.max(axis=0, initial=0.0)
+    bm25 = claim.bm25[block.docs] if block.docs else np.zeros(0, np.float32)
+    retrieval = np.column_stack(
+        [bm25, bm25 - (bm25.max() if len(bm25) else 0.0), np.full(len(block.docs), claim.bm25_margin)]
+    ).astype(np.float32)
     return np.hstack(
-        [np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES) - 6), coverage, relative]
+        [
+            np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES) - 11),
+            coverage,
+            relative,
+            retrieval,
+            _governed_statements(index, claim, block),
+        ]
     )
+
+
+def _governed_statements(index: SentenceIndex, claim: TextRep, block: PairBlock) -> np.ndarray:
+    """Per candidate, does it state a direction on the terms the claim does (either way)? The share of the
+    claim's governed terms its best sentence governs too, and how often its sentences do (capped at 5): an
+    abstract that only mentions the claim's topic, without a finding on it, scores 0."""
+    found = np.zeros((len(block.docs), 2), np.float32)
+    if not claim.governed:
+        return found
+    for k in range(len(block.docs)):
+        counts = [
+            sum(term in index.governed[r] for term in claim.governed)
+            for r in block.rows[block.offsets[k] : block.offsets[k + 1]]
+        ]
+        found[k] = (max(counts, default=0) / len(claim.governed), min(sum(counts), 5))
+    return found
 
 
 # Only relations between claim and rationale: a text judged against itself agrees on every one of them,
@@ -335,6 +411,10 @@ LABEL_FEATURES = (
     "direction_conflict",
     "antonym_conflict",
     "antonym_shared",
+    "governed_agree",
+    "governed_conflict",
+    "governed_mostly_conflict",
+    "governed_mostly_agree",
 )
 
 
@@ -357,6 +437,17 @@ def label_features(index: SentenceIndex, claim: TextRep, rows: np.ndarray) -> np
     claim_first, claim_second = claim.antonyms[0::2], claim.antonyms[1::2]
     rat_first, rat_second = rat_antonyms[0::2], rat_antonyms[1::2]
     missing = len(claim.numbers - found)
+    rationale_governed: dict[str, int] = {}
+    for r in rows:
+        for term, direction in index.governed[r].items():
+            rationale_governed[term] = rationale_governed.get(term, 0) + direction
+    # Per term both texts put a direction on: same way or opposite ("delays resistance" vs "encourages resistance").
+    products = [
+        np.sign(direction) * np.sign(rationale_governed[term])
+        for term, direction in claim.governed.items()
+        if term in rationale_governed
+    ]
+    agree, conflict = float(sum(p > 0 for p in products)), float(sum(p < 0 for p in products))
     return np.array(
         [
             float((claim_neg > 0) != (rat_neg > 0)),
@@ -370,6 +461,10 @@ def label_features(index: SentenceIndex, claim: TextRep, rows: np.ndarray) -> np
             + float(c[_DOWN] > 0 and cues[_UP] > 0 and cues[_DOWN] == 0),
             float((claim_first & rat_second & ~rat_first).sum() + (claim_second & rat_first & ~rat_second).sum()),
             float(((claim_first & rat_first) | (claim_second & rat_second)).sum()),
+            agree,
+            conflict,
+            float(conflict > agree),
+            float(agree > conflict),
         ],
         dtype=np.float32,
     )

@@ -2,8 +2,10 @@
 
 1. *selector*: is this sentence a rationale for the claim? (sentence features)
 2. *evidence*: does this abstract/paper hold evidence for the claim at all? (its sentences' selector
-   logits and its similarity to the claim)
-3. *stance*: given the chosen rationale, SUPPORT or CONTRADICT? (polarity cues of claim and rationale)
+   logits, its similarity to the claim, its BM25 standing in the collection, whether it states a
+   direction on the claim's terms)
+3. *stance*: given the chosen rationale, SUPPORT or CONTRADICT? (polarity cues of claim and rationale, and
+   the direction each puts on the terms they share)
 
 P(SUPPORT) = P(evidence) x P(support | evidence), P(CONTRADICT) likewise, P(NOT_ENOUGH_INFO) =
 1 - P(evidence). The weights (with the scaler folded in) are rebuilt into numpy at load, so the file
@@ -35,7 +37,7 @@ from sovereign_graph.verify.features import (
     sentence_features,
 )
 
-FORMAT = "sovereign-verifier/3"
+FORMAT = "sovereign-verifier/4"
 MODEL_FILE = "scifact_verifier.json"
 MAX_RATIONALE = 3
 STANCE_SENTENCE_PROBABILITY = 0.1

@@ -1,11 +1,16 @@
 """The trained verifier in the pipeline: grounding and corroboration of each extracted claim.
 
-- *grounding*: the claim against its own quote's passage. P(SUPPORT) is the claim's `grounding`; a
-  claim its own passage does not support was distorted (or invented) by the extractor.
-- *corroboration*: the claim against the papers (all their indexed passages) most similar to it, its
-  own paper excluded. The label is the strongest SUPPORT or CONTRADICT found at or above the model's
-  decision threshold, else NOT_ENOUGH_INFO; `confidence` is the calibrated probability of that label.
-- `verified` = grounded (P(SUPPORT) from its own passage >= the threshold) and not contradicted by another
+- *grounding*: the claim against its own paper, read as the model was trained to read an abstract; it is
+  grounded when P(SUPPORT) reaches the decision threshold *and* its quote's passage is among the
+  rationale sentences the model chose. P(SUPPORT) is the claim's `grounding`; a claim its own passage does
+  not support was distorted (or invented) by the extractor. (Judging the passage cut out of its paper asks
+  the model about a one-sentence "abstract" that shares every word with the claim, which SciFact never
+  showed it: a linear model's answer there is an extrapolation.)
+- *corroboration*: the claim against the other papers (all their indexed passages) that BM25 ranks first
+  for it, as retrieval ranked SciFact's abstracts for training. The label is the strongest SUPPORT or
+  CONTRADICT found at or above the model's decision threshold, else NOT_ENOUGH_INFO; `confidence` is the
+  calibrated probability of that label.
+- `verified` = grounded (supported, with its quote in the rationale) and not contradicted by another
   paper. Whether other papers corroborate it is its `label`: a finding only its own paper reports is
   verified (faithfully quoted) but NOT_ENOUGH_INFO, and the SKEPTIC counts it as single-source.
 """
@@ -38,22 +43,23 @@ def verify_claims(
     for passage in passages:
         papers.setdefault(passage.paper_id, []).append(passage)
     paper_ids = list(papers)
-    by_id = {p.id: p for p in passages}
-    own = [by_id.get(c.passage_id) for c in claims]
-    # Documents: every paper (its passages in order), then each claim's own passage alone.
-    documents = [[p.text for p in papers[pid]] for pid in paper_ids] + [
-        [p.text if p else c.quote] for c, p in zip(claims, own, strict=True)
-    ]
+    # Where each claim's quote sits: (paper, sentence) when its passage is indexed, else its quote becomes a
+    # one-sentence document of its own, appended after the papers.
+    indexed = {p.id: (i, j) for i, pid in enumerate(paper_ids) for j, p in enumerate(papers[pid])}
+    loose = [c for c in claims if c.passage_id not in indexed]
+    documents = [[p.text for p in papers[pid]] for pid in paper_ids] + [[c.quote] for c in loose]
+    loose_at = iter(range(len(paper_ids), len(documents)))
+    located = [indexed[c.passage_id] if c.passage_id in indexed else (next(loose_at), 0) for c in claims]
     index = SentenceIndex(documents, vocabulary=vocabulary)
     reps = index.represent([c.text for c in claims])
     threshold = model.decision_threshold
 
     verified: list[Claim] = []
-    for n, (claim, rep) in enumerate(zip(claims, reps, strict=True)):
-        (grounding,) = model.judge(index, rep, [len(paper_ids) + n])
+    for claim, rep, (paper, sentence) in zip(claims, reps, located, strict=True):
+        (grounding,) = model.judge(index, rep, [paper])
+        quote_read = sentence in grounding.rationale
         others = [i for i, pid in enumerate(paper_ids) if pid != claim.paper_id]
-        doc_cos = (index.doc_tfidf[others] @ rep.tfidf.T).toarray().ravel() if others else []
-        candidates = [others[i] for i in sorted(range(len(others)), key=lambda i: (-doc_cos[i], i))[:CANDIDATE_PAPERS]]
+        candidates = sorted(others, key=lambda i: (-rep.bm25[i], i))[:CANDIDATE_PAPERS]
         verdicts = sorted(model.judge(index, rep, candidates), key=lambda v: -max(v.support, v.contradict))
         best = verdicts[0] if verdicts else None
         label: Label = _decided(best, threshold) if best else "NOT_ENOUGH_INFO"
@@ -70,7 +76,7 @@ def verify_claims(
             # The likelier rationale sentences only: the model pads the rationale to three for SciFact's metric.
             for s in v.core_rationale
         ]
-        grounding_label = _decided(grounding, threshold)
+        grounding_label = _decided(grounding, threshold) if quote_read else "NOT_ENOUGH_INFO"
         verified.append(
             claim.model_copy(
                 update={
