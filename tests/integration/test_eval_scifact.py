@@ -36,13 +36,17 @@ def small_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, l
     return claims_path, corpus_path, claims
 
 
+def _eval_scifact(claims: Path, corpus: Path, predictions: Path) -> list[str]:
+    return ["eval", "scifact", "--claims", str(claims), "--corpus", str(corpus), "--predictions", str(predictions)]
+
+
 def test_json_figures_side_by_side_and_official_predictions(
     small_files: tuple[Path, Path, list[dict]], tmp_path: Path
 ) -> None:
     claims_path, corpus_path, claims = small_files
     predictions = tmp_path / "predictions.jsonl"
     args = ["eval", "scifact", "--claims", str(claims_path), "--corpus", str(corpus_path)]
-    result = cli.invoke(app, [*args, "--predictions", str(predictions), "--json"])
+    result = cli.invoke(app, [*_eval_scifact(claims_path, corpus_path, predictions), "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert figures["claims"] == 20 and figures["labelled"] and figures["setting"] == "open"
@@ -78,20 +82,7 @@ def test_unlabelled_claims_are_verified_without_scores(
     unlabelled = tmp_path / "test.jsonl"
     unlabelled.write_text("\n".join(json.dumps({"id": c["id"], "claim": c["claim"]}) for c in claims[:5]) + "\n")
     predictions = tmp_path / "p.jsonl"
-    result = cli.invoke(
-        app,
-        [
-            "eval",
-            "scifact",
-            "--claims",
-            str(unlabelled),
-            "--corpus",
-            str(corpus_path),
-            "--predictions",
-            str(predictions),
-            "--json",
-        ],
-    )
+    result = cli.invoke(app, [*_eval_scifact(unlabelled, corpus_path, predictions), "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert not figures["labelled"] and figures["retrieval"]["recall"] is None
@@ -118,19 +109,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
     claims_path = tmp_path / "claims.jsonl"
     claims_path.write_text(claims_text)
     predictions = tmp_path / "p.jsonl"
-    result = cli.invoke(
-        app,
-        [
-            "eval",
-            "scifact",
-            "--claims",
-            str(claims_path),
-            "--corpus",
-            str(corpus_path),
-            "--predictions",
-            str(predictions),
-        ],
-    )
+    result = cli.invoke(app, _eval_scifact(claims_path, corpus_path, predictions))
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert not predictions.exists() and list(tmp_path.iterdir()) == [claims_path]
