@@ -7,7 +7,7 @@ Run from the repository root:
 1. Open setting: hybrid retrieval (BM25 + LSA over title + abstract, `engines/hybrid.py`) of the top k
    abstracts for each of the 809 claims, from all 5,183 abstracts.
 2. 5-fold cross-validation, folds by claim (claims that share an abstract stay together), seed 0 (and, as a
-   line below it, seeds 1 and 2, to show how far the figures move with the split): each
+   line below it, seeds 1 to 4, to show how far the figures move with the split): each
    fold's model is fitted on the other folds (its thresholds and the most abstracts it may predict per
    claim chosen by a 3-fold CV inside them) and
    predicts only its held-out claims. The figures in the table are those out-of-fold predictions,
@@ -51,7 +51,7 @@ def main() -> int:
     parser.add_argument("--model-out", type=Path, default=MODEL_PATH, help="where the trained model goes")
     parser.add_argument(
         "--other-seeds",
-        default="1,2",
+        default="1,2,3,4",
         help="fold seeds also cross-validated, to show how much the figures move with the split ('' for none)",
     )
     args = parser.parse_args()

@@ -10,7 +10,16 @@ import pytest
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.state import Claim, Passage
-from sovereign_graph.verify.features import LABEL_FEATURES, SentenceIndex, TextRep, governed_terms, label_features
+from sovereign_graph.verify.features import (
+    DOC_FEATURES,
+    LABEL_FEATURES,
+    SentenceIndex,
+    TextRep,
+    doc_features,
+    governed_terms,
+    label_features,
+    sentence_features,
+)
 from sovereign_graph.verify.model import FORMAT, VerifierModel, load_model
 from sovereign_graph.verify.trained import verify_claims
 
@@ -92,6 +101,21 @@ def test_relative_bm25_ranks_documents_against_the_best_one() -> None:
     assert 0 <= claim.bm25_margin < 0.2, "two near-copies: the best barely stands out"
     (lonely,) = SentenceIndex([[AGREES], [OFF_TOPIC]]).represent([CLAIM])
     assert lonely.bm25_margin > 0.8
+
+
+def test_evidence_features_see_missing_numbers_and_how_far_a_candidate_leads() -> None:
+    index = _index(AGREES, "Aspirin increased the risk of gastrointestinal bleeding in elderly patients.", OFF_TOPIC)
+    (claim,) = index.represent(["In 2,000 elderly patients aspirin increases gastrointestinal bleeding."])
+    block = sentence_features(index, claim, [0, 1, 2])
+    rows = doc_features(index, claim, block, np.zeros(len(block.rows)))
+
+    def column(name: str) -> list[float]:
+        return [round(float(v), 4) for v in rows[:, DOC_FEATURES.index(name)]]
+
+    assert column("claim_numbers_missing_from_abstract") == [0.0, 1.0, 1.0], "only the first states 2,000"
+    lead = column("doc_cos_lead")
+    assert lead[0] > 0 and lead[1] < 0 and lead[2] < lead[1], "only the best candidate leads the others"
+    assert lead[0] == pytest.approx(-lead[1], abs=1e-4), "the best leads the runner-up by what it trails by"
 
 
 def test_a_model_file_of_another_format_is_refused_with_a_clear_error(tmp_path: Path) -> None:

@@ -308,6 +308,10 @@ DOC_FEATURES = (
     "bm25_runner_up_margin",
     "governed_share_best_sentence",
     "governed_in_abstract",
+    "claim_numbers_missing_from_abstract",
+    "logit_1_lead",
+    "doc_cos_lead",
+    "bm25_lead",
 )
 
 
@@ -373,13 +377,36 @@ def doc_features(index: SentenceIndex, claim: TextRep, block: PairBlock, logits:
     ).astype(np.float32)
     return np.hstack(
         [
-            np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES) - 11),
+            np.asarray(rows, dtype=np.float32).reshape(len(block.docs), len(DOC_FEATURES) - 15),
             coverage,
             relative,
             retrieval,
             _governed_statements(index, claim, block),
+            _numbers_missing(index, claim, block),
+            np.column_stack([_lead(best_logits), _lead(block.doc_cos), _lead(bm25)]).astype(np.float32),
         ]
     )
+
+
+def _lead(values: np.ndarray) -> np.ndarray:
+    """Each candidate's value minus the best of the other candidates': positive only for a clear winner."""
+    if len(values) < 2:
+        return np.asarray(values, np.float32).copy()
+    order = np.argsort(-values, kind="stable")
+    best, runner_up = values[order[0]], values[order[1]]
+    return np.asarray(values - np.where(np.arange(len(values)) == order[0], runner_up, best), np.float32)
+
+
+def _numbers_missing(index: SentenceIndex, claim: TextRep, block: PairBlock) -> np.ndarray:
+    """Per candidate, the share of the claim's numbers it never states: a claim about "2,140 base pairs" is
+    seldom settled by an abstract that gives no such figure."""
+    missing = np.zeros((len(block.docs), 1), np.float32)
+    if not claim.numbers:
+        return missing
+    for k, doc in enumerate(block.docs):
+        stated = frozenset().union(*(index.numbers[r] for r in index.sentence_rows(doc)))
+        missing[k, 0] = len(claim.numbers - stated) / len(claim.numbers)
+    return missing
 
 
 def _governed_statements(index: SentenceIndex, claim: TextRep, block: PairBlock) -> np.ndarray:

@@ -37,7 +37,7 @@ from sovereign_graph.verify.features import (
     sentence_features,
 )
 
-FORMAT = "sovereign-verifier/4"
+FORMAT = "sovereign-verifier/5"
 MODEL_FILE = "scifact_verifier.json"
 MAX_RATIONALE = 3
 STANCE_SENTENCE_PROBABILITY = 0.1
