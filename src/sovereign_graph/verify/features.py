@@ -129,6 +129,9 @@ class SentenceIndex:
         self.lsa = self.vocabulary.project(sentence_tokens)
         self.stems = [frozenset(t) for t in sentence_tokens]
         self.numbers = [number_set(s) for s in flat]
+        self.doc_numbers = [
+            frozenset().union(*(self.numbers[r] for r in self.sentence_rows(d))) for d in range(len(documents))
+        ]
         self.cues = np.vstack([cue_vector(s) for s in flat]) if flat else np.zeros((0, len(CUE_NAMES)), np.float32)
         self.antonyms = np.vstack([antonym_vector(s) for s in flat]) if flat else np.zeros((0, 2 * len(ANTONYMS)), bool)
         self.governed = [governed_terms(s) for s in flat]
@@ -404,8 +407,7 @@ def _numbers_missing(index: SentenceIndex, claim: TextRep, block: PairBlock) -> 
     if not claim.numbers:
         return missing
     for k, doc in enumerate(block.docs):
-        stated = frozenset().union(*(index.numbers[r] for r in index.sentence_rows(doc)))
-        missing[k, 0] = len(claim.numbers - stated) / len(claim.numbers)
+        missing[k, 0] = len(claim.numbers - index.doc_numbers[doc]) / len(claim.numbers)
     return missing
 
 
