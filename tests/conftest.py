@@ -12,9 +12,11 @@ from sovereign_graph.runner import Runner
 
 SMOES = "2604.23996"
 QUESTION = (
-    "How does the expert specialization in SMoES-based MoE-VLMs affect cross-modal reasoning robustness "
-    "compared to modality-agnostic routing?"
+    "Does modality-guided expert specialization improve the accuracy and efficiency of MoE-based VLMs compared to "
+    "modality-agnostic routing?"
 )
+# A question the snapshot cannot answer at all: the honest report has no claims.
+UNANSWERABLE = "What is the boiling point of water at an altitude of 3000 metres?"
 
 
 @pytest.fixture(autouse=True)

@@ -142,7 +142,25 @@ class NimLoopback:
                 objections.append({"target": claim_ids[0], "kind": "unverified", "message": f"{claim_ids[0]} alone."})
             if facets:
                 objections.append({"target": facets[-1][0], "kind": "partial_facet", "message": "only in part"})
-            return {"score": self.scores[role], "rationale": f"{role} scripted review.", "objections": objections}
+            review: dict[str, Any] = {
+                "score": self.scores[role],
+                "rationale": f"{role} scripted review.",
+                "objections": objections,
+            }
+            if role == "synthesizer" and facets:
+                # One sentence that passes the checks, one with a number no quote states, one citing no real claim.
+                cited = claim_ids[:1]
+                review["answer"] = [
+                    {
+                        "facet_id": facets[0][0],
+                        "sentences": [
+                            {"text": "The cited claim reports a finding on this facet.", "claims": cited},
+                            {"text": "It improves accuracy by 97.5%.", "claims": cited},
+                            {"text": "A paper nobody retrieved agrees.", "claims": ["C99"]},
+                        ],
+                    }
+                ]
+            return review
         if role == "reviser":
             texts = [t for _, _, t in facets] or ["topic"]
             queries = [{"text": f"{t} counter evidence limitation", "angle": f"objection on {t}"} for t in texts[:2]]

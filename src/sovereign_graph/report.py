@@ -11,7 +11,9 @@ from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.rubrics import aggregate
 from sovereign_graph.state import (
     Claim,
+    DroppedSentence,
     Facet,
+    FacetAnswer,
     Gap,
     OwnerDecision,
     Query,
@@ -22,6 +24,7 @@ from sovereign_graph.state import (
     RoleUsage,
 )
 
+SUBJECT_CLAIM = "subject: its authors' claim"
 RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
 
 
@@ -46,6 +49,8 @@ class Report(BaseModel):
     status: ReportStatus
     paper: SubjectPaper
     question: str
+    answer: list[FacetAnswer]
+    answer_dropped: list[DroppedSentence] = []
     facets: list[Facet]
     queries: list[Query]
     method: dict[str, str]
@@ -83,19 +88,32 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
     unverified = [c.id for c in claims if not c.verified]
     if unverified:
         notes.append(
-            f"{len(unverified)} of {len(claims)} claims are not corroborated by another retrieved "
-            f"paper ({', '.join(unverified)})."
+            f"{len(unverified)} of {len(claims)} claims are not verified by a check that could have failed: no other "
+            f"retrieved paper corroborates them ({', '.join(unverified)})."
+        )
+    own_quote = [c.id for c in claims if c.grounded is None]
+    if own_quote:
+        notes.append(
+            f"{len(own_quote)} claim(s) are verbatim sentences of their papers ({', '.join(own_quote)}): comparing a "
+            "claim with itself proves nothing, so their grounding is not counted as a verification."
         )
     facets: list[Facet] = state.get("facets", [])
     unsupported = [f for f in facets if not any(c.verified and f.id in c.facets for c in claims)]
-    if unsupported:
+    if unsupported and claims:
         notes.append("No verified claim supports: " + "; ".join(f"{f.id} '{f.text}'" for f in unsupported) + ".")
     sources = {c.paper_id for c in claims}
     if len(sources) == 1:
         notes.append(f"All claims come from a single paper ({next(iter(sources))}).")
     subject = state.get("subject")
-    if subject is not None and claims and all(c.paper_id == subject.id for c in claims):
+    authors = [c.id for c in claims if c.from_subject]
+    if subject is not None and claims and len(authors) == len(claims):
         notes.append("Every claim is the subject paper's own report of itself; no independent replication was found.")
+    elif authors:
+        notes.append(
+            f"{', '.join(authors)} are the subject paper's authors' own claims, not independent corroboration."
+        )
+    if not claims:
+        notes.append("No retrieved sentence cleared the relevance model's threshold, so nothing is claimed.")
     rejected: list[RejectedClaim] = state.get("rejected_claims", [])
     if rejected:
         reasons: dict[str, int] = {}
@@ -147,6 +165,8 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
             authors=subject.authors,
         ),
         question=state["question"],
+        answer=state.get("answer", []),
+        answer_dropped=state.get("answer_dropped", []),
         facets=state.get("facets", []),
         queries=state.get("queries", []),
         method=state.get("method", {}),
@@ -199,7 +219,10 @@ def gap_sentence(gap: Gap, report: Report) -> str:
     if gap.partial_claims:
         return f"{head}; the closest evidence is {', '.join(gap.partial_claims)}, which address it only in part."
     if gap.closest_passage and gap.closest_text:
-        return f"{head}; the closest evidence is arXiv:{gap.closest_paper}: “{' '.join(gap.closest_text.split())}”"
+        rated = f" (relevance {gap.closest_relevance:.2f})" if gap.closest_relevance is not None else ""
+        return (
+            f"{head}; the closest evidence is arXiv:{gap.closest_paper}{rated}: “{' '.join(gap.closest_text.split())}”"
+        )
     return f"{head}; none of the {len(report.papers)} retrieved papers mentions it."
 
 
@@ -212,6 +235,24 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return lines
+
+
+def answer_lines(report: Report) -> list[str]:
+    """Per facet, what the evidence says (each sentence citing its claims), or that the literature is silent."""
+    lines = [
+        f"- **{a.facet_id}** ({a.kind}) *{a.facet}*"
+        + (" — in part" if a.status == "in_part" else "")
+        + ": "
+        + " ".join(s.text.rstrip() for s in a.sentences)
+        for a in report.answer
+    ]
+    if report.answer_dropped:
+        lines.append(
+            f"- ({len(report.answer_dropped)} answer sentence(s) the model wrote were dropped: "
+            + "; ".join(f"{d.facet_id}: {d.reason}" for d in report.answer_dropped)
+            + ")"
+        )
+    return lines or ["No answer was written (the run has not reached the tribunal)."]
 
 
 def to_markdown(report: Report) -> str:
@@ -227,6 +268,10 @@ def to_markdown(report: Report) -> str:
         f"Research brief on arXiv:{paper.id} — {', '.join(paper.authors) or 'authors unknown'} — <{paper.url}>",
         "",
         status_line,
+        "",
+        "## Answer",
+        "",
+        *answer_lines(report),
         "",
         "## Abstract",
         "",
@@ -288,24 +333,49 @@ def to_markdown(report: Report) -> str:
         out.append("None: every facet of the question is fully addressed by at least one claim.")
     out += ["", "## Claims", ""]
     if report.claims:
+        out.append(
+            "Quoted: the quote is verbatim in its passage. Grounded: the quote entails the claim (n/a when the claim "
+            "is its quote: that comparison cannot fail). Corroboration: what the other retrieved papers say. "
+            "Verified: a check that could have failed passed, and no paper contradicts it."
+        )
+        out.append("")
         out += _table(
-            ["ID", "Claim", "Facets", "Verified", "Label", "Confidence", "Quote", "Source"],
+            [
+                "ID",
+                "Claim",
+                "Facets",
+                "Relevance",
+                "Quoted",
+                "Grounded",
+                "Corroboration",
+                "Verified",
+                "Confidence",
+                "Quote",
+                "Source",
+            ],
             [
                 [
                     c.id,
                     c.text,
                     ", ".join(c.facets) or "—",
-                    "✓" if c.verified else "×",
+                    f"{c.relevance:.2f}",
+                    "✓" if c.quoted else "×",
+                    "n/a" if c.grounded is None else "✓" if c.grounded else "×",
                     c.label,
+                    "✓" if c.verified else "×",
                     f"{c.confidence:.2f}",
-                    f"“{c.quote}”",
-                    f"arXiv:{c.paper_id}" + (f" (evidence: {c.evidence[0].passage_id})" if c.evidence else ""),
+                    "(the claim is its quote)" if c.text.strip() == c.quote.strip() else f"“{c.quote}”",
+                    f"arXiv:{c.paper_id} ({SUBJECT_CLAIM if c.from_subject else 'independent'})"
+                    + (f"; evidence: {c.evidence[0].passage_id}" if c.evidence else ""),
                 ]
                 for c in report.claims
             ],
         )
     else:
-        out.append("No claim in the retrieved papers bears on the question.")
+        out.append(
+            "No claim in the retrieved papers bears on the question: no candidate sentence cleared the relevance "
+            "threshold. The evidence gap above names what the corpus lacks and the closest it holds."
+        )
     out += ["", "## Tribunal", ""]
     out += _table(
         ["Round", "Reviewer", "Score", "Rationale", "Objections"],

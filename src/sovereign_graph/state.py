@@ -62,6 +62,11 @@ class Passage(BaseModel):
     paper_id: str
     text: str
     relevance: float = Field(default=0.0, description="embedding similarity to the research question")
+    paper_relevance: float = Field(default=0.0, description="embedding similarity of its paper to the question")
+    sentences_in_paper: int = Field(default=0, description="how many passages its paper has (0: unknown)")
+    facet_relevance: dict[str, float] = Field(
+        default_factory=dict, description="embedding similarity to each facet's phrase, by facet id"
+    )
 
 
 class Evidence(BaseModel):
@@ -82,12 +87,25 @@ class Claim(BaseModel):
     coverage: dict[str, float] = Field(
         default_factory=dict, description="per addressed facet, the share of its terms the quote contains"
     )
-    relevance: float = 0.0
+    relevance: float = Field(default=0.0, description="calibrated P(the claim answers the question)")
+    from_subject: bool = Field(default=False, description="the subject paper's own finding: its authors' claim")
+    quoted: bool = Field(default=False, description="its quote was found verbatim in its source passage")
     grounding: float | None = Field(
-        default=None, description="how well the quote's passage entails the claim (trained verifier: P(SUPPORT))"
+        default=None,
+        description="how well the quote's passage entails the claim (trained verifier: P(SUPPORT)); None when the "
+        "claim is its own quote, so there is nothing to check",
     )
     grounding_label: Label | None = Field(default=None, description="the verifier's label for the claim vs its quote")
-    verified: bool = False
+    grounded: bool | None = Field(
+        default=None, description="the quote entails the claim; None when the claim is its quote (not a check)"
+    )
+    corroborated: bool = Field(default=False, description="another retrieved paper SUPPORTs it")
+    contradicted: bool = Field(default=False, description="another retrieved paper CONTRADICTs it")
+    verified: bool = Field(
+        default=False,
+        description="a check that could have failed passed and none failed (grounded; or, for a claim that is its "
+        "own quote, corroborated) and no other paper contradicts it",
+    )
     label: Label = "NOT_ENOUGH_INFO"
     confidence: float = 0.0
     evidence: list[Evidence] = Field(default_factory=list)
@@ -103,6 +121,32 @@ class Gap(BaseModel):
     closest_passage: str | None = Field(default=None, description="best indexed passage naming it, if no claim does")
     closest_paper: str | None = None
     closest_text: str | None = None
+    closest_relevance: float | None = Field(default=None, description="the relevance model's P for that passage")
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    claims: list[str] = Field(description="ids of the claims the sentence rests on")
+
+
+class FacetAnswer(BaseModel):
+    """What the evidence says on one facet of the question, each sentence citing its claims."""
+
+    facet_id: str
+    facet: str
+    kind: FacetKind
+    status: Literal["answered", "in_part", "silent"] = Field(
+        description="answered: an on-topic claim addresses it fully; in_part: only in part; silent: no claim"
+    )
+    sentences: list[AnswerSentence]
+
+
+class DroppedSentence(BaseModel):
+    """An answer sentence a live model wrote that failed the checks: never shown, counted in the report."""
+
+    facet_id: str
+    text: str
+    reason: str
 
 
 class Objection(BaseModel):
@@ -236,6 +280,8 @@ class ResearchState(TypedDict, total=False):
     method: Annotated[dict[str, str], merge_dicts]
     usage: Annotated[dict[str, RoleUsage], merge_usage]
     rejected_claims: Annotated[list[RejectedClaim], operator.add]
+    answer: list[FacetAnswer]
+    answer_dropped: list[DroppedSentence]
     report: dict[str, object]
 
 
@@ -255,6 +301,9 @@ STATE_MODELS: tuple[type[BaseModel], ...] = (
     Evidence,
     Claim,
     Gap,
+    AnswerSentence,
+    FacetAnswer,
+    DroppedSentence,
     Objection,
     Review,
     Revision,

@@ -75,6 +75,16 @@ def test_a_live_run_pauses_for_the_owner_and_a_fresh_runner_resumes_it_on_the_sa
     assert all(o.target != "C99" for r in report.reviews for o in r.objections)
     assert report.queries[0].origin.startswith("model: ")
 
+    # The SYNTHESIZER wrote the Answer; its sentence with an unquoted number and its citation of a claim that
+    # does not exist were dropped and counted, never shown.
+    first = report.answer[0]
+    assert [s.text for s in first.sentences] == ["The cited claim reports a finding on this facet."]
+    assert sorted(d.reason for d in report.answer_dropped) == [
+        "cites unknown or off-topic claim(s) C99",
+        "states 97.5%, absent from the quotes it cites",
+    ]
+    assert "2 answer sentence(s) the model wrote were dropped" in to_markdown(report)
+
     # Usage per role, from the responses' token counts.
     usage = report.model_dump(mode="json")["usage"]
     assert set(usage) == set(LLM_ROLES)
@@ -165,8 +175,9 @@ def test_the_cli_runs_live_models_and_rejects_a_broken_config(tmp_path: Path, ni
     args = ["run", "--paper", SMOES, "--question", QUESTION, "--db", str(db), "--out", str(out), "--thread", "t"]
     result = cli.invoke(app, [*args, "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert [r.role for r in nim.chat()] == ["skeptic"]
-    assert json.loads((out / "t.json").read_text())["usage"]["skeptic"]["calls"] == 1
+    rounds = len(json.loads((out / "t.json").read_text())["round_scores"])
+    assert [r.role for r in nim.chat()] == ["skeptic"] * rounds, "only the skeptic, once per tribunal round"
+    assert json.loads((out / "t.json").read_text())["usage"]["skeptic"]["calls"] == rounds
 
     config.write_text('[roles.critic]\nmodel = "nvidia:x"\n')
     bad = cli.invoke(app, [*args, "--thread", "t2", "--config", str(config)])

@@ -90,7 +90,9 @@ def test_a_host_injects_its_source_embeddings_and_vector_store() -> None:
     assert values["method"]["source"] == f"host library ({len(source)} papers)"
     assert "CountingEmbeddings" in values["method"]["index"]
     assert {h.paper.id for h in values["hits"]} <= {p.id for p in host_papers}
-    assert len(stores) == 1 and embeddings.documents == len(values["passages"])
+    # Every passage once into the store, and each indexed paper once (its relevance to the question).
+    papers = len({p.paper_id for p in values["passages"]})
+    assert len(stores) == 1 and embeddings.documents == len(values["passages"]) + papers
 
     # A resume without a context still uses the engines the graph was built with.
     graph.invoke(Command(resume={"decision": "revise", "note": "routing collapse"}), config)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sovereign_graph.engines.extractor import extract_claims, finding_strength
+from sovereign_graph.engines.extractor import ScoredCandidate, extract_claims, score_candidates
 from sovereign_graph.engines.facets import split_facets
+from sovereign_graph.engines.findings import finding_strength
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.engines.rubrics import Dossier, skeptic, synthesizer, validator
 from sovereign_graph.engines.text import sentences
+from sovereign_graph.relevance.model import load_relevance_model
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Claim, Objection, Passage
 from sovereign_graph.verify.tfidf import verify_claims
@@ -30,21 +32,30 @@ def test_findings_outrank_background() -> None:
     assert finding_strength("Mixture-of-Experts has become a prevalent backbone for VLMs.") == 0
 
 
-def test_extractor_drops_excluded_passages_and_near_duplicates() -> None:
+def _scored(passages: list[Passage], *probabilities: float) -> list[ScoredCandidate]:
+    return [ScoredCandidate(p, probability) for p, probability in zip(passages, probabilities, strict=True)]
+
+
+def test_extractor_keeps_candidates_over_the_threshold_drops_near_duplicates_and_excluded_passages() -> None:
     passages = [
         _passage("a#0", "a", "Expert routing improves robustness to adversarial perturbations by 3%."),
         _passage("b#0", "b", "Expert routing improves robustness to adversarial perturbations by 3% too."),
         _passage("c#0", "c", "Expert routing reduces robustness under adversarial perturbations in our tests."),
+        _passage("d#0", "d", "Expert routing lowers robustness to adversarial perturbations on small models."),
     ]
-    claims = extract_claims(passages, FACETS, max_claims=8, max_per_paper=3)
-    assert [c.passage_id for c in claims] == ["a#0", "c#0"], "b#0 repeats a#0"
-    claims = extract_claims(passages, FACETS, max_claims=8, max_per_paper=3, excluded={"a#0"})
-    assert "a#0" not in [c.passage_id for c in claims]
+    threshold = load_relevance_model().threshold
+    scored = _scored(passages, 0.9, 0.8, threshold, threshold - 0.01)
+    claims = extract_claims(passages, FACETS, max_claims=8, max_per_paper=3, scored=scored)
+    assert [c.passage_id for c in claims] == ["a#0", "c#0"], "b#0 repeats a#0; d#0 is just under the threshold"
+    assert [c.relevance for c in claims] == [0.9, round(threshold, 4)]
+    assert "a#0" not in {
+        c.passage.id for c in score_candidates(passages, FACETS, question="q", subject_id=None, excluded={"a#0"})
+    }
 
 
-def test_extractor_ignores_off_topic_findings() -> None:
-    passages = [_passage("a#0", "a", "Our tokenizer is 2x faster on GPUs than byte-pair encoding.", relevance=0.05)]
-    assert extract_claims(passages, FACETS, max_claims=8, max_per_paper=3) == []
+def test_extractor_ignores_findings_on_another_outcome_however_relevant_they_look() -> None:
+    passages = [_passage("a#0", "a", "Our tokenizer is 2x faster on GPUs than byte-pair encoding.")]
+    assert extract_claims(passages, FACETS, max_claims=8, max_per_paper=3, scored=_scored(passages, 0.99)) == []
 
 
 def _claim(cid: str, passage: Passage, facets: list[str]) -> Claim:
@@ -70,27 +81,24 @@ def test_seed_verifier_supports_a_claim_echoed_by_another_paper_and_not_an_isola
 
 
 def _dossier(claims: list[Claim], passages: list[Passage]) -> Dossier:
-    return Dossier(question="q", facets=FACETS, claims=claims, passages=passages, round=0, verify_threshold=0.15)
+    return Dossier(question="q", facets=FACETS, claims=claims, passages=passages, round=0, relevance_threshold=0.5)
 
 
 def test_rubrics_reward_a_verified_diverse_on_topic_dossier_over_a_weak_one() -> None:
     p1 = _passage("a#0", "a", "Expert routing improves robustness by 3%.")
     p2 = _passage("b#0", "b", "Adversarial perturbations degrade routing by 5%.")
+    corroborated = {"verified": True, "corroborated": True, "label": "SUPPORT", "confidence": 0.9, "relevance": 0.9}
     strong = [
-        _claim("C1", p1, [f.id for f in FACETS]).model_copy(
-            update={"verified": True, "grounding": 1.0, "label": "SUPPORT"}
-        ),
-        _claim("C2", p2, [f.id for f in FACETS]).model_copy(
-            update={"verified": True, "grounding": 1.0, "label": "SUPPORT"}
-        ),
+        _claim("C1", p1, [f.id for f in FACETS]).model_copy(update=corroborated),
+        _claim("C2", p2, [f.id for f in FACETS]).model_copy(update=corroborated),
     ]
-    weak = [_claim("C1", p1, []).model_copy(update={"grounding": 1.0})]
+    weak = [_claim("C1", p1, []).model_copy(update={"relevance": 0.1})]
     for rubric in (skeptic, validator, synthesizer):
         assert rubric(_dossier(strong, [p1, p2])).score > rubric(_dossier(weak, [p1, p2])).score
-    objections = skeptic(_dossier(weak, [p1])).objections
-    assert {(o.target, o.kind) for o in objections} >= {
+    assert {(o.target, o.kind) for o in skeptic(_dossier(weak, [p1])).objections} >= {("C1", "off_topic")}
+    lonely = [c.model_copy(update={"relevance": 0.9}) for c in weak]
+    assert {(o.target, o.kind) for o in skeptic(_dossier(lonely, [p1])).objections} >= {
         ("C1", "uncorroborated"),
-        ("C1", "off_topic"),
         ("dossier", "single_source"),
     }
     uncovered = {o.target for o in synthesizer(_dossier(weak, [p1])).objections if o.kind == "uncovered_facet"}
@@ -159,7 +167,8 @@ def test_reviser_always_changes_something_and_takes_the_owners_note() -> None:
 def test_validator_flags_a_verified_claim_on_a_weak_grounding_not_on_its_corroboration() -> None:
     passage = _passage("a#0", "a", "Expert routing improves robustness by 3%.")
     claim = _claim("C1", passage, ["F1"])
-    weakly_grounded = claim.model_copy(update={"verified": True, "grounding": 0.3, "confidence": 0.9})
-    uncorroborated = claim.model_copy(update={"verified": True, "grounding": 0.9, "confidence": 0.2})
+    paraphrase = {"verified": True, "grounded": True, "relevance": 0.9}
+    weakly_grounded = claim.model_copy(update={**paraphrase, "grounding": 0.3, "confidence": 0.9})
+    uncorroborated = claim.model_copy(update={**paraphrase, "grounding": 0.9, "confidence": 0.2})
     assert "weak_verdict" in {o.kind for o in validator(_dossier([weakly_grounded], [passage])).objections}
     assert "weak_verdict" not in {o.kind for o in validator(_dossier([uncorroborated], [passage])).objections}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
+from sovereign_graph.engines.extractor import ScoredCandidate, evidence_gaps, extract_claims
 from sovereign_graph.engines.facets import note_facets, split_facets
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.engines.rubrics import Dossier, skeptic
@@ -34,7 +34,8 @@ def test_seed_000_splits_into_intervention_outcome_benchmark_comparison() -> Non
     assert _kinds(SEED_000) == {
         "increasing the number of experts in SMOES": "intervention",
         "robustness to cloaking-style adversarial perturbations": "outcome",
-        "MMMU accuracy": "benchmark",
+        "MMMU": "benchmark",
+        "accuracy": "outcome",
         "fixed top-1 routing in modality-agnostic MoE": "comparison",
     }
 
@@ -42,6 +43,7 @@ def test_seed_000_splits_into_intervention_outcome_benchmark_comparison() -> Non
 def test_seed_002_keeps_versus_together_and_finds_the_benchmark() -> None:
     kinds = _kinds(SEED_002)
     assert kinds["accuracy difference"] == "outcome"
+    assert kinds["SMOES"] == "intervention" and kinds["modality-agnostic MoE-VLMs"] == "comparison"
     assert kinds["Winoground"] == "benchmark"
     assert kinds["top-1 versus top-4 routing"] == "comparison"
 
@@ -52,6 +54,49 @@ def test_seed_003_metric_of_method_question() -> None:
     assert outcome.text == "inference throughput and FLOPs efficiency"
     assert set(outcome.heads) == {"throughput", "flop", "efficiency"}
     assert next(f for f in facets if f.kind == "benchmark").heads == ["snli-ve"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Does dynamic expert skipping in MoE multimodal LLMs preserve accuracy better than skipping methods "
+            "designed for unimodal LLMs?",
+            {
+                "dynamic expert skipping in MoE multimodal LLMs": "intervention",
+                "accuracy": "outcome",
+                "skipping methods designed for unimodal LLMs": "comparison",
+            },
+        ),
+        (
+            "Under a fixed frame budget, does query-aware frame selection beat uniform frame sampling for long-video "
+            "question answering on MLVU?",
+            {
+                "query-aware frame selection": "intervention",
+                "uniform frame sampling": "comparison",
+                "long-video question answering": "outcome",
+                "MLVU": "benchmark",
+                "fixed frame budget": "condition",
+            },
+        ),
+        (
+            "Can expert merging reduce memory without hurting accuracy on MMLU?",
+            {"expert merging": "intervention", "memory": "outcome", "accuracy": "outcome", "MMLU": "benchmark"},
+        ),
+        (
+            "What accuracy does a fine-tuned LLaMA 3.2 11B Vision reach on e-SNLI-VE, and how does it compare with "
+            "OFA-X?",
+            {
+                "accuracy": "outcome",
+                "fine-tuned LLaMA 3.2 11B Vision": "intervention",
+                "e-SNLI-VE": "benchmark",
+                "OFA-X": "comparison",
+            },
+        ),
+    ],
+)
+def test_yes_no_and_comparison_questions_parse_into_typed_facets(question: str, expected: dict[str, str]) -> None:
+    assert {f.text: f.kind for f in split_facets(question)} == expected
 
 
 def test_an_unparsed_question_falls_back_to_topics() -> None:
@@ -67,13 +112,18 @@ def _passage(pid: str, text: str) -> Passage:
     return Passage(id=pid, paper_id=pid.split("#")[0], text=text, relevance=0.6)
 
 
+def _relevant(passages: list[Passage]) -> list[ScoredCandidate]:
+    """As if the relevance model rated every passage as answering the question: what is left to test is the rest."""
+    return [ScoredCandidate(p, 0.95) for p in passages]
+
+
 def test_findings_that_miss_every_outcome_facet_are_dropped_not_padded_in() -> None:
     facets = split_facets(SEED_000, subject_names=("SMoES",))
     passages = [
         _passage("a#0", "Our method reduces time to first token by 10.3% at batch size 1 with more experts."),
         _passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1% on MMMU."),
     ]
-    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3, scored=_relevant(passages))
     assert [c.passage_id for c in claims] == ["b#0"], "a latency finding does not answer a robustness question"
 
 
@@ -83,11 +133,11 @@ def test_gaps_name_the_unaddressed_facets_and_the_closest_evidence() -> None:
         _passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1%."),
         _passage("c#0", "MMMU is a benchmark of college-level multimodal questions."),
     ]
-    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3, scored=_relevant(passages))
     gaps = {g.facet: g for g in evidence_gaps(facets, claims, passages)}
     outcome = gaps["robustness to cloaking-style adversarial perturbations"]
     assert outcome.partial_claims == ["C1"], "robustness without cloaking is addressed only in part"
-    assert gaps["MMMU accuracy"].closest_passage == "c#0", "no claim, but a passage names the benchmark"
+    assert gaps["MMMU"].closest_passage == "c#0", "no claim, but a passage names the benchmark"
     assert "fixed top-1 routing in modality-agnostic MoE" in gaps
 
 
@@ -95,7 +145,7 @@ def test_gaps_name_the_unaddressed_facets_and_the_closest_evidence() -> None:
 def test_skeptic_asks_for_a_counter_evidence_search_and_the_reviser_runs_one(searched: bool) -> None:
     facets = split_facets(SEED_000, subject_names=("SMoES",))
     passages = [_passage("b#0", "Adding experts improves robustness to adversarial perturbations by 4.1%.")]
-    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3)
+    claims = extract_claims(passages, facets, max_claims=8, max_per_paper=3, scored=_relevant(passages))
     paper = bundled_snapshot().get("2604.23996")
     assert paper is not None
     queries = []
@@ -105,10 +155,10 @@ def test_skeptic_asks_for_a_counter_evidence_search_and_the_reviser_runs_one(sea
             paper=paper,
             facets=facets,
             claims=claims,
-            objections=skeptic(Dossier("q", facets, claims, passages, 0, 0.15)).objections,
+            objections=skeptic(Dossier("q", facets, claims, passages, 0, 0.5)).objections,
             previous_queries=[],
         )
-    review = skeptic(Dossier("q", facets, claims, passages, 1 if searched else 0, 0.15, queries))
+    review = skeptic(Dossier("q", facets, claims, passages, 1 if searched else 0, 0.5, queries))
     asked = [o for o in review.objections if o.kind == "no_counter_search"]
     assert bool(asked) is not searched
     if searched:

@@ -53,7 +53,7 @@ def test_plan_resolves_the_subject_and_writes_four_distinct_queries(dossier: dic
 def test_facets_are_the_questions_key_phrases() -> None:
     facets = split_facets(QUESTION)
     texts = [f.text for f in facets]
-    assert "cross-modal reasoning robustness" in texts
+    assert "accuracy and efficiency" in texts
     assert "modality-agnostic routing" in texts
     assert all(f.terms for f in facets)
 
@@ -119,17 +119,20 @@ def test_extract_skips_background_sentences(dossier: dict[str, Any]) -> None:
 
 
 def test_verify_grades_every_claim_with_evidence_from_other_papers(dossier: dict[str, Any]) -> None:
-    threshold = Context().grounding_threshold()
+    from sovereign_graph.verify.model import load_model
+
+    threshold = load_model().decision_threshold
     for claim in dossier["claims"]:
-        # The extractor quotes verbatim, so every claim is entailed by its own passage.
-        assert claim.grounding_label == "SUPPORT", "a verbatim claim is grounded by its quote"
-        assert claim.grounding is not None and claim.grounding >= threshold
+        # The offline extractor's claim is its quote: grounding it against itself could not fail, so it is not run.
+        assert claim.quoted
+        assert claim.grounding is None and claim.grounded is None
         assert 0 < claim.confidence <= 1
         assert claim.evidence, "the closest passages of other papers are listed, each with its label"
         assert all(e.paper_id != claim.paper_id for e in claim.evidence)
         best = claim.evidence[0]
         assert best.label == claim.label and best.score == claim.confidence
-        assert claim.verified == (claim.grounding_label == "SUPPORT" and claim.label != "CONTRADICT")
+        assert claim.corroborated == (claim.label == "SUPPORT") and claim.contradicted == (claim.label == "CONTRADICT")
+        assert claim.verified == (claim.corroborated and not claim.contradicted), "only corroboration could fail"
         if claim.label != "NOT_ENOUGH_INFO":
             assert claim.confidence >= threshold
     assert "trained verifier" in dossier["method"]["verify"]

@@ -1,46 +1,49 @@
-"""Offline extractor: result-bearing sentences that address the question's facets become claims.
+"""Offline extractor: candidate sentences the relevance model rates as answering the question become claims.
 
-A claim's quote is the passage itself (a verbatim sentence of the abstract), so it is grounded by
-construction; the ranking decides which findings bear on the question.
+A claim's quote is the passage itself (a verbatim sentence of the abstract): its text *is* its quote, so
+checking that the quote entails it could not fail, and verification has to come from other papers.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sovereign_graph.engines.facets import FULL_COVERAGE, facet_coverage, required_facets
-from sovereign_graph.engines.text import numbers, stems
+from sovereign_graph.engines.facets import FULL_COVERAGE, addresses_outcome, claim_coverage, facet_coverage
+from sovereign_graph.engines.text import stems
+from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
+from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.state import Claim, Facet, Gap, Passage
-
-# Findings: comparisons, measured effects, reported observations.
-_FINDING = re.compile(
-    r"\b(outperform\w*|improv\w*|achiev\w*|reduc\w*|increas\w*|decreas\w*|gain\w*|surpass\w*|degrad\w*"
-    r"|boost\w*|speed-?up\w*|faster|slower|better|worse|higher|lower|fewer|more\s+\w+\s+than|less\s+\w+\s+than"
-    r"|we\s+(?:find|found|show|observe|demonstrate|reveal)\w*|results?\s+(?:show|indicate|suggest|demonstrate)\w*"
-    r"|experiments?\s+\w*\s*(?:show|demonstrate|reveal)\w*|state-of-the-art|consistently|significantly)\b",
-    re.IGNORECASE,
-)
-# Background and motivation: what a field believes, not what a paper found.
-_BACKGROUND = re.compile(
-    r"\b(has\s+become|have\s+become|remains?\s+(?:under-explored|unclear|challenging|open)|have\s+been\s+proposed"
-    r"|recent(?:ly)?\s+(?:advances|years|work)|however,\s+existing|existing\s+(?:methods|approaches)"
-    r"|in\s+this\s+(?:paper|work),\s+we\s+(?:propose|introduce|present)|we\s+(?:propose|introduce|present))\b",
-    re.IGNORECASE,
-)
-
-
-def finding_strength(text: str) -> float:
-    """0..1: how much the sentence reads as a reported result rather than background."""
-    score = min(len(_FINDING.findall(text)), 3) / 3
-    if numbers(text):
-        score += 0.4
-    if _BACKGROUND.search(text):
-        score -= 0.6
-    return max(0.0, min(1.0, score))
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) > 0.6
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    passage: Passage
+    probability: float = field(metadata={"description": "calibrated P(it answers the question)"})
+
+
+def score_candidates(
+    passages: Sequence[Passage],
+    facets: list[Facet],
+    *,
+    question: str,
+    subject_id: str | None,
+    titles: dict[str, str] | None = None,
+    model: RelevanceModel | None = None,
+    excluded: set[str] | None = None,
+) -> list[ScoredCandidate]:
+    """The candidates the relevance model reads, each with its probability of answering the question."""
+    model = model or load_relevance_model()
+    excluded = excluded or set()
+    pool = [p for p in passages if p.id not in excluded]
+    view = QuestionView.of(question or " ".join(f.text for f in facets), facets, subject_id)
+    candidates = select_candidates(pool, view)
+    rows = feature_rows(candidates, view, paper_texts(pool), titles or {})
+    return [ScoredCandidate(p, prob) for p, prob in zip(candidates, model.probabilities(rows), strict=True)]
 
 
 def extract_claims(
@@ -50,32 +53,36 @@ def extract_claims(
     max_claims: int,
     max_per_paper: int,
     excluded: set[str] | None = None,
+    question: str = "",
+    subject_id: str | None = None,
+    titles: dict[str, str] | None = None,
+    model: RelevanceModel | None = None,
+    scored: list[ScoredCandidate] | None = None,
 ) -> list[Claim]:
-    """Findings that address at least one of the question's outcome facets, ranked by relevance, facet
-    coverage and finding strength; at most `max_per_paper` from one paper, no near-duplicates."""
-    excluded = excluded or set()
-    required = {f.id for f in required_facets(facets)}
-    scored: list[tuple[float, Passage, dict[str, float], set[str]]] = []
-    for passage in passages:
-        if passage.id in excluded:
+    """Findings whose relevance probability clears the model's threshold and that name the question's outcome
+    (or a word of its family: a finding on another outcome never answers it): the subject paper's own first (the
+    authors' claims), then the others by probability; at most `max_per_paper` from one paper, no near-duplicates.
+    Nothing clears the bar: no claims."""
+    model = model or load_relevance_model()
+    if scored is None:
+        scored = score_candidates(
+            passages, facets, question=question, subject_id=subject_id, titles=titles, model=model, excluded=excluded
+        )
+    kept: list[tuple[ScoredCandidate, dict[str, float], set[str]]] = []
+    for candidate in scored:
+        if candidate.probability < model.threshold:
             continue
-        strength = finding_strength(passage.text)
-        if strength <= 0:
-            continue
-        sentence_stems = stems(passage.text)
-        coverage = {f.id: facet_coverage(f, sentence_stems, passage.text) for f in facets}
-        addressed = {fid: share for fid, share in coverage.items() if share > 0}
-        if not required.intersection(addressed):
-            continue  # off-topic: it does not speak to what the question measures
-        mean_coverage = sum(coverage.values()) / len(coverage) if coverage else 0.0
-        score = 0.4 * passage.relevance + 0.35 * mean_coverage + 0.25 * strength
-        scored.append((score, passage, addressed, sentence_stems))
-    scored.sort(key=lambda item: (-item[0], item[1].id))
+        passage = candidate.passage
+        coverage = claim_coverage(facets, passage.text)
+        if addresses_outcome(facets, coverage):
+            kept.append((candidate, coverage, stems(passage.text)))
+    kept.sort(key=lambda item: (item[0].passage.paper_id != subject_id, -item[0].probability, item[0].passage.id))
 
     claims: list[Claim] = []
     kept_stems: list[set[str]] = []
     per_paper: dict[str, int] = {}
-    for score, passage, addressed, sentence_stems in scored:
+    for candidate, addressed, sentence_stems in kept:
+        passage = candidate.passage
         if len(claims) == max_claims:
             break
         if per_paper.get(passage.paper_id, 0) >= max_per_paper:
@@ -92,17 +99,22 @@ def extract_claims(
                 quote=quote,
                 paper_id=passage.paper_id,
                 passage_id=passage.id,
+                from_subject=passage.paper_id == subject_id,
                 facets=sorted(addressed, key=lambda fid: int(fid[1:])),
-                coverage={fid: round(share, 3) for fid, share in addressed.items()},
-                relevance=round(score, 4),
+                coverage=addressed,
+                relevance=round(candidate.probability, 4),
             )
         )
     return claims
 
 
-def evidence_gaps(facets: list[Facet], claims: list[Claim], passages: list[Passage]) -> list[Gap]:
+def evidence_gaps(
+    facets: list[Facet], claims: list[Claim], passages: list[Passage], scored: list[ScoredCandidate] | None = None
+) -> list[Gap]:
     """Facets no claim fully addresses, each with the closest evidence: claims that touch it in part,
-    or else the most relevant indexed passage that names it."""
+    or else the indexed passage naming it that the relevance model rates highest (the most similar to the
+    question, when no model scores were given)."""
+    probability = {c.passage.id: c.probability for c in scored or []}
     gaps: list[Gap] = []
     for facet in facets:
         touching = [c for c in claims if facet.id in c.coverage]
@@ -112,9 +124,14 @@ def evidence_gaps(facets: list[Facet], claims: list[Claim], passages: list[Passa
         if not touching:
             naming = [p for p in passages if facet_coverage(facet, stems(p.text), p.text) > 0]
             if naming:
-                best = max(naming, key=lambda p: (p.relevance, p.id))
+                best = max(naming, key=lambda p: (probability.get(p.id, -1.0), p.relevance, p.id))
                 gap = gap.model_copy(
-                    update={"closest_passage": best.id, "closest_paper": best.paper_id, "closest_text": best.text}
+                    update={
+                        "closest_passage": best.id,
+                        "closest_paper": best.paper_id,
+                        "closest_text": best.text,
+                        "closest_relevance": round(probability[best.id], 4) if best.id in probability else None,
+                    }
                 )
         gaps.append(gap)
     return gaps

@@ -57,9 +57,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | QUESTION_STOPWORDS
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:%|x|×)?")
 # A sentence ends at . ! ? followed by space and an upper-case letter, digit or bracket; the look-behinds
-# keep abbreviations ("e.g.", "et al.", "Fig.") and decimals inside one sentence.
+# (which end at the full stop, as the position does) keep abbreviations ("e.g.", "et al.", "vs.", "Fig.") and
+# decimals inside one sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bvs)(?<!\bFig)(?<!\bEq)(?<!\bcf)(?<=[.!?])\s+(?=[A-Z0-9(\[])"
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bcf\.)(?<=[.!?])\s+"
+    r"(?=[A-Z0-9(\[])"
 )
 
 

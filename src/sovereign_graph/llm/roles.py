@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import re
 
-from sovereign_graph.engines.facets import facet_coverage, note_facets
+from sovereign_graph.engines.facets import claim_coverage, note_facets
 from sovereign_graph.engines.planner import QUERIES_PER_PLAN, plan_queries
 from sovereign_graph.engines.reviser import MAX_NEW_QUERIES, plan_revision, record_revision
 from sovereign_graph.engines.rubrics import Dossier
 from sovereign_graph.engines.text import numbers, stems
 from sovereign_graph.llm.calls import ask
 from sovereign_graph.llm.prompts import render
-from sovereign_graph.llm.schemas import Extraction, Plan, PlannedQuery, ProposedClaim, RevisionPlan, Verdict
+from sovereign_graph.llm.schemas import (
+    Extraction,
+    Plan,
+    PlannedQuery,
+    ProposedClaim,
+    RevisionPlan,
+    Synthesis,
+    Verdict,
+)
 from sovereign_graph.llm.settings import RetryPolicy, RoleModel
 from sovereign_graph.state import (
+    AnswerSentence,
     Claim,
     Facet,
+    FacetAnswer,
     Objection,
     Paper,
     Passage,
@@ -35,7 +45,7 @@ from sovereign_graph.state import (
     RoleUsage,
 )
 
-EXTRACT_PASSAGES = 40  # the most relevant passages shown to the extractor
+EXTRACT_PASSAGES = 40  # at most this many of the passages that cleared the relevance model
 
 
 def facet_lines(facets: list[Facet]) -> str:
@@ -130,8 +140,12 @@ def extract_claims_llm(
     max_per_paper: int,
     excluded: set[str],
     round_number: int,
+    relevance: dict[str, float] | None = None,
+    subject_id: str | None = None,
 ) -> tuple[list[Claim], list[RejectedClaim], RoleUsage]:
-    shown = sorted((p for p in passages if p.id not in excluded), key=lambda p: (-p.relevance, p.id))[:EXTRACT_PASSAGES]
+    """`passages` in the order to show them (the relevance model's, best first); `relevance`: its P per passage."""
+    shown = [p for p in passages if p.id not in excluded][:EXTRACT_PASSAGES]
+    relevance = relevance or {}
     prompt = render(
         "extractor",
         max_claims=max_claims,
@@ -167,8 +181,7 @@ def extract_claims_llm(
             continue
         seen_passages.add(passage.id)
         per_paper[passage.paper_id] = per_paper.get(passage.paper_id, 0) + 1
-        quote_stems = stems(quote)
-        coverage = {f.id: round(share, 3) for f in facets if (share := facet_coverage(f, quote_stems, quote)) > 0}
+        coverage = claim_coverage(facets, quote)
         named = {fid.strip() for fid in proposed.facets} & facet_ids
         claims.append(
             Claim(
@@ -179,7 +192,8 @@ def extract_claims_llm(
                 passage_id=passage.id,
                 facets=sorted(named | set(coverage), key=lambda fid: int(fid[1:])),
                 coverage=coverage,
-                relevance=passage.relevance,
+                relevance=round(relevance.get(passage.id, passage.relevance), 4),
+                from_subject=passage.paper_id == subject_id,
             )
         )
     return claims, rejected, usage
@@ -195,18 +209,23 @@ def dossier_text(dossier: Dossier) -> str:
         lines.append("(no claim bears on the question)")
     for c in dossier.claims:
         verdict = f"{'verified' if c.verified else 'unverified'} {c.label} confidence {c.confidence:.2f}"
-        grounding = "n/a" if c.grounding is None else f"{c.grounding:.2f}"
+        grounding = "n/a (the claim is its quote)" if c.grounding is None else f"{c.grounding:.2f}"
+        source = "the subject paper's authors" if c.from_subject else "independent"
         lines.append(
-            f"{c.id} [{verdict}; grounding {grounding}] arXiv:{c.paper_id}, facets {', '.join(c.facets) or 'none'}: "
-            f'{c.text}\n    quote: "{c.quote}"'
+            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}; {source}] arXiv:{c.paper_id}, "
+            f'facets {", ".join(c.facets) or "none"}: {c.text}\n    quote: "{c.quote}"'
         )
     lines += ["", "Queries run:"] + [f"- round {q.round}: {q.text} ({q.origin})" for q in dossier.queries]
     return "\n".join(lines)
 
 
-def review_llm(role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier) -> tuple[Review, RoleUsage]:
+def review_llm(
+    role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier
+) -> tuple[Review, RoleUsage, list[FacetAnswer] | None]:
+    """The model's review; the SYNTHESIZER's also carries its Answer drafts (checked later, see `answer.py`)."""
     name = role.lower()
-    verdict, usage = ask(name, target, Verdict, render(name, dossier=dossier_text(dossier)), policy)  # type: ignore[arg-type]
+    schema = Synthesis if role == "SYNTHESIZER" else Verdict
+    verdict, usage = ask(name, target, schema, render(name, dossier=dossier_text(dossier)), policy)  # type: ignore[arg-type]
     targets = {c.id for c in dossier.claims} | {f.id for f in dossier.facets} | {"dossier"}
     objections = [
         Objection(target=o.target.strip(), kind=o.kind, message=" ".join(o.message.split()))
@@ -220,7 +239,24 @@ def review_llm(role: Role, target: RoleModel, policy: RetryPolicy, dossier: Doss
         rationale=" ".join(verdict.rationale.split()),
         objections=objections,
     )
-    return review, usage
+    drafts = None
+    if isinstance(verdict, Synthesis):
+        kinds = {f.id: f for f in dossier.facets}
+        drafts = [
+            FacetAnswer(
+                facet_id=d.facet_id.strip(),
+                facet=kinds[d.facet_id.strip()].text,
+                kind=kinds[d.facet_id.strip()].kind,
+                status="in_part",
+                sentences=[
+                    AnswerSentence(text=" ".join(x.text.split()), claims=[c.strip() for c in x.claims])
+                    for x in d.sentences
+                ],
+            )
+            for d in verdict.answer
+            if d.facet_id.strip() in kinds
+        ]
+    return review, usage, drafts
 
 
 # --- reviser -------------------------------------------------------------------------------------------------

@@ -58,6 +58,24 @@ class Verdict(BaseModel):
     objections: list[RaisedObjection]
 
 
+class DraftSentence(BaseModel):
+    text: str = Field(description="one sentence of what the evidence says on the facet")
+    claims: list[str] = Field(
+        description="ids of the claims it rests on (C1, ...); its numbers must be in their quotes"
+    )
+
+
+class DraftFacetAnswer(BaseModel):
+    facet_id: str = Field(description="the facet id, e.g. F1")
+    sentences: list[DraftSentence] = Field(description="one or two sentences; none if no claim addresses it")
+
+
+class Synthesis(Verdict):
+    """The SYNTHESIZER's review also writes the report's Answer."""
+
+    answer: list[DraftFacetAnswer] = Field(default_factory=list, description="per facet, what the evidence says")
+
+
 class RevisionPlan(BaseModel):
     queries: list[PlannedQuery]
     drop_claims: list[str] = Field(description="ids of off-topic claims to drop")

@@ -7,52 +7,95 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
-from sovereign_graph.engines.extractor import evidence_gaps, extract_claims
+from sovereign_graph.engines.extractor import ScoredCandidate, evidence_gaps, extract_claims, score_candidates
 from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
 from sovereign_graph.llm.settings import RoleModel
 from sovereign_graph.progress import emit
-from sovereign_graph.state import ResearchState
+from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
+from sovereign_graph.state import Claim, RejectedClaim, ResearchState, RoleUsage
 
 
 def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
+    model = load_relevance_model()
+    scored = score_candidates(
+        state["passages"],
+        state["facets"],
+        question=state["question"],
+        subject_id=state["subject"].id,
+        titles={h.paper.id: h.paper.title for h in state.get("hits", [])},
+        model=model,
+        excluded=set(state.get("dropped_passages", [])),
+    )
+    relevance = relevance_line(model, scored)
     target = context.model_for("extractor")
     if target is not None:
-        return _extract_live(state, context, target)
+        return _extract_live(state, context, target, model, scored, relevance)
     claims = extract_claims(
         state["passages"],
         state["facets"],
         max_claims=context.max_claims,
         max_per_paper=context.max_claims_per_paper,
-        excluded=set(state.get("dropped_passages", [])),
+        subject_id=state["subject"].id,
+        model=model,
+        scored=scored,
     )
-    gaps = evidence_gaps(state["facets"], claims, state["passages"])
+    gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
     emit("claims_extracted", claims=len(claims), gaps=len(gaps))
     return {
         "claims": claims,
         "evidence_gap": [g.facet for g in gaps] or None,
         "gaps": gaps,
         "method": {
-            "extract": "offline sentence-level claim mining: result-bearing sentences that address an outcome "
-            "facet of the question, ranked by relevance, facet coverage and finding strength; "
+            "extract": f"offline sentence-level claim mining: {relevance}; a claim must also address an outcome "
+            "facet; the subject paper's own findings first (its authors' claims), then the others by relevance; "
             f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper, no near-duplicates",
         },
     }
 
 
-def _extract_live(state: ResearchState, context: Context, target: RoleModel) -> dict[str, Any]:
-    claims, rejected, usage = extract_claims_llm(
-        target,
-        target.retry,
-        question=state["question"],
-        facets=state["facets"],
-        passages=state["passages"],
-        max_claims=context.max_claims,
-        max_per_paper=context.max_claims_per_paper,
-        excluded=set(state.get("dropped_passages", [])),
-        round_number=state.get("round", 0),
+def relevance_line(model: RelevanceModel, scored: list[ScoredCandidate]) -> str:
+    cleared = sum(c.probability >= model.threshold for c in scored)
+    test = model.info.get("test", {})
+    figures = (
+        f" (on the held-out half of the labelled questions: claim precision {test['claim_precision']:.2f})"
+        if "claim_precision" in test
+        else ""
     )
-    gaps = evidence_gaps(state["facets"], claims, state["passages"])
+    return (
+        f"{len(scored)} candidate sentences scored by the relevance model{figures}; {cleared} cleared its threshold "
+        f"P >= {model.threshold:g}"
+    )
+
+
+def _extract_live(
+    state: ResearchState,
+    context: Context,
+    target: RoleModel,
+    model: RelevanceModel,
+    scored: list[ScoredCandidate],
+    relevance: str,
+) -> dict[str, Any]:
+    # The model sees only what the relevance model let through, best first: nothing relevant, nothing to claim.
+    shown = sorted((c for c in scored if c.probability >= model.threshold), key=lambda c: -c.probability)
+    claims: list[Claim] = []
+    rejected: list[RejectedClaim] = []
+    usage = RoleUsage()
+    if shown:
+        claims, rejected, usage = extract_claims_llm(
+            target,
+            target.retry,
+            question=state["question"],
+            facets=state["facets"],
+            passages=[c.passage for c in shown],
+            max_claims=context.max_claims,
+            max_per_paper=context.max_claims_per_paper,
+            excluded=set(),
+            round_number=state.get("round", 0),
+            relevance={c.passage.id: c.probability for c in shown},
+            subject_id=state["subject"].id,
+        )
+    gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
     emit("claims_extracted", claims=len(claims), gaps=len(gaps), rejected=len(rejected))
     return {
         "claims": claims,
@@ -61,9 +104,9 @@ def _extract_live(state: ResearchState, context: Context, target: RoleModel) -> 
         "rejected_claims": rejected,
         "usage": {"extractor": usage},
         "method": {
-            "extract": f"claims by {target.label} (prompts/extractor.md) from the {EXTRACT_PASSAGES} most relevant "
-            "passages; each quote checked verbatim against its passage and each number of a claim against its "
-            f"quote (failures rejected, not shown); at most {context.max_claims} claims, "
-            f"{context.max_claims_per_paper} per paper",
+            "extract": f"claims by {target.label} (prompts/extractor.md) from at most {EXTRACT_PASSAGES} of the "
+            f"passages that cleared the relevance model ({relevance}); each quote checked verbatim against its "
+            "passage and each number of a claim against its quote (failures rejected, not shown); "
+            f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper",
         },
     }

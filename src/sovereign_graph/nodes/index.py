@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from langchain_core.embeddings import Embeddings
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.text import sentences
 from sovereign_graph.progress import emit
-from sovereign_graph.state import Passage, ResearchState
+from sovereign_graph.state import Paper, Passage, ResearchState
 
 
 def passages_of(hits_papers: list[Any]) -> list[Passage]:
@@ -19,6 +21,17 @@ def passages_of(hits_papers: list[Any]) -> list[Passage]:
         for paper in hits_papers
         for i, sentence in enumerate(sentences(paper.abstract))
     ]
+
+
+def paper_relevance(embeddings: Embeddings, question: str, papers: list[Paper]) -> dict[str, float]:
+    """Cosine of each paper (title and abstract) to the question, through the same `Embeddings`."""
+    if not papers:
+        return {}
+    vectors = np.asarray(embeddings.embed_documents([f"{p.title}. {p.abstract}" for p in papers]), dtype=float)
+    query = np.asarray(embeddings.embed_query(question), dtype=float)
+    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+    cosines = vectors @ query / np.where(norms > 0, norms, 1.0)
+    return {p.id: round(float(c), 4) for p, c in zip(papers, cosines, strict=True)}
 
 
 def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -31,7 +44,28 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     store.add_texts([p.text for p in passages], ids=[p.id for p in passages])
     ranked = store.similarity_search_with_score(state["question"], k=len(passages))
     relevance = {doc.id: score for doc, score in ranked}
-    passages = [p.model_copy(update={"relevance": round(float(relevance.get(p.id, 0.0)), 4)}) for p in passages]
+    # Each facet's phrase against every passage too (one query each): the relevance model reads the outcome and
+    # the subject apart, so a passage near the question's words but not its outcome is told apart.
+    by_facet = {
+        f.id: {
+            doc.id: round(float(score), 4) for doc, score in store.similarity_search_with_score(f.text, k=len(passages))
+        }
+        for f in state["facets"]
+        if any(embeddings.embed_query(f.text))  # a phrase of words the embedder has never seen has no direction
+    }
+    papers = paper_relevance(embeddings, state["question"], [h.paper for h in hits])
+    counts = {pid: sum(p.paper_id == pid for p in passages) for pid in papers}
+    passages = [
+        p.model_copy(
+            update={
+                "relevance": round(float(relevance.get(p.id, 0.0)), 4),
+                "paper_relevance": papers.get(p.paper_id, 0.0),
+                "sentences_in_paper": counts.get(p.paper_id, 0),
+                "facet_relevance": {fid: scores.get(p.id, 0.0) for fid, scores in by_facet.items()},
+            }
+        )
+        for p in passages
+    ]
     emit("papers_indexed", papers=len(hits), passages=len(passages))
     return {
         "passages": passages,

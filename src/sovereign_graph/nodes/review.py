@@ -7,9 +7,11 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
+from sovereign_graph.engines.answer import build_answer, check_answer
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
 from sovereign_graph.llm.roles import review_llm
 from sovereign_graph.progress import emit
+from sovereign_graph.relevance.model import load_relevance_model
 from sovereign_graph.state import ResearchState, Role
 
 
@@ -28,16 +30,23 @@ def reviewer(role: Role) -> ReviewerNode:
             claims=state["claims"],
             passages=state["passages"],
             round=state["round"],
-            verify_threshold=context.grounding_threshold(),
+            relevance_threshold=load_relevance_model().threshold,
             queries=state.get("queries", []),
         )
         target = context.model_for(role.lower())  # type: ignore[arg-type]
         update: dict[str, Any] = {}
+        drafts = None
         if target is None:
             verdict = rubric(dossier)
         else:
-            verdict, usage = review_llm(role, target, target.retry, dossier)
+            verdict, usage, drafts = review_llm(role, target, target.retry, dossier)
             update["usage"] = {role.lower(): usage}
+        if role == "SYNTHESIZER":
+            # The Answer: the model's drafts when it wrote them, else built from the claims; checked either way.
+            if drafts is None:
+                drafts = build_answer(dossier.facets, dossier.claims, dossier.relevance_threshold)
+            answer, dropped = check_answer(drafts, dossier.facets, dossier.claims, dossier.relevance_threshold)
+            update |= {"answer": answer, "answer_dropped": dropped}
         emit("reviewer_scored", role=role, round=verdict.round, score=verdict.score, objections=len(verdict.objections))
         return {"reviews": [verdict], **update}
 

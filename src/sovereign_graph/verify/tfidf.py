@@ -12,6 +12,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from sovereign_graph.engines.lexical import tfidf_vectorizer
 from sovereign_graph.state import Claim, Evidence, Passage
+from sovereign_graph.verify.verdict import is_own_quote, settle
 
 MAX_EVIDENCE = 3
 
@@ -28,7 +29,7 @@ def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float
     verified: list[Claim] = []
     for row, claim in zip(similarities, claims, strict=True):
         own = position.get(claim.passage_id)
-        grounding = float(row[own]) if own is not None else 0.0
+        grounding = None if is_own_quote(claim) else float(row[own]) if own is not None else 0.0
         others = [i for i, p in enumerate(passages) if p.paper_id != claim.paper_id]
         ranked = sorted(others, key=lambda i: (-row[i], passages[i].id))[:MAX_EVIDENCE]
         evidence = [
@@ -47,12 +48,16 @@ def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float
         verified.append(
             claim.model_copy(
                 update={
-                    "grounding": round(grounding, 4),
+                    "grounding": None if grounding is None else round(grounding, 4),
+                    "grounding_label": None
+                    if grounding is None
+                    else "SUPPORT"
+                    if grounding >= threshold
+                    else "NOT_ENOUGH_INFO",
                     "label": label,
-                    "verified": grounding >= threshold and label == "SUPPORT",
                     "confidence": round(min(1.0, best), 4),
                     "evidence": evidence,
                 }
             )
         )
-    return verified
+    return settle(verified, passages)

@@ -3,16 +3,14 @@
 - *grounding*: the claim against its own paper, read as the model was trained to read an abstract; it is
   grounded when P(SUPPORT) reaches the decision threshold *and* its quote's passage is among the
   rationale sentences the model chose. P(SUPPORT) is the claim's `grounding`; a claim its own passage does
-  not support was distorted (or invented) by the extractor. (Judging the passage cut out of its paper asks
-  the model about a one-sentence "abstract" that shares every word with the claim, which SciFact never
-  showed it: a linear model's answer there is an extrapolation.)
+  not support was distorted (or invented) by the extractor. A claim that is its own quote is not grounded
+  at all (`grounding` None): that check could not fail (see `verdict.py`).
 - *corroboration*: the claim against the other papers (all their indexed passages) that BM25 ranks first
   for it, as retrieval ranked SciFact's abstracts for training. The label is the strongest SUPPORT or
   CONTRADICT found at or above the model's decision threshold, else NOT_ENOUGH_INFO; `confidence` is the
   calibrated probability of that label.
-- `verified` = grounded (supported, with its quote in the rationale) and not contradicted by another
-  paper. Whether other papers corroborate it is its `label`: a finding only its own paper reports is
-  verified (faithfully quoted) but NOT_ENOUGH_INFO, and the SKEPTIC counts it as single-source.
+- `verified` (`verdict.settle`): grounded (or, for a claim that is its own quote, corroborated), no check failed,
+  and no other paper contradicts it.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from collections.abc import Sequence
 from sovereign_graph.state import Claim, Evidence, Label, Passage
 from sovereign_graph.verify.features import SentenceIndex, Vocabulary
 from sovereign_graph.verify.model import DocVerdict, VerifierModel
+from sovereign_graph.verify.verdict import is_own_quote, settle
 
 CANDIDATE_PAPERS = 5
 EVIDENCE_PAPERS = 3
@@ -56,8 +55,8 @@ def verify_claims(
 
     verified: list[Claim] = []
     for claim, rep, (paper, sentence) in zip(claims, reps, located, strict=True):
-        (grounding,) = model.judge(index, rep, [paper])
-        quote_read = sentence in grounding.rationale
+        # A claim that is its own quote has nothing to ground: the check could not fail, so it is not run.
+        grounding = None if is_own_quote(claim) else model.judge(index, rep, [paper])[0]
         others = [i for i, pid in enumerate(paper_ids) if pid != claim.paper_id]
         candidates = sorted(others, key=lambda i: (-rep.bm25[i], i))[:CANDIDATE_PAPERS]
         verdicts = sorted(model.judge(index, rep, candidates), key=lambda v: -max(v.support, v.contradict))
@@ -76,17 +75,18 @@ def verify_claims(
             # The likelier rationale sentences only: the model pads the rationale to three for SciFact's metric.
             for s in v.core_rationale
         ]
-        grounding_label = _decided(grounding, threshold) if quote_read else "NOT_ENOUGH_INFO"
+        grounding_label: Label | None = None
+        if grounding is not None:
+            grounding_label = _decided(grounding, threshold) if sentence in grounding.rationale else "NOT_ENOUGH_INFO"
         verified.append(
             claim.model_copy(
                 update={
-                    "grounding": round(grounding.support, 4),
+                    "grounding": None if grounding is None else round(grounding.support, 4),
                     "grounding_label": grounding_label,
                     "label": label,
                     "confidence": round(confidence, 4),
-                    "verified": grounding_label == "SUPPORT" and label != "CONTRADICT",
                     "evidence": evidence,
                 }
             )
         )
-    return verified
+    return settle(verified, passages)

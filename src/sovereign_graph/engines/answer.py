@@ -1,0 +1,153 @@
+"""The Answer: per facet, one or two sentences of what the evidence says, each citing its claims, or that
+the retrieved literature does not address it.
+
+Offline it is built deterministically from the on-topic claims. A live SYNTHESIZER writes it as part of its
+review; either way `check_answer` keeps a sentence only if every claim id it cites exists and bears on the
+question and every number it states appears in a cited claim's quote. A failing sentence is dropped and
+counted, never shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sovereign_graph.engines.facets import FULL_COVERAGE
+from sovereign_graph.engines.text import numbers
+from sovereign_graph.state import AnswerSentence, Claim, DroppedSentence, Facet, FacetAnswer
+
+SILENT = "The retrieved literature does not address this."
+_ARXIV_ID = re.compile(r"(?:arXiv:\s*)?\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
+
+
+def _source(claim: Claim) -> str:
+    return f"the subject paper's authors (arXiv:{claim.paper_id})" if claim.from_subject else f"arXiv:{claim.paper_id}"
+
+
+def _standing(claim: Claim) -> str:
+    if claim.contradicted:
+        against = next((e.paper_id for e in claim.evidence if e.label == "CONTRADICT"), "another paper")
+        return f"contradicted by arXiv:{against}"
+    if claim.corroborated:
+        by = next((e.paper_id for e in claim.evidence if e.label == "SUPPORT"), "another paper")
+        return f"corroborated by arXiv:{by}"
+    if claim.grounded:
+        return "entailed by its quote, not corroborated by another paper"
+    return "not verified: no other retrieved paper corroborates it"
+
+
+def _ranked(facet: Facet, claims: Sequence[Claim]) -> list[Claim]:
+    addressing = [c for c in claims if facet.id in c.coverage]
+    return sorted(
+        addressing,
+        key=lambda c: (c.coverage[facet.id] < FULL_COVERAGE, not c.verified, not c.from_subject, -c.relevance),
+    )
+
+
+def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], relevance_threshold: float) -> list[FacetAnswer]:
+    """The offline Answer, from the claims that bear on the question."""
+    relevant = [c for c in claims if c.relevance >= relevance_threshold]
+    answers: list[FacetAnswer] = []
+    quoted_under: dict[str, str] = {}  # claim id -> the facet whose answer quotes it
+    for facet in facets:
+        ranked = _ranked(facet, relevant)
+        if not ranked:
+            answers.append(_silent(facet))
+            continue
+        best = ranked[0]
+        full = best.coverage[facet.id] >= FULL_COVERAGE
+        extent = "" if full else " only in part"
+        if best.id in quoted_under:
+            # One finding answering several facets is quoted once; the others point to it.
+            text = f"{best.id}, quoted under {quoted_under[best.id]}, addresses it{extent}."
+        else:
+            quoted_under[best.id] = facet.id
+            source = _source(best)
+            lead = f"{source[0].upper()}{source[1:]} report" + (", on this only in part," if extent else "")
+            text = f"{lead}: “{best.text.strip()}” [{best.id}; {_standing(best)}]"
+        sentences = [AnswerSentence(text=text, claims=[best.id])]
+        others = ranked[1:3]
+        if others:
+            listed = "; ".join(
+                f"{c.id} (arXiv:{c.paper_id}, {'verified' if c.verified else 'not verified'})" for c in others
+            )
+            sentences.append(
+                AnswerSentence(text=f"Further claims bear on it: {listed}.", claims=[c.id for c in others])
+            )
+        answers.append(
+            FacetAnswer(
+                facet_id=facet.id,
+                facet=facet.text,
+                kind=facet.kind,
+                status="answered" if full else "in_part",
+                sentences=sentences,
+            )
+        )
+    return answers
+
+
+def _silent(facet: Facet) -> FacetAnswer:
+    return FacetAnswer(
+        facet_id=facet.id,
+        facet=facet.text,
+        kind=facet.kind,
+        status="silent",
+        sentences=[AnswerSentence(text=SILENT, claims=[])],
+    )
+
+
+def _number_core(number: str) -> str:
+    return number.rstrip("%x×")
+
+
+def sentence_problem(sentence: AnswerSentence, claims: dict[str, Claim]) -> str | None:
+    """Why a sentence may not stand in the Answer, or None: unknown or off-topic claim ids, numbers absent
+    from every cited quote, or no citation for a sentence that says something."""
+    unknown = [cid for cid in sentence.claims if cid not in claims]
+    if unknown:
+        return f"cites unknown or off-topic claim(s) {', '.join(unknown)}"
+    if not sentence.claims and sentence.text.strip() != SILENT:
+        return "cites no claim"
+    quotes = " ".join(claims[cid].quote for cid in sentence.claims)
+    quoted_numbers = {_number_core(n) for n in numbers(quotes)}
+    # arXiv ids name sources; they are not figures the evidence must state.
+    stated = numbers(_ARXIV_ID.sub(" ", sentence.text))
+    missing = [n for n in stated if _number_core(n) not in quoted_numbers]
+    if missing:
+        return f"states {', '.join(missing)}, absent from the quotes it cites"
+    return None
+
+
+def check_answer(
+    drafts: Sequence[FacetAnswer], facets: Sequence[Facet], claims: Sequence[Claim], relevance_threshold: float
+) -> tuple[list[FacetAnswer], list[DroppedSentence]]:
+    """The sentences that pass `sentence_problem`, per facet (every facet once, in the question's order; a
+    facet left without a sentence says the literature is silent), and the dropped ones with their reason."""
+    usable = {c.id: c for c in claims if c.relevance >= relevance_threshold}
+    by_facet = {d.facet_id: d for d in drafts}
+    answers: list[FacetAnswer] = []
+    dropped: list[DroppedSentence] = []
+    for facet in facets:
+        draft = by_facet.get(facet.id)
+        kept: list[AnswerSentence] = []
+        for sentence in draft.sentences if draft else []:
+            problem = sentence_problem(sentence, usable)
+            if problem is None:
+                kept.append(sentence)
+            else:
+                dropped.append(DroppedSentence(facet_id=facet.id, text=sentence.text, reason=problem))
+        cited = [c for s in kept for c in s.claims]
+        if not cited:
+            answers.append(_silent(facet))
+            continue
+        full = any(usable[c].coverage.get(facet.id, 0.0) >= FULL_COVERAGE for c in cited)
+        answers.append(
+            FacetAnswer(
+                facet_id=facet.id,
+                facet=facet.text,
+                kind=facet.kind,
+                status="answered" if full else "in_part",
+                sentences=kept[:2],
+            )
+        )
+    return answers, dropped

@@ -1,0 +1,1 @@
+"""Relevance of candidate sentences to the whole research question: features, the shipped model, training."""

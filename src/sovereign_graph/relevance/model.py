@@ -1,0 +1,73 @@
+"""The relevance model: P(a candidate sentence answers the question), a logistic regression over
+`features.FEATURES`, stored as plain numbers in JSON (`relevance_model.json`) and rebuilt in numpy at load.
+
+It is trained on the tuning half of the labelled questions (`evals/relevance_bench.py`, which also writes
+this file); `threshold` is the probability at or above which a candidate becomes a claim, chosen by
+cross-validation on that half for claim precision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sovereign_graph.errors import InputError
+from sovereign_graph.relevance.features import FEATURES
+from sovereign_graph.verify.model import Linear, sigmoid
+
+FORMAT = "sovereign-relevance/1"
+MODEL_FILE = "relevance_model.json"
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    linear: Linear
+    threshold: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        if not rows:
+            return []
+        return [float(p) for p in sigmoid(self.linear.logits(np.asarray(rows, dtype=np.float64)))]
+
+    def to_json(self) -> str:
+        linear = self.linear
+        data = {
+            "format": FORMAT,
+            "threshold": self.threshold,
+            "linear": {
+                "names": list(linear.names),
+                "mean": list(linear.mean),
+                "scale": list(linear.scale),
+                "coef": list(linear.coef),
+                "intercept": linear.intercept,
+            },
+            "info": self.info,
+        }
+        return json.dumps(data, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> RelevanceModel:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise InputError(f"relevance model of format {data.get('format')!r}, expected {FORMAT!r}")
+        linear = Linear.from_dict(data["linear"])
+        if linear.names != FEATURES:
+            raise InputError("relevance model's features differ from this version's; retrain it")
+        return cls(linear=linear, threshold=float(data["threshold"]), info=data.get("info", {}))
+
+
+def model_path() -> Path:
+    return Path(str(resources.files("sovereign_graph.relevance").joinpath(MODEL_FILE)))
+
+
+@cache
+def load_relevance_model() -> RelevanceModel:
+    return RelevanceModel.from_json(model_path().read_text(encoding="utf-8"))
