@@ -51,8 +51,8 @@ from sovereign_graph.sources.snapshot import bundled_snapshot
 
 PAPER = "2604.23996"
 COLD_QUESTION = (
-    "How does the expert specialization in SMoES-based MoE-VLMs affect cross-modal reasoning "
-    "robustness compared to modality-agnostic routing?"
+    "Does modality-guided expert specialization improve the accuracy and efficiency of MoE-based VLMs compared to "
+    "modality-agnostic routing?"
 )
 WARM_QUESTION = (
     "What accuracy gains does SMoES report on multimodal benchmarks compared to modality-agnostic routing baselines?"

@@ -40,7 +40,7 @@ from sovereign_graph.benchmarks.questions import (
     load_questions,
 )
 from sovereign_graph.checkpoint import state_serializer
-from sovereign_graph.engines.facets import addresses_outcome, claim_coverage, split_facets
+from sovereign_graph.engines.facets import addresses_outcome, addresses_subject, claim_coverage, split_facets
 from sovereign_graph.engines.planner import method_name
 from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model, model_path
@@ -65,13 +65,17 @@ def judged_pool(questions: list[LabelledQuestion], judgements: dict[tuple[str, s
         view = QuestionView.of(state["question"], state["facets"], state["subject"].id)
         candidates = select_candidates(state["passages"], view)
         titles = {h.paper.id: h.paper.title for h in state["hits"]}
-        features = feature_rows(candidates, view, paper_texts(state["passages"]), titles)
+        texts = paper_texts(state["passages"])
+        features = feature_rows(candidates, view, texts, titles)
         for passage, row in zip(candidates, features, strict=True):
             judged = judgements.get((q.id, passage.id))
             if judged is None:
                 unjudged += 1
                 continue
-            eligible = addresses_outcome(state["facets"], claim_coverage(state["facets"], passage.text))
+            paper = f"{titles.get(passage.paper_id, '')} {texts.get(passage.paper_id, '')}"
+            eligible = addresses_outcome(
+                state["facets"], claim_coverage(state["facets"], passage.text)
+            ) and addresses_subject(state["facets"], paper)
             rows.append(JudgedCandidate(q.id, passage.id, passage.paper_id, row, judged.label == "answers", eligible))
     gold = sum(j.label == "answers" for (qid, _), j in judgements.items() if qid in {q.id for q in questions})
     return Pool(rows, unjudged, gold)

@@ -109,8 +109,10 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
     if subject is not None and claims and len(authors) == len(claims):
         notes.append("Every claim is the subject paper's own report of itself; no independent replication was found.")
     elif authors:
+        are = "are" if len(authors) > 1 else "is"
         notes.append(
-            f"{', '.join(authors)} are the subject paper's authors' own claims, not independent corroboration."
+            f"{', '.join(authors)} {are} the subject paper's authors' own claim{'s' if len(authors) > 1 else ''}, "
+            "not independent corroboration."
         )
     if not claims:
         notes.append("No retrieved sentence cleared the relevance model's threshold, so nothing is claimed.")
@@ -217,7 +219,8 @@ def gap_sentence(gap: Gap, report: Report) -> str:
     """'No retrieved paper measures X; the closest evidence is ...', from what the run did find."""
     head = f"No retrieved paper {GAP_VERBS[gap.kind]} *{gap.facet}* ({gap.facet_id})"
     if gap.partial_claims:
-        return f"{head}; the closest evidence is {', '.join(gap.partial_claims)}, which address it only in part."
+        verb = "addresses" if len(gap.partial_claims) == 1 else "address"
+        return f"{head}; the closest evidence is {', '.join(gap.partial_claims)}, which {verb} it only in part."
     if gap.closest_passage and gap.closest_text:
         rated = f" (relevance {gap.closest_relevance:.2f})" if gap.closest_relevance is not None else ""
         return (

@@ -63,7 +63,8 @@ def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], relevance_thr
         else:
             quoted_under[best.id] = facet.id
             source = _source(best)
-            lead = f"{source[0].upper()}{source[1:]} report" + (", on this only in part," if extent else "")
+            lead = (source[0].upper() + source[1:] if source.startswith("the") else source) + " report"
+            lead += " (on this only in part)" if extent else ""
             text = f"{lead}: “{best.text.strip()}” [{best.id}; {_standing(best)}]"
         sentences = [AnswerSentence(text=text, claims=[best.id])]
         others = ranked[1:3]

@@ -7,16 +7,23 @@ checking that the quote entails it could not fail, and verification has to come 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from sovereign_graph.engines.facets import FULL_COVERAGE, addresses_outcome, claim_coverage, facet_coverage
+from sovereign_graph.engines.facets import (
+    FULL_COVERAGE,
+    addresses_outcome,
+    addresses_subject,
+    claim_coverage,
+    facet_coverage,
+)
 from sovereign_graph.engines.text import stems
 from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.state import Claim, Facet, Gap, Passage
 
 
-def _near_duplicate(a: set[str], b: set[str]) -> bool:
+def _near_duplicate(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) > 0.6
 
 
@@ -59,8 +66,9 @@ def extract_claims(
     model: RelevanceModel | None = None,
     scored: list[ScoredCandidate] | None = None,
 ) -> list[Claim]:
-    """Findings whose relevance probability clears the model's threshold and that name the question's outcome
-    (or a word of its family: a finding on another outcome never answers it): the subject paper's own first (the
+    """Findings whose relevance probability clears the model's threshold, that name the question's outcome (or a
+    word of its family: a finding on another outcome never answers it) and whose paper is about the question's
+    subject (it names the intervention or the comparison): the subject paper's own first (the
     authors' claims), then the others by probability; at most `max_per_paper` from one paper, no near-duplicates.
     Nothing clears the bar: no claims."""
     model = model or load_relevance_model()
@@ -68,18 +76,20 @@ def extract_claims(
         scored = score_candidates(
             passages, facets, question=question, subject_id=subject_id, titles=titles, model=model, excluded=excluded
         )
-    kept: list[tuple[ScoredCandidate, dict[str, float], set[str]]] = []
+    papers = paper_texts(passages)
+    kept: list[tuple[ScoredCandidate, dict[str, float], AbstractSet[str]]] = []
     for candidate in scored:
         if candidate.probability < model.threshold:
             continue
         passage = candidate.passage
         coverage = claim_coverage(facets, passage.text)
-        if addresses_outcome(facets, coverage):
+        paper = f"{(titles or {}).get(passage.paper_id, '')} {papers.get(passage.paper_id, passage.text)}"
+        if addresses_outcome(facets, coverage) and addresses_subject(facets, paper):
             kept.append((candidate, coverage, stems(passage.text)))
     kept.sort(key=lambda item: (item[0].passage.paper_id != subject_id, -item[0].probability, item[0].passage.id))
 
     claims: list[Claim] = []
-    kept_stems: list[set[str]] = []
+    kept_stems: list[AbstractSet[str]] = []
     per_paper: dict[str, int] = {}
     for candidate, addressed, sentence_stems in kept:
         passage = candidate.passage

@@ -12,6 +12,7 @@ address it at all: the measured quantity for an outcome, the benchmark names for
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from sovereign_graph.engines.measures import families_of
 from sovereign_graph.engines.text import STOPWORDS, key_phrases, stem, stems, words
@@ -209,7 +210,8 @@ _MAIN: list[tuple[str, re.Pattern[str]]] = [
     (
         "y_does_x",
         re.compile(
-            rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+{_AUX}\s+(?P<x>.+?)\s+{_VERB}(?P<rest>\s+.*)?$"
+            rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+{_MODAL}\s+(?P<x>.+?)\s+(?P<verb>(?:{_VERBS}))\b"
+            r"(?P<rest>\s+.*)?$"
         ),
     ),
     # "Which X gives the best Y ..." -> intervention X, outcome Y
@@ -241,17 +243,17 @@ _MARKERS = re.compile(
     r"\b(?P<comparison>(?:when\s+)?compared\s+(?:to|with|against)|in\s+comparison\s+(?:to|with)|compare[sd]?\s+"
     r"(?:against|with|to)|versus|vs\.?|relative\s+to|rather\s+than|instead\s+of|than|over\s+(?=(?:the\s+)?(?:baselines?|"
     r"standard|vanilla|dense|conventional|existing|prior|static|fixed|uniform|naive|random|top-|\w+-style|\w+-based))"
-    r"|between)\b|\b(?P<intervention>via|through\s+(?=using|adding|applying))\b"
-    r"|\b(?P<benchmark>on)\b|\b(?P<measure>measured\s+by|in\s+terms\s+of|without\s+(?:hurting|degrading|losing|"
+    r"|between)\b(?!-)|\b(?P<intervention>via|through\s+(?=using|adding|applying))\b(?!-)"
+    r"|\b(?P<benchmark>on)\b(?!-)|\b(?P<measure>measured\s+by|in\s+terms\s+of|without\s+(?:hurting|degrading|losing|"
     r"sacrificing|harming|compromising|reducing|affecting|hurt|loss\s+of)|while\s+(?:preserving|maintaining|keeping|"
     r"retaining|reducing|improving|cutting|lowering|increasing)|with\s+(?:little|no|minimal|negligible|small|minor)\s+"
     r"(?:loss|drop|degradation|decrease)\s+(?:in|of)|without\s+(?:unacceptable|excessive|significant|noticeable|large)"
-    r"|to\s+(?:maximi[sz]e|minimi[sz]e|improve|reduce|increase|boost|cut|lower|raise)|at\s+what\s+cost\s+(?:in|to))\b"
+    r"|to\s+(?:maximi[sz]e|minimi[sz]e|improve|reduce|increase|boost|cut|lower|raise)|at\s+what\s+cost\s+(?:in|to))\b(?!-)"
     r"|\b(?P<condition>when(?:\s+(?:using|evaluated|trained|tested|run|applied))?|under|without|using|at|during|"
     r"across|within|while|if|given|for\s+(?=(?:videos?|images?|long|short|small|large|low|high|models?|tasks?|"
     r"inputs?|sequences?|documents?|batch)\s)|by\s+(?=\d|half|a\s+factor)|after|before"
     r"|in\s+(?=(?:\S+\s+){0,2}(?:regions?|settings?|conditions?|scenarios?|environments?|regimes?)\b)"
-    r"|with\s+(?=(?:[\w-]+\s+){0,3}(?:models?|llms?|vlms?|mllms?|backbones?|encoders?)\b))\b",
+    r"|with\s+(?=(?:[\w-]+\s+){0,3}(?:models?|llms?|vlms?|mllms?|backbones?|encoders?)\b))\b(?!-)",
     re.IGNORECASE,
 )
 # A clause before the main question ("For videos longer than 10 minutes, does ..."): a condition, or with
@@ -315,6 +317,12 @@ _GENERIC_HEADS = frozenset(
         "variants",
         "baseline",
         "baselines",
+        "trick",
+        "tricks",
+        "scheme",
+        "schemes",
+        "mechanism",
+        "mechanisms",
     ]
 )
 _PREPOSITION = re.compile(r"\s+(?:to|of|in|on|for|with|under|by|across|from|learned)\s+", re.IGNORECASE)
@@ -785,13 +793,17 @@ def _topics(question: str, max_facets: int) -> list[Facet]:
 FULL_COVERAGE = 0.75
 
 
-def facet_coverage(facet: Facet, sentence_stems: set[str], sentence: str) -> float:
+def facet_coverage(facet: Facet, sentence_stems: AbstractSet[str], sentence: str) -> float:
     """0 when the passage lacks every head of the facet; else the share of the facet's terms it contains
     (at least a little, since the head is there). At FULL_COVERAGE or more the facet is fully addressed."""
     lowered = sentence.lower()
-    if facet.heads and not any(h in sentence_stems or (len(h) >= 4 and h in lowered) for h in facet.heads):
+    # A head also matches as the start of a word ("moe" in "MoE-VLMs"), never inside one ("rout" in "throughout").
+    if facet.heads and not any(
+        h in sentence_stems or (len(h) >= 4 and re.search(rf"(?<![a-z0-9]){re.escape(h)}", lowered))
+        for h in facet.heads
+    ):
         return 0.0
-    share = len(sentence_stems.intersection(facet.terms)) / len(facet.terms) if facet.terms else 0.0
+    share = len(sentence_stems & set(facet.terms)) / len(facet.terms) if facet.terms else 0.0
     if facet.kind == "benchmark":
         return 1.0
     return max(share, 0.01)
@@ -816,6 +828,15 @@ def addresses_outcome(facets: list[Facet], coverage: dict[str, float]) -> bool:
     """A claim must speak to what the question measures: one of its outcome facets, by name or by a word of
     the same family. A finding on another outcome (a latency number for an accuracy question) never does."""
     return any(f.id in coverage for f in required_facets(facets))
+
+
+def addresses_subject(facets: list[Facet], paper_text: str) -> bool:
+    """A claim must also come from a paper about the question's subject: its title and abstract name the
+    intervention or the comparison (when the question has one). Sharing the outcome is not enough: adversarial
+    robustness of CLIP does not answer a question about the number of experts in an MoE."""
+    subjects = [f for f in facets if f.kind in ("intervention", "comparison")]
+    found = stems(paper_text)
+    return not subjects or any(facet_coverage(f, found, paper_text) > 0 for f in subjects)
 
 
 def required_facets(facets: list[Facet]) -> list[Facet]:

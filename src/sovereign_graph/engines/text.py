@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -73,6 +74,7 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'routing'/'routed', 'experts'/'expert'."""
     for suffix in ("ations", "ation", "ities", "ness", "ings", "ing", "ies", "ed", "es", "s"):
@@ -81,15 +83,17 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(text: str) -> set[str]:
-    """Stems of the content words; a hyphenated compound also counts its parts ("MoE-VLMs": moe, vlm)."""
+@lru_cache(maxsize=8192)
+def stems(text: str) -> frozenset[str]:
+    """Stems of the content words; a hyphenated compound also counts its parts ("MoE-VLMs": moe, vlm). Cached:
+    extraction, relevance and the rubrics read the same sentences many times."""
     found: set[str] = set()
     for word in content_words(text):
         word = word.removesuffix("-based")
         found.add(stem(word))
         if "-" in word:
             found.update(stem(part) for part in word.split("-") if part not in STOPWORDS and len(part) > 1)
-    return found
+    return frozenset(found)
 
 
 def join_distinct(*phrases: str) -> str:

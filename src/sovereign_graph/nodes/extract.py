@@ -18,12 +18,13 @@ from sovereign_graph.state import Claim, RejectedClaim, ResearchState, RoleUsage
 def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     model = load_relevance_model()
+    titles = {h.paper.id: h.paper.title for h in state.get("hits", [])}
     scored = score_candidates(
         state["passages"],
         state["facets"],
         question=state["question"],
         subject_id=state["subject"].id,
-        titles={h.paper.id: h.paper.title for h in state.get("hits", [])},
+        titles=titles,
         model=model,
         excluded=set(state.get("dropped_passages", [])),
     )
@@ -37,6 +38,7 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         max_claims=context.max_claims,
         max_per_paper=context.max_claims_per_paper,
         subject_id=state["subject"].id,
+        titles=titles,
         model=model,
         scored=scored,
     )
@@ -47,8 +49,9 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         "evidence_gap": [g.facet for g in gaps] or None,
         "gaps": gaps,
         "method": {
-            "extract": f"offline sentence-level claim mining: {relevance}; a claim must also address an outcome "
-            "facet; the subject paper's own findings first (its authors' claims), then the others by relevance; "
+            "extract": f"offline sentence-level claim mining: {relevance}; a claim must also name the question's "
+            "outcome and come from a paper about its subject; the subject paper's own findings first (its authors' "
+            "claims), then the others by relevance; "
             f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper, no near-duplicates",
         },
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from sovereign_graph.engines.facets import facet_coverage, required_facets
@@ -86,7 +87,7 @@ class QuestionView:
         )
 
 
-def _best(facets: list[Facet], sentence_stems: set[str], text: str) -> float:
+def _best(facets: list[Facet], sentence_stems: AbstractSet[str], text: str) -> float:
     return max((facet_coverage(f, sentence_stems, text) for f in facets), default=0.0)
 
 
@@ -137,7 +138,7 @@ def feature_rows(
         for word in found:
             frequency[word] = frequency.get(word, 0) + 1
 
-    def idf_share(found: set[str], wanted: set[str]) -> float:
+    def idf_share(found: AbstractSet[str], wanted: AbstractSet[str]) -> float:
         weights = {w: math.log((len(paper_stems) + 1) / (frequency.get(w, 0) + 1)) + 1 for w in wanted}
         total = sum(weights.values())
         return sum(v for w, v in weights.items() if w in found) / total if total else 0.0

@@ -1,6 +1,6 @@
 """Fitting the relevance model on judged candidates, and choosing its threshold by grouped cross-validation
 (questions never split across folds): the probability at which the out-of-fold *claims* (the top `max_claims`
-candidates per question above it, as extraction picks them) have the best F0.5."""
+candidates per question above it, as extraction picks them) have the best F0.5, at P >= 0.5 (more likely than not)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sovereign_graph.relevance.features import FEATURES
 from sovereign_graph.relevance.model import RelevanceModel
 from sovereign_graph.verify.model import Linear
 
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.91, 0.02))
+# A claim is at least as likely as not to answer the question: the calibrated probability's floor.
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.5, 0.91, 0.02))
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def f_half(rows: Sequence[JudgedCandidate], probabilities: Sequence[float], thre
 
 
 def choose_threshold(rows: Sequence[JudgedCandidate], probabilities: Sequence[float]) -> float:
-    """The threshold of the best out-of-fold F0.5, each scored with its two neighbours (so that a lone peak of
-    a jagged curve is not picked)."""
+    """The threshold of the best out-of-fold F0.5 among those at which a claim is at least as likely as not to
+    answer (P >= 0.5), each scored with its two neighbours (so that a lone peak of a jagged curve is not
+    picked)."""
     scores = [f_half(rows, probabilities, t) for t in THRESHOLDS]
     smoothed = [sum(scores[max(0, i - 1) : i + 2]) / len(scores[max(0, i - 1) : i + 2]) for i in range(len(scores))]
     return THRESHOLDS[max(range(len(scores)), key=lambda i: (smoothed[i], -i))]

@@ -1,0 +1,44 @@
+"""Claims that answer the question: the relevance threshold, the subject paper first, zero claims and REJECT
+when nothing bears on the question, and an Answer that cites only real claims."""
+
+from __future__ import annotations
+
+from sovereign_graph.engines.answer import SILENT
+from sovereign_graph.relevance.model import load_relevance_model
+from sovereign_graph.report import to_markdown
+from sovereign_graph.runner import Runner
+from tests.conftest import QUESTION, SMOES, UNANSWERABLE
+
+
+def test_a_question_the_corpus_cannot_answer_gets_no_claims_a_gap_per_facet_and_reject(runner: Runner) -> None:
+    report = runner.start(SMOES, UNANSWERABLE).report
+    assert report.claims == []
+    assert report.recommendation == "REJECT"
+    assert {a.status for a in report.answer} == {"silent"} and all(a.sentences[0].text == SILENT for a in report.answer)
+    assert {g.facet_id for g in report.gaps} == {f.id for f in report.facets}, "every facet is named as a gap"
+    assert any(g.closest_text for g in report.gaps), "the closest evidence the corpus holds is shown"
+    markdown = to_markdown(report)
+    assert "No claim in the retrieved papers bears on the question" in markdown
+    assert markdown.index("## Answer") < markdown.index("## Abstract")
+
+
+def test_every_claim_clears_the_relevance_threshold_and_the_answer_cites_only_them(runner: Runner) -> None:
+    report = runner.start(SMOES, QUESTION).report
+    threshold = load_relevance_model().threshold
+    assert report.claims, "the subject's own result answers this question"
+    assert all(c.relevance >= threshold for c in report.claims)
+    assert report.claims[0].from_subject and report.claims[0].paper_id == SMOES, "the authors' claims come first"
+    assert "subject: its authors' claim" in to_markdown(report)
+    ids = {c.id for c in report.claims}
+    cited = {cid for a in report.answer for s in a.sentences for cid in s.claims}
+    assert cited and cited <= ids
+    assert not report.answer_dropped, "the offline Answer passes its own checks"
+    assert any(f"[{c.id};" in s.text for c in report.claims for a in report.answer for s in a.sentences)
+    # Nothing here is corroborated by another paper, and a claim that is its own quote is not grounded either:
+    # so nothing is "verified".
+    assert all(c.grounded is None and c.verified == c.corroborated for c in report.claims)
+    payload = report.model_dump(mode="json")
+    assert {"answer", "answer_dropped"} <= set(payload)
+    assert {"quoted", "grounded", "corroborated", "contradicted", "verified", "relevance", "from_subject"} <= set(
+        payload["claims"][0]
+    )
