@@ -7,16 +7,15 @@ from typing import Any
 
 import pytest
 
+from sovereign_graph.benchmarks.questions import indexed_state
 from sovereign_graph.context import Context
 from sovereign_graph.engines.facets import split_facets
 from sovereign_graph.engines.planner import plan_queries
 from sovereign_graph.engines.text import stems
 from sovereign_graph.nodes.extract import extract
-from sovereign_graph.nodes.index import index
-from sovereign_graph.nodes.plan import plan
 from sovereign_graph.nodes.policy import policy
 from sovereign_graph.nodes.review import reviewer
-from sovereign_graph.nodes.search import fan_out_search, search
+from sovereign_graph.nodes.search import fan_out_search
 from sovereign_graph.nodes.tribunal import after_tribunal, tribunal
 from sovereign_graph.nodes.verify import verify
 from sovereign_graph.sources.snapshot import bundled_snapshot
@@ -29,13 +28,7 @@ RUNTIME: Any = SimpleNamespace(context=Context())
 @pytest.fixture(scope="module")
 def dossier() -> dict[str, Any]:
     """The state after plan -> search -> index -> extract -> verify, built node by node."""
-    state: dict[str, Any] = {"paper": SMOES, "question": QUESTION}
-    state.update(plan(state, RUNTIME))  # type: ignore[arg-type]
-    hits = state["hits"]
-    for send in fan_out_search(state):  # type: ignore[arg-type]
-        hits = merge_hits(hits, search(send.arg, RUNTIME)["hits"])
-    state["hits"] = hits
-    state.update(index(state, RUNTIME))  # type: ignore[arg-type]
+    state = indexed_state(SMOES, QUESTION, Context())
     state.update(extract(state, RUNTIME))  # type: ignore[arg-type]
     state.update(verify(state, RUNTIME))  # type: ignore[arg-type]
     return state

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.text import numbers
@@ -75,16 +76,13 @@ def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], relevance_thr
             sentences.append(
                 AnswerSentence(text=f"Further claims bear on it: {listed}.", claims=[c.id for c in others])
             )
-        answers.append(
-            FacetAnswer(
-                facet_id=facet.id,
-                facet=facet.text,
-                kind=facet.kind,
-                status="answered" if full else "in_part",
-                sentences=sentences,
-            )
-        )
+        answers.append(_facet_answer(facet, full, sentences))
     return answers
+
+
+def _facet_answer(facet: Facet, full: bool, sentences: list[AnswerSentence]) -> FacetAnswer:
+    status: Literal["answered", "in_part"] = "answered" if full else "in_part"
+    return FacetAnswer(facet_id=facet.id, facet=facet.text, kind=facet.kind, status=status, sentences=sentences)
 
 
 def _silent(facet: Facet) -> FacetAnswer:
@@ -142,13 +140,5 @@ def check_answer(
             answers.append(_silent(facet))
             continue
         full = any(usable[c].coverage.get(facet.id, 0.0) >= FULL_COVERAGE for c in cited)
-        answers.append(
-            FacetAnswer(
-                facet_id=facet.id,
-                facet=facet.text,
-                kind=facet.kind,
-                status="answered" if full else "in_part",
-                sentences=kept[:2],
-            )
-        )
+        answers.append(_facet_answer(facet, full, kept[:2]))
     return answers, dropped
