@@ -73,10 +73,13 @@ def judged_pool(questions: list[LabelledQuestion], judgements: dict[tuple[str, s
                 unjudged += 1
                 continue
             paper = f"{titles.get(passage.paper_id, '')} {texts.get(passage.paper_id, '')}"
-            eligible = addresses_outcome(
-                state["facets"], claim_coverage(state["facets"], passage.text)
-            ) and addresses_subject(state["facets"], paper)
-            rows.append(JudgedCandidate(q.id, passage.id, passage.paper_id, row, judged.label == "answers", eligible))
+            eligible = addresses_outcome(state["facets"], claim_coverage(state["facets"], passage.text)) and (
+                passage.paper_id == state["subject"].id or addresses_subject(state["facets"], paper)
+            )
+            subject = passage.paper_id == state["subject"].id
+            rows.append(
+                JudgedCandidate(q.id, passage.id, passage.paper_id, row, judged.label == "answers", eligible, subject)
+            )
     gold = sum(j.label == "answers" for (qid, _), j in judgements.items() if qid in {q.id for q in questions})
     return Pool(rows, unjudged, gold)
 
@@ -119,12 +122,13 @@ def main() -> None:
         "judgements_sha": sha256(args.judgements),
     }
     model = train(tune_pool.rows, info)
-    kept = claims_at(tune_pool.rows, oof, model.threshold)
+    kept = claims_at(tune_pool.rows, oof, model.threshold, subject_threshold=model.subject_threshold)
     cv_precision = sum(tune_pool.rows[i].relevant for i in kept) / len(kept) if kept else 1.0
     info["cv"] = {"claim_precision": round(cv_precision, 4), "claims": len(kept)}
     console.print(
         f"tune: {len(tune_pool.rows)} judged candidates ({sum(r.relevant for r in tune_pool.rows)} answer), "
-        f"{tune_pool.unjudged} unjudged; threshold {model.threshold:g} (CV claim precision {cv_precision:.3f} on "
+        f"{tune_pool.unjudged} unjudged; threshold {model.threshold:g}, subject paper's best "
+        f"{model.subject_threshold:g} (CV claim precision {cv_precision:.3f} on "
         f"{len(kept)} claims); trained in {time.perf_counter() - started:.1f} s"
     )
 
@@ -132,11 +136,11 @@ def main() -> None:
     probabilities = model.probabilities([r.features for r in test_pool.rows])
     gold = [i for i, r in enumerate(test_pool.rows) if r.relevant]
     cleared = [i for i in gold if probabilities[i] >= model.threshold]
-    test_claims = claims_at(test_pool.rows, probabilities, model.threshold)
+    test_claims = claims_at(test_pool.rows, probabilities, model.threshold, subject_threshold=model.subject_threshold)
     test_claim_precision = sum(test_pool.rows[i].relevant for i in test_claims) / len(test_claims) if test_claims else 1
     info["test"] = {"candidate_claim_precision": round(test_claim_precision, 4)}
     if not args.no_write:
-        model = RelevanceModel(model.linear, model.threshold, info)
+        model = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
         model_path().write_text(model.to_json(), encoding="utf-8")
         load_relevance_model.cache_clear()
 
@@ -144,7 +148,7 @@ def main() -> None:
     for column in ("question", "kind", "claims", "judged answers", "unjudged", "subject claim", "recommendation"):
         runs.add_column(column)
     judged_claims = answer_claims = unjudged_claims = 0
-    subject_ok = subject_total = unanswerable_ok = unanswerable_total = 0
+    subject_ok = subject_total = unanswerable_ok = unanswerable_total = judged_subject_ok = judged_subject_total = 0
     for q in test:
         state = run_to_pause(q)
         claims = state.get("claims", [])
@@ -158,6 +162,13 @@ def main() -> None:
         if q.subject_answers:
             subject_total += 1
             subject_ok += has_subject
+        # The same, by the judgements: a sentence of the subject paper was judged to answer the question.
+        if any(
+            j.question == q.id and j.label == "answers" and j.passage_id.split("#")[0] == q.paper
+            for j in judgements.values()
+        ):
+            judged_subject_total += 1
+            judged_subject_ok += has_subject
         if not q.answerable:
             unanswerable_total += 1
             unanswerable_ok += not claims and state.get("recommendation") == "REJECT"
@@ -196,7 +207,8 @@ def main() -> None:
         "unanswerable_rejected": f"{unanswerable_ok}/{unanswerable_total}",
     }
     if not args.no_write:  # the same weights, now with the full-run figures in their info
-        model_path().write_text(RelevanceModel(model.linear, model.threshold, info).to_json(), encoding="utf-8")
+        final = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
+        model_path().write_text(final.to_json(), encoding="utf-8")
     figures = Table(title="Test half: figures (targets from issue 13)")
     for column in ("figure", "value", "target"):
         figures.add_column(column)
@@ -221,6 +233,11 @@ def main() -> None:
         "",
     )
     figures.add_row("subject-paper claim when its abstract answers", f"{subject_ok}/{subject_total}", ">= 90%")
+    figures.add_row(
+        "subject-paper claim when a subject sentence was judged to answer",
+        f"{judged_subject_ok}/{judged_subject_total}",
+        "",
+    )
     figures.add_row("unanswerable: zero claims and REJECT", f"{unanswerable_ok}/{unanswerable_total}", "100%")
     figures.add_row("facet F1, typed", f1(*facet[True]), "")
     figures.add_row("facet F1, untyped (phrases only)", f1(*facet[False]), "")

@@ -172,3 +172,18 @@ def test_validator_flags_a_verified_claim_on_a_weak_grounding_not_on_its_corrobo
     uncorroborated = claim.model_copy(update={**paraphrase, "grounding": 0.9, "confidence": 0.2})
     assert "weak_verdict" in {o.kind for o in validator(_dossier([weakly_grounded], [passage])).objections}
     assert "weak_verdict" not in {o.kind for o in validator(_dossier([uncorroborated], [passage])).objections}
+
+
+def test_the_subject_papers_best_finding_needs_only_the_lower_bar_and_comes_first() -> None:
+    model = load_relevance_model()
+    between = (model.subject_threshold + model.threshold) / 2
+    passages = [
+        _passage("other#0", "other", "Expert routing improves robustness to adversarial perturbations by 3%."),
+        _passage("own#0", "own", "Our expert routing raises robustness to adversarial perturbations by 5%."),
+        _passage("own#1", "own", "Expert routing also lowers robustness to adversarial perturbations on one task."),
+    ]
+    scored = _scored(passages, between, between, between - 0.01)
+    claims = extract_claims(passages, FACETS, max_claims=8, max_per_paper=3, subject_id="own", scored=scored)
+    assert model.subject_threshold < model.threshold
+    assert [c.passage_id for c in claims] == ["own#0"], "only the subject's best candidate gets the lower bar"
+    assert claims[0].from_subject

@@ -77,15 +77,23 @@ def extract_claims(
             passages, facets, question=question, subject_id=subject_id, titles=titles, model=model, excluded=excluded
         )
     papers = paper_texts(passages)
-    kept: list[tuple[ScoredCandidate, dict[str, float], AbstractSet[str]]] = []
+    eligible: list[tuple[ScoredCandidate, dict[str, float]]] = []
     for candidate in scored:
-        if candidate.probability < model.threshold:
-            continue
         passage = candidate.passage
         coverage = claim_coverage(facets, passage.text)
         paper = f"{(titles or {}).get(passage.paper_id, '')} {papers.get(passage.paper_id, passage.text)}"
-        if addresses_outcome(facets, coverage) and addresses_subject(facets, paper):
-            kept.append((candidate, coverage, stems(passage.text)))
+        # The subject paper is about the question's subject by definition; any other paper must name it.
+        about_subject = passage.paper_id == subject_id or addresses_subject(facets, paper)
+        if addresses_outcome(facets, coverage) and about_subject:
+            eligible.append((candidate, coverage))
+    subject_best = max(
+        (c for c, _ in eligible if c.passage.paper_id == subject_id), key=lambda c: c.probability, default=None
+    )
+    kept = [
+        (candidate, coverage, stems(candidate.passage.text))
+        for candidate, coverage in eligible
+        if candidate.probability >= (model.subject_threshold if candidate is subject_best else model.threshold)
+    ]
     kept.sort(key=lambda item: (item[0].passage.paper_id != subject_id, -item[0].probability, item[0].passage.id))
 
     claims: list[Claim] = []

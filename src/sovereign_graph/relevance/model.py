@@ -2,8 +2,9 @@
 `features.FEATURES`, stored as plain numbers in JSON (`relevance_model.json`) and rebuilt in numpy at load.
 
 It is trained on the tuning half of the labelled questions (`evals/relevance_bench.py`, which also writes
-this file); `threshold` is the probability at or above which a candidate becomes a claim, chosen by
-cross-validation on that half for claim precision.
+this file); `threshold` is the probability at or above which a candidate becomes a claim, and
+`subject_threshold` the one at which the subject paper's single best candidate does, both chosen by
+cross-validation on that half.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sovereign_graph.errors import InputError
 from sovereign_graph.relevance.features import FEATURES
 from sovereign_graph.verify.model import Linear, sigmoid
 
-FORMAT = "sovereign-relevance/1"
+FORMAT = "sovereign-relevance/2"
 MODEL_FILE = "relevance_model.json"
 
 
@@ -30,6 +31,9 @@ MODEL_FILE = "relevance_model.json"
 class RelevanceModel:
     linear: Linear
     threshold: float
+    # The subject paper's best finding needs less: the question is about that paper, so its own best sentence on
+    # the outcome is the likeliest answer there is (shown as its authors' claim, never as corroboration).
+    subject_threshold: float = 1.0
     info: dict[str, Any] = field(default_factory=dict)
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
@@ -42,6 +46,7 @@ class RelevanceModel:
         data = {
             "format": FORMAT,
             "threshold": self.threshold,
+            "subject_threshold": self.subject_threshold,
             "linear": {
                 "names": list(linear.names),
                 "mean": list(linear.mean),
@@ -61,7 +66,12 @@ class RelevanceModel:
         linear = Linear.from_dict(data["linear"])
         if linear.names != FEATURES:
             raise InputError("relevance model's features differ from this version's; retrain it")
-        return cls(linear=linear, threshold=float(data["threshold"]), info=data.get("info", {}))
+        return cls(
+            linear=linear,
+            threshold=float(data["threshold"]),
+            subject_threshold=float(data["subject_threshold"]),
+            info=data.get("info", {}),
+        )
 
 
 def model_path() -> Path:

@@ -26,7 +26,9 @@ class JudgedCandidate:
     paper_id: str
     features: list[float]
     relevant: bool
-    eligible: bool = True  # it names the question's outcome (`engines.facets.addresses_outcome`): a claim can be made
+    # It passes extraction's gates (names the outcome; its paper is about the subject): a claim can be made of it.
+    eligible: bool = True
+    subject: bool = False  # it is a sentence of the subject paper
 
 
 def fit_linear(rows: Sequence[JudgedCandidate], c: float = 0.5) -> Linear:
@@ -45,13 +47,26 @@ def fit_linear(rows: Sequence[JudgedCandidate], c: float = 0.5) -> Linear:
 
 
 def claims_at(
-    rows: Sequence[JudgedCandidate], probabilities: Sequence[float], threshold: float, max_claims: int = 8
+    rows: Sequence[JudgedCandidate],
+    probabilities: Sequence[float],
+    threshold: float,
+    max_claims: int = 8,
+    subject_threshold: float = 1.0,
 ) -> list[int]:
-    """Indices of the rows extraction would keep: per question, the most probable at or above `threshold`."""
+    """Indices of the rows extraction would keep: per question, the most probable at or above `threshold`, and
+    the subject paper's best one if it reaches `subject_threshold`."""
     by_question: dict[str, list[int]] = {}
+    best_subject: dict[str, int] = {}
     for i, r in enumerate(rows):
-        if r.eligible and probabilities[i] >= threshold:
+        if not r.eligible:
+            continue
+        if probabilities[i] >= threshold:
             by_question.setdefault(r.question, []).append(i)
+        if r.subject and (r.question not in best_subject or probabilities[i] > probabilities[best_subject[r.question]]):
+            best_subject[r.question] = i
+    for question, i in best_subject.items():
+        if threshold > probabilities[i] >= subject_threshold:
+            by_question.setdefault(question, []).append(i)
     kept: list[int] = []
     for indices in by_question.values():
         kept += sorted(indices, key=lambda i: -probabilities[i])[:max_claims]
@@ -95,7 +110,30 @@ def choose_threshold(rows: Sequence[JudgedCandidate], probabilities: Sequence[fl
     return THRESHOLDS[max(range(len(scores)), key=lambda i: (smoothed[i], -i))]
 
 
+SUBJECT_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.91, 0.02))
+
+
+def choose_subject_threshold(
+    rows: Sequence[JudgedCandidate], probabilities: Sequence[float], threshold: float
+) -> float:
+    """The bar for the subject paper's best candidate: the best out-of-fold F0.5 of all claims (as extraction
+    makes them with both thresholds), smoothed over neighbours, never above the main threshold."""
+    candidates = [t for t in SUBJECT_THRESHOLDS if t <= threshold] or [threshold]
+    relevant = sum(r.relevant for r in rows)
+
+    def score(t: float) -> float:
+        kept = claims_at(rows, probabilities, threshold, subject_threshold=t)
+        hits = sum(rows[i].relevant for i in kept)
+        precision, recall = (hits / len(kept) if kept else 0.0), (hits / relevant if relevant else 0.0)
+        return 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+
+    scores = [score(t) for t in candidates]
+    smoothed = [sum(scores[max(0, i - 1) : i + 2]) / len(scores[max(0, i - 1) : i + 2]) for i in range(len(scores))]
+    return candidates[max(range(len(scores)), key=lambda i: (smoothed[i], i))]
+
+
 def train(rows: Sequence[JudgedCandidate], info: dict[str, object] | None = None) -> RelevanceModel:
     probabilities = out_of_fold(rows)
     threshold = choose_threshold(rows, probabilities)
-    return RelevanceModel(fit_linear(rows), threshold=threshold, info=dict(info or {}))
+    subject_threshold = choose_subject_threshold(rows, probabilities, threshold)
+    return RelevanceModel(fit_linear(rows), threshold, subject_threshold, info=dict(info or {}))
