@@ -136,14 +136,6 @@ class Context:
             return bundled_snapshot()
         return open_corpus(self.corpus)
 
-    def grounding_threshold(self) -> float:
-        """The grounding score at or above which a claim counts as entailed by its own quote."""
-        if self.verifier == "tfidf":
-            return self.verify_threshold
-        from sovereign_graph.verify.model import load_model
-
-        return load_model().decision_threshold
-
     def verifier_vocabulary(self) -> Vocabulary:
         """The trained verifier's TF-IDF/LSA, fitted once per corpus on an even sample of at most
         `VOCABULARY_SAMPLE` of its papers: enough for document frequencies, and cheap on a cold start."""

@@ -43,7 +43,7 @@ _VERBS = (
     r"generali[sz]e|transfer|outperform|enhance|compare|preserve|maintain|retain|lose|sacrifice|suffer|cause|"
     r"lead|help|mitigate|alleviate|prevent|eliminate|raise|lower|accelerate|speed|slow|benefit|yield|achieve|"
     r"scale|match|exceed|surpass|beat|handle|struggle|fail|correlate|depend|trade|address|resolve|induce|"
-    r"amplify|worsen|cut|save|close|narrow|widen|remove|avoid|offer|provide|deliver|produce|keep|cost|make|"
+    r"amplify|worsen|cut|save|close|narrow|widen|remove|avoid|offer|provide|deliver|produce|keep|cost|make|replace|"
     r"get|reach|counter|give|describe|recover|add|rise|fall|grow|drop|shrink|rival|maximi[sz]e|minimi[sz]e|"
     r"hold|separate|distinguish|detect|predict|explain|overcome|stabili[sz]e|destabili[sz]e|hallucinate|rely|ignore|"
     r"differ|read|run|speciali[sz]e|perform|work|learn|capture|encode|attend|route|forget|collapse|converge|"
@@ -62,7 +62,7 @@ _EFFECT_VERBS = re.compile(
     r"beat|outperform|rival|trade|outweigh|stabili[sz]e|destabili[sz]e|remove|avoid|address|resolve|overcome)"
 )
 # Verbs whose object is what the intervention is compared against ("X beats Z for Y").
-_SUPERIORITY = ("beat", "outperform", "surpass", "exceed", "rival", "match")
+_SUPERIORITY = ("beat", "outperform", "surpass", "exceed", "rival", "match", "replace", "substitute")
 # Verbs without an object: the outcome is the subject's change ("sea level rise", "the speedups add up").
 _INTRANSITIVE = ("rise", "fall", "grow", "drop", "shrink", "add", "hold", "scale")
 # Verbs whose object is the intervention and whose subject is the setting ("Should MoE inference use offloading").
@@ -195,6 +195,30 @@ _MAIN: list[tuple[str, re.Pattern[str]]] = [
             r"^which\s+(?:is|are)\s+(?:better|best|preferable|more\s+\w+)\s+(?:for|at|in|on)\s+(?P<y>.+?),\s+(?P<x>.+?)\s+or\s+(?P<z>.+)$"
         ),
     ),
+    # "What role does X play in Y"
+    ("role", re.compile(r"^what\s+role\s+(?:does|do|did)\s+(?P<x>.+?)\s+play\s+in\s+(?P<y>.+)$")),
+    # "What trade-off does X make between A and B"
+    (
+        "trade_off",
+        re.compile(
+            r"^what\s+trade-?offs?\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:make|strike|offer|face)\s+between\s+(?P<y>.+?)"
+            r"\s+and\s+(?P<z>.+)$"
+        ),
+    ),
+    # "What makes X fail on Y"
+    (
+        "makes_fail",
+        re.compile(
+            r"^what\s+makes\s+(?P<x>.+?)\s+(?P<y>(?:fail|struggle|hallucinate|break|succeed|work|collapse|err)\b.*)$"
+        ),
+    ),
+    # "What explains the drop in Y when X"
+    (
+        "explains",
+        re.compile(r"^what\s+(?:explains|drives|causes)\s+(?:the\s+)?(?P<y>.+?)\s+(?:when|if|as|after)\s+(?P<x>.+)$"),
+    ),
+    # "Is X enough to keep Y under Z"
+    ("enough_to", re.compile(r"^(?:is|are)\s+(?P<x>.+?)\s+(?:enough|sufficient)\s+to\s+(?P<y>.+)$")),
     # "What causes X to Y", "What makes X Y"
     ("causes", re.compile(r"^what\s+(?:causes|makes|leads|drives|pushes)\s+(?P<x>.+?)\s+to\s+(?P<y>.+)$")),
     # "What limits Y in X"
@@ -583,6 +607,18 @@ def _spans(shape: str, groups: dict[str, str]) -> list[tuple[FacetKind, str]]:
     x, y, rest = groups.get("x", ""), groups.get("y", ""), groups.get("rest", "")
     if shape in ("differ", "which_better"):
         return [("intervention", x), ("comparison", groups["z"]), ("outcome", y)]
+    if shape == "trade_off":
+        second, clauses = _clauses(groups["z"])
+        return [("intervention", x), ("outcome", y), ("outcome", second), *clauses]
+    if shape == "explains":
+        head, clauses = _clauses(y)
+        cause, when = _clauses(x)
+        return [("outcome", head), ("intervention", cause), *clauses, *when]
+    if shape in ("role", "makes_fail", "enough_to"):
+        head, clauses = _clauses(y)
+        if shape == "enough_to":
+            head = re.sub(r"^(?:keep|reach|match|get|make|hold|stay)\s+", "", head.strip())
+        return [("intervention", x), ("outcome", head), *clauses]
     if shape in ("causes", "happens", "limits", "effect", "y_of_x"):
         head, clauses = _clauses(y)
         return [("intervention", x), ("outcome", head), *clauses]
@@ -642,6 +678,9 @@ def _spans(shape: str, groups: dict[str, str]) -> list[tuple[FacetKind, str]]:
     if shape == "what_is":
         head, clauses = _clauses(y + rest)
         head, of_part = _split_of(head)
+        if of_part and re.search(r"\b(?:cause|causes|source|sources|reason|reasons|driver|drivers|origin)$", head):
+            # "What is the main cause of object hallucination in VLMs": what is explained is the outcome.
+            return [("outcome", of_part), *clauses]
         studied: list[tuple[FacetKind, str]] = [("intervention", of_part)] if of_part else []
         return [("outcome", head), *studied, *clauses]
     head, clauses = _clauses(y)

@@ -25,10 +25,10 @@ SYNTHESIZER asks whether the question is answered: facets covered (each by its b
 
 Calibration (`evals/tribunal_bench.py`): per labelled question, a good dossier (its sentences judged to answer
 it), an off-topic one (another question's answers) and an empty one. The weights were set on the tuning half
-(ordering good > off-topic > empty 48/49; off-topic 1.0-2.8, median 1.4; good median 3.8); on the test half
-the ordering holds for 18/18 questions, every off-topic (1.0-2.2) and empty (0.0) dossier scores below 4.0
-(REJECT), good dossiers score 1.7-5.3 (median 3.2: their claims are mostly uncorroborated, and many judged
-answers fall under the relevance threshold, so they count only in part).
+(ordering good > off-topic > empty 47/49 with the final relevance model; off-topic 1.0-3.1, median 1.4; good
+median 3.9); on the test half the ordering holds for 18/18 questions, every off-topic (1.0-2.2) and empty (0.0)
+dossier scores below 4.0 (REJECT), good dossiers score 1.8-5.5 (median 3.3: their claims are mostly
+uncorroborated, and many judged answers fall under the relevance threshold, so they count only in part).
 """
 
 from __future__ import annotations

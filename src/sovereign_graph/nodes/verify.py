@@ -33,9 +33,10 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         described = (
             "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
             f"SciFact): grounding against the claim's own paper, its quote's passage among the rationale; "
-            f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it; verified = "
-            f"grounded (SUPPORT at calibrated probability >= {model.decision_threshold:g}, read from its quote) and "
-            f"not contradicted; label = corroboration{figures}"
+            f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it (SUPPORT or "
+            f"CONTRADICT at calibrated probability >= {model.decision_threshold:g}); grounding is not run for a claim "
+            "that is its own quote (it could not fail); verified = a check that could fail passed (grounded, or for "
+            f"a claim that is its quote, corroborated), none failed, and no paper contradicts it{figures}"
         )
     else:
         check_verifier(context.verifier)
