@@ -93,7 +93,7 @@ def dossier_score(state: dict[str, Any], claims: list[Claim], extra: list[Passag
             )
         )
     verified = verify({**state, "claims": scored, "passages": passages}, RUNTIME)["claims"] if scored else []  # type: ignore[typeddict-item]
-    dossier = Dossier(question, facets, verified, passages, 0, model.threshold)
+    dossier = Dossier(question, facets, verified, passages, 0, model.bar)
     reviews = [rubric(dossier) for rubric in RUBRICS.values()]
     on_topic = sum(dossier.on_topic(c) for c in verified)
     return aggregate(reviews), on_topic, sum(c.verified for c in verified)

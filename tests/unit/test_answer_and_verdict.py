@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sovereign_graph.engines.answer import SILENT, build_answer, check_answer
 from sovereign_graph.engines.facets import split_facets
+from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.state import AnswerSentence, Claim, FacetAnswer, Passage
 from sovereign_graph.verify import tfidf
 from sovereign_graph.verify.verdict import settle
 
 QUESTION = "Does visual token pruning reduce hallucination on POPE?"
 FACETS = split_facets(QUESTION)
+BAR = RelevanceBar(0.5)
 PASSAGE = Passage(
     id="a#2", paper_id="a", text="Pruning 50% of visual tokens reduces hallucination on POPE by 3.1 points."
 )
@@ -45,7 +47,7 @@ def test_an_answer_sentence_must_cite_existing_on_topic_claims_and_state_only_th
         AnswerSentence(text="An off-topic claim agrees.", claims=["C2"]),
         AnswerSentence(text="Everyone agrees.", claims=[]),
     )
-    answers, dropped = check_answer(drafts, FACETS, claims, relevance_threshold=0.5)
+    answers, dropped = check_answer(drafts, FACETS, claims, RelevanceBar(0.5))
     kept = answers[0].sentences
     assert [s.text for s in kept] == ["Pruning half the visual tokens cut POPE hallucination by 3.1 points."]
     assert sorted(d.reason.split(" ")[0] for d in dropped) == ["cites", "cites", "cites", "states"]
@@ -57,7 +59,7 @@ def test_an_answer_sentence_must_cite_existing_on_topic_claims_and_state_only_th
 
 def test_the_offline_answer_cites_the_claims_and_passes_its_own_checks() -> None:
     claims = settle([_claim("C1"), _claim("C2", relevance=0.1)], [PASSAGE])
-    answers, dropped = check_answer(build_answer(FACETS, claims, 0.5), FACETS, claims, 0.5)
+    answers, dropped = check_answer(build_answer(FACETS, claims, BAR), FACETS, claims, BAR)
     assert not dropped
     assert answers[0].status == "answered"
     assert answers[0].sentences[0].claims == ["C1"], "the off-topic C2 is never cited"
@@ -65,7 +67,7 @@ def test_the_offline_answer_cites_the_claims_and_passes_its_own_checks() -> None
 
 
 def test_nothing_relevant_means_every_facet_is_silent() -> None:
-    answers, _ = check_answer(build_answer(FACETS, [_claim(relevance=0.1)], 0.5), FACETS, [_claim(relevance=0.1)], 0.5)
+    answers, _ = check_answer(build_answer(FACETS, [_claim(relevance=0.1)], BAR), FACETS, [_claim(relevance=0.1)], BAR)
     assert {a.status for a in answers} == {"silent"}
 
 
@@ -91,3 +93,16 @@ def test_a_paraphrased_claim_is_grounded_against_its_quote_and_can_fail() -> Non
     assert graded[1].grounded is False, "a claim its quote does not say fails grounding"
     (quoted_elsewhere,) = settle([_claim(passage_id="b#0")], [PASSAGE, other])
     assert not quoted_elsewhere.quoted, "a quote not in the passage it names is not quoted"
+
+
+def test_a_subject_claim_extracted_at_the_lower_bar_is_on_topic_for_the_answer_and_the_rubrics() -> None:
+    from sovereign_graph.engines.rubrics import Dossier, skeptic
+
+    bar = RelevanceBar(0.5, subject_threshold=0.25)
+    own = _claim(relevance=0.3, from_subject=True)
+    other = _claim("C2", relevance=0.3)
+    answers, dropped = check_answer(build_answer(FACETS, [own, other], bar), FACETS, [own, other], bar)
+    assert not dropped and answers[0].sentences[0].claims == ["C1"], "the authors' claim answers; C2 is below its bar"
+    dossier = Dossier("q", FACETS, [own, other], [PASSAGE], 0, bar)
+    assert dossier.on_topic(own) and not dossier.on_topic(other)
+    assert [o.target for o in skeptic(dossier).objections if o.kind == "off_topic"] == ["C2"]

@@ -8,7 +8,7 @@ from sovereign_graph.engines.findings import finding_strength
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.engines.rubrics import Dossier, skeptic, synthesizer, validator
 from sovereign_graph.engines.text import sentences
-from sovereign_graph.relevance.model import load_relevance_model
+from sovereign_graph.relevance.model import RelevanceBar, load_relevance_model
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Claim, Objection, Passage
 from sovereign_graph.verify.tfidf import verify_claims
@@ -81,7 +81,7 @@ def test_seed_verifier_supports_a_claim_echoed_by_another_paper_and_not_an_isola
 
 
 def _dossier(claims: list[Claim], passages: list[Passage]) -> Dossier:
-    return Dossier(question="q", facets=FACETS, claims=claims, passages=passages, round=0, relevance_threshold=0.5)
+    return Dossier(question="q", facets=FACETS, claims=claims, passages=passages, round=0, relevance=RelevanceBar(0.5))
 
 
 def test_rubrics_reward_a_verified_diverse_on_topic_dossier_over_a_weak_one() -> None:

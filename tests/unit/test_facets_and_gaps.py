@@ -8,6 +8,7 @@ from sovereign_graph.engines.extractor import ScoredCandidate, evidence_gaps, ex
 from sovereign_graph.engines.facets import note_facets, split_facets
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.engines.rubrics import Dossier, skeptic
+from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Passage
 
@@ -155,10 +156,10 @@ def test_skeptic_asks_for_a_counter_evidence_search_and_the_reviser_runs_one(sea
             paper=paper,
             facets=facets,
             claims=claims,
-            objections=skeptic(Dossier("q", facets, claims, passages, 0, 0.5)).objections,
+            objections=skeptic(Dossier("q", facets, claims, passages, 0, RelevanceBar(0.5))).objections,
             previous_queries=[],
         )
-    review = skeptic(Dossier("q", facets, claims, passages, 1 if searched else 0, 0.5, queries))
+    review = skeptic(Dossier("q", facets, claims, passages, 1 if searched else 0, RelevanceBar(0.5), queries))
     asked = [o for o in review.objections if o.kind == "no_counter_search"]
     assert bool(asked) is not searched
     if searched:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.text import numbers
+from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.state import AnswerSentence, Claim, DroppedSentence, Facet, FacetAnswer
 
 SILENT = "The retrieved literature does not address this."
@@ -45,9 +46,9 @@ def _ranked(facet: Facet, claims: Sequence[Claim]) -> list[Claim]:
     )
 
 
-def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], relevance_threshold: float) -> list[FacetAnswer]:
+def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], bar: RelevanceBar) -> list[FacetAnswer]:
     """The offline Answer, from the claims that bear on the question."""
-    relevant = [c for c in claims if c.relevance >= relevance_threshold]
+    relevant = [c for c in claims if bar.clears(c)]
     answers: list[FacetAnswer] = []
     quoted_under: dict[str, str] = {}  # claim id -> the facet whose answer quotes it
     for facet in facets:
@@ -118,11 +119,11 @@ def sentence_problem(sentence: AnswerSentence, claims: dict[str, Claim]) -> str 
 
 
 def check_answer(
-    drafts: Sequence[FacetAnswer], facets: Sequence[Facet], claims: Sequence[Claim], relevance_threshold: float
+    drafts: Sequence[FacetAnswer], facets: Sequence[Facet], claims: Sequence[Claim], bar: RelevanceBar
 ) -> tuple[list[FacetAnswer], list[DroppedSentence]]:
     """The sentences that pass `sentence_problem`, per facet (every facet once, in the question's order; a
     facet left without a sentence says the literature is silent), and the dropped ones with their reason."""
-    usable = {c.id: c for c in claims if c.relevance >= relevance_threshold}
+    usable = {c.id: c for c in claims if bar.clears(c)}
     by_facet = {d.facet_id: d for d in drafts}
     answers: list[FacetAnswer] = []
     dropped: list[DroppedSentence] = []

@@ -53,29 +53,19 @@ def score_candidates(
     return [ScoredCandidate(p, prob) for p, prob in zip(candidates, model.probabilities(rows), strict=True)]
 
 
-def extract_claims(
-    passages: list[Passage],
+def claimable(
+    scored: Sequence[ScoredCandidate],
     facets: list[Facet],
-    *,
-    max_claims: int,
-    max_per_paper: int,
-    excluded: set[str] | None = None,
-    question: str = "",
-    subject_id: str | None = None,
-    titles: dict[str, str] | None = None,
-    model: RelevanceModel | None = None,
-    scored: list[ScoredCandidate] | None = None,
-) -> list[Claim]:
-    """Findings whose relevance probability clears the model's threshold, that name the question's outcome (or a
-    word of its family: a finding on another outcome never answers it) and whose paper is about the question's
-    subject (it names the intervention or the comparison): the subject paper's own first (the
-    authors' claims), then the others by probability; at most `max_per_paper` from one paper, no near-duplicates.
-    Nothing clears the bar: no claims."""
-    model = model or load_relevance_model()
-    if scored is None:
-        scored = score_candidates(
-            passages, facets, question=question, subject_id=subject_id, titles=titles, model=model, excluded=excluded
-        )
+    passages: Sequence[Passage],
+    subject_id: str | None,
+    titles: dict[str, str] | None,
+    model: RelevanceModel,
+) -> list[tuple[ScoredCandidate, dict[str, float]]]:
+    """The candidates a claim may be made of, with their facet coverage, the subject paper's first, then by
+    probability: they clear the relevance bar (the subject paper's best one, a lower bar), name the question's
+    outcome (or a word of its family: a finding on another outcome never answers it), and come from a paper
+    about the question's subject (it names the intervention or the comparison). The offline extractor and a
+    live one read the same list."""
     papers = paper_texts(passages)
     eligible: list[tuple[ScoredCandidate, dict[str, float]]] = []
     for candidate in scored:
@@ -90,11 +80,39 @@ def extract_claims(
         (c for c, _ in eligible if c.passage.paper_id == subject_id), key=lambda c: c.probability, default=None
     )
     kept = [
-        (candidate, coverage, stems(candidate.passage.text))
+        (candidate, coverage)
         for candidate, coverage in eligible
         if candidate.probability >= (model.subject_threshold if candidate is subject_best else model.threshold)
     ]
-    kept.sort(key=lambda item: (item[0].passage.paper_id != subject_id, -item[0].probability, item[0].passage.id))
+    return sorted(
+        kept, key=lambda item: (item[0].passage.paper_id != subject_id, -item[0].probability, item[0].passage.id)
+    )
+
+
+def extract_claims(
+    passages: list[Passage],
+    facets: list[Facet],
+    *,
+    max_claims: int,
+    max_per_paper: int,
+    excluded: set[str] | None = None,
+    question: str = "",
+    subject_id: str | None = None,
+    titles: dict[str, str] | None = None,
+    model: RelevanceModel | None = None,
+    scored: list[ScoredCandidate] | None = None,
+) -> list[Claim]:
+    """The `claimable` candidates as claims (the subject paper's first: its authors' claims), at most
+    `max_per_paper` from one paper, no near-duplicates. Nothing clears the bar: no claims."""
+    model = model or load_relevance_model()
+    if scored is None:
+        scored = score_candidates(
+            passages, facets, question=question, subject_id=subject_id, titles=titles, model=model, excluded=excluded
+        )
+    kept = [
+        (c, coverage, stems(c.passage.text))
+        for c, coverage in claimable(scored, facets, passages, subject_id, titles, model)
+    ]
 
     claims: list[Claim] = []
     kept_stems: list[AbstractSet[str]] = []

@@ -6,13 +6,13 @@ review's rationale. The tribunal's score is the mean of the three reviewers' sco
 (C3) or facet (F2) it is about, or "dossier", and carries a machine-readable `kind` the reviser acts on.
 
 Only claims that bear on the question count for a reviewer. Each claim has a *weight*: 1 when the relevance
-model's calibrated probability that it answers the question (`Claim.relevance`) reaches its threshold
-(`Dossier.relevance_threshold`), in proportion below it. Every share is "weight of the claims passing the
-check / number of claims", so a dossier of verbatim, corroborated claims about another question scores near
-zero, and padding a dossier with off-topic claims lowers its score. Only the two mechanical checks of the
-evidence (quotes verbatim, numbers in their quotes) count every claim fully. "Verified" counts only checks
-that could have failed (`verify/verdict.py`): a claim that is its own quote is not grounded by being compared
-with itself.
+model's calibrated probability that it answers the question (`Claim.relevance`) reaches its bar
+(`Dossier.relevance`, the bar extraction used: lower for the subject paper's own findings), in proportion
+below it. Every share is "weight of the claims passing the check / number of claims", so a dossier of
+verbatim, corroborated claims about another question scores near zero, and padding a dossier with off-topic
+claims lowers its score. Only the two mechanical checks of the evidence (quotes verbatim, numbers in their
+quotes) count every claim fully. "Verified" counts only checks that could have failed (`verify/verdict.py`): a
+claim that is its own quote is not grounded by being compared with itself.
 
 SKEPTIC     doubts the findings: on-topic claims corroborated by another paper 0.35, on-topic claims not
             contradicted 0.25, source diversity (times the on-topic share) 0.2, counter-evidence sought 0.2.
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from sovereign_graph.engines.facets import FULL_COVERAGE, required_facets
 from sovereign_graph.engines.text import numbers
+from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.state import Claim, Facet, Objection, Passage, Query, Review, Role
 from sovereign_graph.verify.verdict import quoted
 
@@ -52,15 +53,15 @@ class Dossier:
     claims: list[Claim]
     passages: list[Passage]
     round: int
-    relevance_threshold: float
+    relevance: RelevanceBar
     queries: list[Query] = field(default_factory=list)
 
     def on_topic(self, claim: Claim) -> bool:
-        return claim.relevance >= self.relevance_threshold
+        return self.relevance.clears(claim)
 
     def weight(self, claim: Claim) -> float:
-        """How fully a claim counts: 1 at or above the relevance threshold, in proportion below it."""
-        return min(1.0, claim.relevance / self.relevance_threshold) if self.relevance_threshold > 0 else 1.0
+        """How fully a claim counts: 1 at or above its relevance bar, in proportion below it."""
+        return self.relevance.weight(claim)
 
     def weighted(self, passes: Callable[[Claim], bool]) -> float:
         """The share of claims that bear on the question and pass the check, each counted by its weight."""
@@ -100,13 +101,13 @@ def _diversity(claims: list[Claim], enough: int) -> float:
 
 
 def _off_topic(dossier: Dossier) -> list[Objection]:
+    def why(claim: Claim) -> str:
+        if not dossier.on_topic(claim):
+            return f"relevance {claim.relevance:.2f} < {dossier.relevance.of(claim):g}"
+        return "it addresses none of the facets"
+
     return [
-        Objection(
-            target=c.id,
-            kind="off_topic",
-            message=f"{c.id} does not bear on the question (relevance {c.relevance:.2f} < "
-            f"{dossier.relevance_threshold:g}).",
-        )
+        Objection(target=c.id, kind="off_topic", message=f"{c.id} does not bear on the question ({why(c)}).")
         for c in dossier.claims
         if not dossier.on_topic(c) or not c.facets
     ]

@@ -7,7 +7,13 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
-from sovereign_graph.engines.extractor import ScoredCandidate, evidence_gaps, extract_claims, score_candidates
+from sovereign_graph.engines.extractor import (
+    ScoredCandidate,
+    claimable,
+    evidence_gaps,
+    extract_claims,
+    score_candidates,
+)
 from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
 from sovereign_graph.llm.settings import RoleModel
 from sovereign_graph.progress import emit
@@ -31,7 +37,7 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     relevance = relevance_line(model, scored)
     target = context.model_for("extractor")
     if target is not None:
-        return _extract_live(state, context, target, model, scored, relevance)
+        return _extract_live(state, context, target, model, scored, relevance, titles)
     claims = extract_claims(
         state["passages"],
         state["facets"],
@@ -78,9 +84,10 @@ def _extract_live(
     model: RelevanceModel,
     scored: list[ScoredCandidate],
     relevance: str,
+    titles: dict[str, str],
 ) -> dict[str, Any]:
-    # The model sees only what the relevance model let through, best first: nothing relevant, nothing to claim.
-    shown = sorted((c for c in scored if c.probability >= model.threshold), key=lambda c: -c.probability)
+    # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
+    shown = [c for c, _ in claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model)]
     claims: list[Claim] = []
     rejected: list[RejectedClaim] = []
     usage = RoleUsage()

@@ -3,6 +3,7 @@ through LangChain's `Embeddings` / `VectorStore` interfaces."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -46,15 +47,15 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     relevance = {doc.id: score for doc, score in ranked}
     # Each facet's phrase against every passage too (one query each): the relevance model reads the outcome and
     # the subject apart, so a passage near the question's words but not its outcome is told apart.
-    by_facet = {
-        f.id: {
-            doc.id: round(float(score), 4) for doc, score in store.similarity_search_with_score(f.text, k=len(passages))
-        }
-        for f in state["facets"]
-        if any(embeddings.embed_query(f.text))  # a phrase of words the embedder has never seen has no direction
-    }
+    by_facet: dict[str, dict[str, float]] = {}
+    for facet in state["facets"]:
+        try:
+            found = store.similarity_search_with_score(facet.text, k=len(passages))
+        except ValueError:
+            continue  # a phrase of words the embedder has never seen has no direction (a zero vector)
+        by_facet[facet.id] = {doc.id: round(float(score), 4) for doc, score in found if doc.id is not None}
     papers = paper_relevance(embeddings, state["question"], [h.paper for h in hits])
-    counts = {pid: sum(p.paper_id == pid for p in passages) for pid in papers}
+    counts = Counter(p.paper_id for p in passages)
     passages = [
         p.model_copy(
             update={

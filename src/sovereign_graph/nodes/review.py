@@ -30,7 +30,7 @@ def reviewer(role: Role) -> ReviewerNode:
             claims=state["claims"],
             passages=state["passages"],
             round=state["round"],
-            relevance_threshold=load_relevance_model().threshold,
+            relevance=load_relevance_model().bar,
             queries=state.get("queries", []),
         )
         target = context.model_for(role.lower())  # type: ignore[arg-type]
@@ -44,8 +44,8 @@ def reviewer(role: Role) -> ReviewerNode:
         if role == "SYNTHESIZER":
             # The Answer: the model's drafts when it wrote them, else built from the claims; checked either way.
             if drafts is None:
-                drafts = build_answer(dossier.facets, dossier.claims, dossier.relevance_threshold)
-            answer, dropped = check_answer(drafts, dossier.facets, dossier.claims, dossier.relevance_threshold)
+                drafts = build_answer(dossier.facets, dossier.claims, dossier.relevance)
+            answer, dropped = check_answer(drafts, dossier.facets, dossier.claims, dossier.relevance)
             update |= {"answer": answer, "answer_dropped": dropped}
         emit("reviewer_scored", role=role, round=verdict.round, score=verdict.score, objections=len(verdict.objections))
         return {"reviews": [verdict], **update}

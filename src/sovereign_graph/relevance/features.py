@@ -156,6 +156,7 @@ def feature_rows(
         position = sentence_position(p, p.sentences_in_paper or counts[p.paper_id])
         measured = families_of(p.text)
         own_family = bool(measured & view.outcome_families)
+        strength = finding_strength(p.text)
         rows.append(
             [
                 p.relevance,
@@ -172,7 +173,7 @@ def feature_rows(
                 float(_best(view.benchmarks, sentence_stems, p.text) > 0),
                 sum(coverage) / len(coverage) if coverage else 0.0,
                 overlap,
-                finding_strength(p.text),
+                strength,
                 float(is_background(p.text)),
                 float(bool(numbers(p.text))),
                 float(p.paper_id == view.subject_id),
@@ -183,11 +184,11 @@ def feature_rows(
                 cosine(p, subject_ids),
                 paper_outcome[p.paper_id],
                 paper_subject_cos[p.paper_id],
-                finding_strength(p.text) * float(p.paper_id == view.subject_id or in_paper > 0),
-                finding_strength(p.text) * float(outcome > 0),
+                strength * float(p.paper_id == view.subject_id or in_paper > 0),
+                strength * float(outcome > 0),
                 float(own_family),
                 float(bool(measured) and not own_family and bool(view.outcome_families)),
-                finding_strength(p.text) * float(own_family or outcome > 0),
+                strength * float(own_family or outcome > 0),
                 idf_share(sentence_stems, outcome_terms),
                 idf_share(sentence_stems, subject_terms),
                 idf_share(paper_stems.get(p.paper_id, set()), subject_terms),

@@ -21,10 +21,34 @@ import numpy as np
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.relevance.features import FEATURES
+from sovereign_graph.state import Claim
 from sovereign_graph.verify.model import Linear, sigmoid
 
 FORMAT = "sovereign-relevance/2"
 MODEL_FILE = "relevance_model.json"
+
+
+@dataclass(frozen=True)
+class RelevanceBar:
+    """The probability a claim needs to bear on the question: the model's threshold, or, for the subject paper's
+    own findings, the lower bar its best one is extracted at. Extraction, the rubrics and the Answer read the
+    same bar, so a claim extraction accepted is never called off-topic downstream."""
+
+    threshold: float
+    subject_threshold: float | None = None
+
+    def of(self, claim: Claim) -> float:
+        if claim.from_subject and self.subject_threshold is not None:
+            return min(self.threshold, self.subject_threshold)
+        return self.threshold
+
+    def clears(self, claim: Claim) -> bool:
+        return claim.relevance >= self.of(claim)
+
+    def weight(self, claim: Claim) -> float:
+        """1 at or above the bar, in proportion below it."""
+        bar = self.of(claim)
+        return min(1.0, claim.relevance / bar) if bar > 0 else 1.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,10 @@ class RelevanceModel:
     # the outcome is the likeliest answer there is (shown as its authors' claim, never as corroboration).
     subject_threshold: float = 1.0
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bar(self) -> RelevanceBar:
+        return RelevanceBar(self.threshold, self.subject_threshold)
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         if not rows:
