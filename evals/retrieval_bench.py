@@ -28,10 +28,10 @@ from sklearn.model_selection import KFold
 
 from sovereign_graph.benchmarks.retrieval import CUTOFFS, RetrievalScores, score_rankings, scored_claims, tfidf_scores
 from sovereign_graph.benchmarks.scifact import SciFactClaim, load_claims, load_corpus
-from sovereign_graph.checkpoint import sovereign_home
 from sovereign_graph.engines.bm25 import Bm25Index
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.hybrid import DENSE_WEIGHTS, standardise
+from sovereign_graph.locations import sovereign_home
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 FOLDS = 5

@@ -1,3 +1,3 @@
-from sovereign_graph.cli import app
+from sovereign_graph.cli import main
 
-app(prog_name="sovereign")
+main()

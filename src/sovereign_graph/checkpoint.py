@@ -3,34 +3,27 @@ default), or PostgreSQL for many workers on one database (`--db postgresql://...
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.coordination.store import SqlCoordinator
+from sovereign_graph.errors import DatabaseError, InputError
+from sovereign_graph.locations import default_db_path, is_postgres_url
 from sovereign_graph.state import STATE_MODELS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+BUSY_SECONDS = 10.0  # how long to wait for another process's write lock before saying the database is busy
+DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "encrypted", "disk I/O")
 # Serialises first-use schema set-up across workers that start together (PostgresSaver.setup is not).
 SETUP_LOCK_KEY = 0x50_7E_12_E1
-
-
-def sovereign_home() -> Path:
-    return Path(os.environ.get("SOVEREIGN_HOME") or Path.home() / ".sovereign")
-
-
-def default_db_path() -> Path:
-    return sovereign_home() / "sovereign.sqlite"
 
 
 def state_serializer() -> JsonPlusSerializer:
@@ -54,30 +47,62 @@ def check_db_path(path: Path, *, must_exist: bool) -> Path:
 
 
 @contextmanager
-def sqlite_saver(path: Path) -> Iterator[SqliteSaver]:
+def sqlite_saver(path: Path, *, for_new_threads: bool = False) -> Iterator[SqliteSaver]:
+    """A `SqliteSaver` on `path`. Another process writing waits up to `BUSY_SECONDS`; SQLite's failures in
+    the block (busy, full, damaged) come out as one `DatabaseError` naming the file and what to do.
+
+    `for_new_threads`: refuse a file that fails `PRAGMA quick_check`, so no run adds work to a damaged file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False)
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_SECONDS)
+    saver = SqliteSaver(connection, serde=state_serializer())
     try:
-        saver = SqliteSaver(connection, serde=state_serializer())
+        if for_new_threads and path.stat().st_size > 0:
+            verdict = connection.execute("PRAGMA quick_check").fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed (quick_check: {verdict})")
         saver.setup()
         yield saver
     except sqlite3.DatabaseError as error:
-        raise InputError(f"--db {path} is not a usable SQLite database ({error}).") from error
+        raise database_error(path, error) from error
     finally:
-        connection.close()
+        # A LangGraph worker may still be inside the saver when Ctrl-C unwinds the main thread: closing the
+        # connection under it crashes the interpreter, so close only between the saver's own operations.
+        with saver.lock:
+            connection.close()
 
 
-def is_postgres_url(db: str | Path) -> bool:
-    return str(db).startswith(POSTGRES_SCHEMES)
+def database_error(path: Path, error: sqlite3.DatabaseError) -> DatabaseError:
+    """What SQLite's error means for the user, with what to do about it."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return DatabaseError(
+            f"database busy: another process is writing to {path} (waited {BUSY_SECONDS:.0f} s); try again."
+        )
+    if "full" in text:
+        return DatabaseError(
+            f"no space left for the database {path} ({text}): free space on its disk, then continue; "
+            "every finished step is saved."
+        )
+    if isinstance(error, sqlite3.OperationalError) and not any(word in text for word in DAMAGE_WORDS):
+        return DatabaseError(f"the database {path} failed: {text}.")
+    return DatabaseError(
+        f"the database {path} is damaged ({text}). {_still_readable(path)} Keep a copy (cp {path} {path}.bak), "
+        f"then recover what SQLite can: sqlite3 {path} .recover | sqlite3 {path}.recovered, and pass "
+        f"--db {path}.recovered; new runs can use another --db meanwhile."
+    )
 
 
-def redacted(db: str | Path) -> str:
-    """The --db as it may be printed: a PostgreSQL URL without its password."""
-    parts = urlsplit(str(db))
-    if not is_postgres_url(db) or parts.password is None:
-        return str(db)
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+def _still_readable(path: Path) -> str:
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_SECONDS)) as connection:
+            (count,) = connection.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()
+    except sqlite3.DatabaseError:
+        return "Its list of threads cannot be read."
+    return (
+        f"Its list of threads can still be read ({count} threads: sovereign threads --db {path}); "
+        "a thread's own state may not."
+    )
 
 
 def _try_setup_lock(connection: Any) -> bool:
@@ -108,20 +133,25 @@ def postgres_saver(url: str) -> Iterator[Any]:
             time.sleep(0.05)
         try:
             saver.setup()
+            SqlCoordinator(connection, saver.lock, "postgres").setup()
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
         yield saver
 
 
 @contextmanager
-def open_saver(db: str | Path | None, *, must_exist: bool) -> Iterator[BaseCheckpointSaver[Any]]:
-    """The checkpointer `--db` names: a PostgreSQL URL, or a SQLite path (default: $SOVEREIGN_HOME/sovereign.sqlite)."""
+def open_saver(
+    db: str | Path | None, *, must_exist: bool, for_new_threads: bool = False
+) -> Iterator[BaseCheckpointSaver[Any]]:
+    """The checkpointer `--db` names: a PostgreSQL URL, or a SQLite path (default: $SOVEREIGN_HOME/sovereign.sqlite).
+
+    `for_new_threads` (run, fork): a SQLite file must pass an integrity check first."""
     if db is not None and is_postgres_url(db):
         with postgres_saver(str(db)) as saver:
             yield saver
         return
     path = check_db_path(Path(db) if db is not None else default_db_path(), must_exist=must_exist)
-    with sqlite_saver(path) as saver:
+    with sqlite_saver(path, for_new_threads=for_new_threads) as saver:
         yield saver
 
 

@@ -35,3 +35,27 @@ class SourceError(ResumableError):
 class ModelError(ResumableError):
     """A live model (chat or embeddings) kept failing, or never answered in the requested schema, after its
     retries. The message names the role and the model, never the key."""
+
+
+class ThreadConflictError(InputError):
+    """Another process has the thread, or answered its pause first: nothing was written by this call."""
+
+
+class ThreadBusyError(ThreadConflictError):
+    """A live process holds the thread (its lease is fresh)."""
+
+
+class DecidedMeanwhileError(ThreadConflictError):
+    """The pause this call read was answered by someone else first; their decision stands."""
+
+
+class StoppedRunError(InputError):
+    """A decision was given to a run that is not paused for the owner (it stopped before reaching the pause)."""
+
+
+class DatabaseError(SovereignError):
+    """The checkpoint database failed: busy, full or damaged. The message names the file and what to do."""
+
+
+class ReportWriteError(SovereignError):
+    """The report files could not be written; the thread's state in the database is intact."""

@@ -3,8 +3,6 @@ that wants the same behaviour) calls. Input is checked before anything is writte
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -14,19 +12,28 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 
 from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
-from sovereign_graph.errors import InputError, ResumableError
+from sovereign_graph.coordination import Coordinator, DecisionRecord, Holder, coordinator_for, hold
+from sovereign_graph.errors import (
+    DecidedMeanwhileError,
+    InputError,
+    ResumableError,
+    StoppedRunError,
+    ThreadBusyError,
+)
 from sovereign_graph.graph import build_graph
 from sovereign_graph.history import CheckpointRow, fork_checkpoint, history
 from sovereign_graph.injected import Engines
 from sovereign_graph.llm.config import LiveConfig
 from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+from sovereign_graph.names import printable, require_thread_id
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.nodes.plan import require_max_revisions
-from sovereign_graph.report import Report, build_report, status_of, to_markdown
+from sovereign_graph.report import Report, build_report, status_of
+from sovereign_graph.report_files import write_report_files
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import Paper, ResearchInput
 
@@ -39,6 +46,10 @@ CORPUS_KEY = "sovereign_corpus"
 LIVE_KEY = "sovereign_live"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]  # node, its update, seconds since start
 EventCallback = Callable[[dict[str, Any], float], None]  # a progress event (see progress.py), seconds
+LEASE_WAIT_SECONDS = 10.0  # a run that just reached the pause may still be letting go of its thread
+FIRST_NODE = "plan"
+
+__all__ = ["RunOutcome", "RunStopped", "Runner", "ThreadSummary", "write_report_files"]
 
 
 @dataclass(frozen=True)
@@ -76,27 +87,25 @@ def check_decision(decision: str) -> str:
     return decision
 
 
-def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
-    """<thread>.md and <thread>.json, each replaced atomically so a reader never sees half a report."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = report.thread_id or "report"
-    paths = (out_dir / f"{stem}.md", out_dir / f"{stem}.json")
-    contents = (
-        to_markdown(report),
-        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-    )
-    for path, text in zip(paths, contents, strict=True):
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    return paths
+class RunStopped(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped a run between (or inside) steps; every finished step is saved."""
+
+    def __init__(self, thread_id: str, status: str) -> None:
+        super().__init__(f"{thread_id}: {status}")
+        self.thread_id = thread_id
+        self.status = status
 
 
 class Runner:
     def __init__(
-        self, checkpointer: BaseCheckpointSaver[Any], context: Context | None = None, engines: Engines | None = None
+        self,
+        checkpointer: BaseCheckpointSaver[Any],
+        context: Context | None = None,
+        engines: Engines | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
         self.checkpointer = checkpointer
+        self.coordinator = coordinator or coordinator_for(checkpointer)
         engines = engines or Engines()
         self.context = (context or Context()).with_engines(engines if engines.any() else None)
         self.graph = build_graph(
@@ -165,11 +174,12 @@ class Runner:
         on_event: EventCallback | None = None,
     ) -> RunOutcome:
         subject, question = check_run_input(paper, question, max_revisions, self.context)
-        thread_id = thread_id or new_thread_id(subject)
-        if self.graph.get_state(self._config(thread_id)).values:
-            raise InputError(f"thread '{thread_id}' already exists: pick another --thread, or resume it.")
-        graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
-        return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context)
+        thread_id = require_thread_id(thread_id) if thread_id is not None else new_thread_id(subject)
+        with hold(self.coordinator, thread_id):
+            if self.checkpointer.get_tuple(self._config(thread_id)) is not None:
+                raise InputError(f"thread '{thread_id}' already exists: pick another --thread, or resume it.")
+            graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
+            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context)
 
     def resume(
         self,
@@ -181,26 +191,73 @@ class Runner:
         on_progress: ProgressCallback | None = None,
         on_event: EventCallback | None = None,
     ) -> RunOutcome:
-        """The owner's decision on a paused thread; or, with no decision, continue a thread a failure stopped."""
+        """The owner's decision on a paused thread; or, with no decision, continue a thread that stopped
+        (a failure, a kill, Ctrl-C), applying a decision that was recorded but not yet applied.
+
+        A decision is applied only to the pause it was read from: of two owners answering at once, the
+        first recorded wins and the other gets `DecidedMeanwhileError`; nothing is dropped silently.
+        """
         decision = check_decision(decision) if decision is not None else None
-        status = self.status(thread_id)
+        snapshot = self._snapshot(thread_id)
+        if decision is not None:
+            self._refuse_if_not_open(thread_id, snapshot)
+            self._record(thread_id, _checkpoint_id(snapshot), decision, note)
+        with self._hold_waiting(thread_id):
+            snapshot = self._snapshot(thread_id)
+            status = self._status(thread_id, snapshot, holder=None)
+            if status in ("approved", "rejected"):
+                raise InputError(f"thread '{thread_id}' is already final ({status}); nothing to resume.")
+            graph_input: Any = None  # carry on from the last checkpoint: finished steps are not run again
+            if snapshot.interrupts:
+                recorded = self.coordinator.decision_for(thread_id, _checkpoint_id(snapshot))
+                if recorded is None:
+                    raise InputError(
+                        f"thread '{thread_id}' is paused for the owner: give --decision approve|reject|revise."
+                    )
+                graph_input = Command(resume={"decision": recorded.decision, "note": recorded.note})
+            out_dir = out_dir or self.out_dir(thread_id)
+            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context_for(thread_id))
+
+    def _refuse_if_not_open(self, thread_id: str, snapshot: StateSnapshot) -> None:
+        """A decision needs an open pause: say why there is none, and never drop the decision silently."""
+        if snapshot.interrupts:
+            recorded = self.coordinator.decision_for(thread_id, _checkpoint_id(snapshot))
+            if recorded is not None:
+                raise _decided_meanwhile(thread_id, recorded, applied=False)
+            return
+        holder = self.coordinator.live_holder(thread_id)
+        latest = self.coordinator.latest_decision(thread_id)
+        status = self._status(thread_id, snapshot, holder)
         if status in ("approved", "rejected"):
-            raise InputError(f"thread '{thread_id}' is already final ({status}); nothing to resume.")
-        graph_input: Any
-        if status == "awaiting_owner":
-            if decision is None:
-                raise InputError(
-                    f"thread '{thread_id}' is paused for the owner: give --decision approve|reject|revise."
-                )
-            graph_input = Command(resume={"decision": decision, "note": note})
-        elif decision is not None:
-            raise InputError(
-                f"thread '{thread_id}' is not paused for the owner (it is {status}); resume it without a decision."
+            when = f" at {latest.when()}" if latest is not None else ""
+            raise DecidedMeanwhileError(f"thread '{thread_id}' is already final ({status}{when}); nothing to decide.")
+        if latest is not None and holder is not None:
+            raise _decided_meanwhile(thread_id, latest, applied=True)
+        if holder is not None:
+            raise ThreadBusyError(
+                f"thread '{thread_id}' is running in another process ({holder.describe()}) and not yet paused "
+                "for the owner: decide once `sovereign threads` shows it awaiting_owner."
             )
-        else:
-            graph_input = None  # carry on from the last checkpoint: finished steps are not run again
-        out_dir = out_dir or self.out_dir(thread_id)
-        return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context_for(thread_id))
+        raise StoppedRunError(
+            f"thread '{thread_id}' is {status}, not paused for the owner, so the decision was not recorded: "
+            f"continue it first with `sovereign resume {thread_id}` (no --decision), then decide."
+        )
+
+    def _record(self, thread_id: str, checkpoint_id: str, decision: str, note: str) -> DecisionRecord:
+        mine = DecisionRecord(thread_id, checkpoint_id, decision, note, time.time(), uuid.uuid4().hex)
+        standing = self.coordinator.record_decision(mine)
+        if standing.token != mine.token:
+            raise _decided_meanwhile(thread_id, standing, applied=False)
+        return standing
+
+    def _hold_waiting(self, thread_id: str) -> Any:
+        """`hold`, waiting a little for a holder that is about to let go (a run that just paused)."""
+        deadline = time.monotonic() + LEASE_WAIT_SECONDS
+        while True:
+            holder = self.coordinator.live_holder(thread_id)
+            if holder is None or time.monotonic() > deadline:
+                return hold(self.coordinator, thread_id)
+            time.sleep(0.1)
 
     def history(self, thread_id: str) -> list[CheckpointRow]:
         return history(self.graph, thread_id)
@@ -224,27 +281,33 @@ class Runner:
         owner's answer is then given to the copy.
         """
         decision = check_decision(decision) if decision is not None else None
-        self.status(thread_id)  # an unknown thread is bad input
+        self._snapshot(thread_id)  # an unknown thread is bad input
+        if new_thread_id is not None:
+            require_thread_id(new_thread_id)
         new = fork_checkpoint(
             self.checkpointer, thread_id, checkpoint_id, new_thread_id=new_thread_id, max_revisions=max_revisions
         )
-        out_dir = out_dir or self.out_dir(new)
-        context = self.context_for(new)
-        snapshot = self.graph.get_state(self._config(new))
-        if not snapshot.interrupts and not snapshot.next:
-            if decision is not None:
-                raise InputError(
-                    f"checkpoint '{checkpoint_id}' is after the owner's decision; fork an earlier one to decide again."
-                )
-            return RunOutcome(thread_id=new, report=self.report(new), paused=False)
-        if not snapshot.interrupts:
-            outcome = self._drive(None, new, out_dir, on_progress, on_event, context)
-            if not outcome.paused or decision is None:
-                return outcome
-        elif decision is None:
-            return RunOutcome(thread_id=new, report=self.report(new), paused=True)
-        answer: Command[Any] = Command(resume={"decision": decision, "note": note})
-        return self._drive(answer, new, out_dir, on_progress, on_event, context)
+        with hold(self.coordinator, new):
+            out_dir = out_dir or self.out_dir(new)
+            context = self.context_for(new)
+            snapshot = self._snapshot(new)
+            if not snapshot.interrupts and not snapshot.next:
+                if decision is not None:
+                    raise InputError(
+                        f"checkpoint '{checkpoint_id}' is after the owner's decision; fork an earlier one to "
+                        "decide again."
+                    )
+                return RunOutcome(thread_id=new, report=self.report(new), paused=False)
+            if not snapshot.interrupts:
+                outcome = self._drive(None, new, out_dir, on_progress, on_event, context)
+                if not outcome.paused or decision is None:
+                    return outcome
+                snapshot = self._snapshot(new)
+            elif decision is None:
+                return RunOutcome(thread_id=new, report=self.report(new), paused=True)
+            recorded = self._record(new, _checkpoint_id(snapshot), decision, note)
+            answer: Command[Any] = Command(resume={"decision": recorded.decision, "note": recorded.note})
+            return self._drive(answer, new, out_dir, on_progress, on_event, context)
 
     def _drive(
         self,
@@ -258,7 +321,11 @@ class Runner:
         config = self._config(thread_id, out_dir, context)
         started = time.perf_counter()
         try:
-            chunks: Any = self.graph.stream(graph_input, config, context=context, stream_mode=["updates", "custom"])
+            # "sync": each step's checkpoint is on disk before the next step starts, so a kill loses at most
+            # the step in progress (LangGraph's default writes them in the background).
+            chunks: Any = self.graph.stream(
+                graph_input, config, context=context, stream_mode=["updates", "custom"], durability="sync"
+            )
             for mode, chunk in chunks:
                 seconds = time.perf_counter() - started
                 if mode == "custom":
@@ -268,6 +335,9 @@ class Runner:
                 for node, update in chunk.items():
                     if on_progress is not None and node != "__interrupt__":
                         on_progress(node, update or {}, seconds)
+        except KeyboardInterrupt as stop:
+            where = self._status(thread_id, self.graph.get_state(self._config(thread_id)), holder=None)
+            raise RunStopped(thread_id, where) from stop
         except ResumableError as error:
             if not self.graph.get_state(self._config(thread_id)).values:
                 raise
@@ -277,21 +347,33 @@ class Runner:
         snapshot = self.graph.get_state(self._config(thread_id))
         return RunOutcome(thread_id=thread_id, report=self.report(thread_id), paused=bool(snapshot.interrupts))
 
+    def _snapshot(self, thread_id: str) -> StateSnapshot:
+        if self.checkpointer.get_tuple(self._config(thread_id)) is None:
+            raise InputError(f"no thread '{printable(thread_id)}' in this database (see: sovereign threads).")
+        return self.graph.get_state(self._config(thread_id))
+
     def status(self, thread_id: str) -> str:
-        snapshot = self.graph.get_state(self._config(thread_id))
-        if not snapshot.values:
-            raise InputError(f"no thread '{thread_id}' in this database (see: sovereign threads).")
+        """running (a live process holds the thread) | awaiting_owner | stopped before <node> |
+        approved | rejected."""
+        return self._status(thread_id, self._snapshot(thread_id), self.coordinator.live_holder(thread_id))
+
+    def _status(self, thread_id: str, snapshot: StateSnapshot, holder: Holder | None) -> str:
+        if holder is not None:
+            return "running"
         if snapshot.interrupts:
+            recorded = self.coordinator.decision_for(thread_id, _checkpoint_id(snapshot))
+            if recorded is not None:
+                return f"stopped before owner (decision '{recorded.decision}' recorded, not yet applied)"
             return "awaiting_owner"
-        if snapshot.next:
-            return f"stopped before {', '.join(dict.fromkeys(snapshot.next))}"
+        waiting = snapshot.next or tuple(task.name for task in snapshot.tasks)
+        if waiting:
+            names = (FIRST_NODE if name == "__start__" else name for name in waiting)
+            return f"stopped before {', '.join(dict.fromkeys(names))}"
         return status_of(snapshot.values)
 
     def report(self, thread_id: str) -> Report:
-        snapshot = self.graph.get_state(self._config(thread_id))
+        snapshot = self._snapshot(thread_id)
         values = snapshot.values
-        if not values:
-            raise InputError(f"no thread '{thread_id}' in this database (see: sovereign threads).")
         if "subject" not in values or "score" not in values:
             raise InputError(f"thread '{thread_id}' has no report yet (it is {self.status(thread_id)}).")
         return build_report(values, thread_id=thread_id, status=status_of(values))
@@ -302,6 +384,7 @@ class Runner:
 
     def threads(self) -> list[ThreadSummary]:
         summaries: list[ThreadSummary] = []
+        holders = self.coordinator.live_holders()
         for thread_id in thread_ids(self.checkpointer):
             snapshot = self.graph.get_state(self._config(thread_id))
             values = snapshot.values
@@ -310,10 +393,25 @@ class Runner:
                 ThreadSummary(
                     thread_id=thread_id,
                     paper=subject.id if subject is not None else str(values.get("paper", "?")),
-                    status=self.status(thread_id),
+                    status=self._status(thread_id, snapshot, holders.get(thread_id)),
                     score=values.get("score"),
                     recommendation=values.get("recommendation"),
                     updated=snapshot.created_at or "",
                 )
             )
         return summaries
+
+
+def _checkpoint_id(snapshot: StateSnapshot) -> str:
+    return str(snapshot.config["configurable"]["checkpoint_id"])
+
+
+def _decided_meanwhile(thread_id: str, recorded: DecisionRecord, *, applied: bool) -> DecidedMeanwhileError:
+    state = "" if applied else f"; `sovereign resume {thread_id}` applies it if it was not applied yet"
+    return DecidedMeanwhileError(
+        f"the thread was decided meanwhile ({_past(recorded.decision)} at {recorded.when()}){state}."
+    )
+
+
+def _past(decision: str) -> str:
+    return {"approve": "approved", "reject": "rejected", "revise": "sent back for revision"}.get(decision, decision)

@@ -138,7 +138,7 @@ def test_resume_rejects_unknown_thread_finished_thread_and_bad_decision(tmp_path
     assert bad.exit_code == 2 and "decision must be one of approve, reject, revise" in bad.output
     assert cli.invoke(app, ["resume", thread, "--db", str(db), "--decision", "reject"]).exit_code == 0
     again = cli.invoke(app, ["resume", thread, "--db", str(db), "--decision", "approve"])
-    assert again.exit_code == 2 and "already final (rejected)" in again.output
+    assert again.exit_code == 2 and "already final (rejected at " in again.output
     assert json.loads((out / f"{thread}.json").read_text())["status"] == "rejected"
 
 

@@ -1,6 +1,29 @@
-"""`sovereign`: the command line. Each module registers its commands on the shared app."""
+"""`sovereign`: the command line. Each module registers its commands on the shared app; each command
+imports the heavy parts (LangGraph, the engines) only when it runs, so `--help` answers at once."""
 
-from sovereign_graph.cli import corpus, eval_retrieval, eval_scifact, evals, history, runs
-from sovereign_graph.cli.common import app
+from __future__ import annotations
 
-__all__ = ["app", "corpus", "eval_retrieval", "eval_scifact", "evals", "history", "runs"]
+import sys
+from typing import Any
+
+
+def main() -> None:
+    """The console script: Ctrl-C or SIGTERM at any moment, even while importing, ends with one line."""
+    from sovereign_graph.cli.stopping import exit_code, install_sigterm
+
+    try:
+        install_sigterm()
+        from sovereign_graph.cli.commands import app
+
+        app(prog_name="sovereign")
+    except KeyboardInterrupt as stop:
+        sys.stderr.write("stopped.\n")
+        raise SystemExit(exit_code(stop)) from None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from sovereign_graph.cli import app` (tests, typer's CliRunner)
+        from sovereign_graph.cli.commands import app
+
+        return app
+    raise AttributeError(name)

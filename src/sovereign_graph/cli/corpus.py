@@ -8,15 +8,14 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.sources.corpora import build_corpus, default_corpus_name, list_corpora, require_corpus_name
-from sovereign_graph.sources.snapshot import SNAPSHOT_FILES, bundled_snapshot
+
+if TYPE_CHECKING:  # rich's progress and the corpus code load when a corpus command runs
+    from rich.progress import Progress, TaskID
 
 corpus_app = typer.Typer(help="Build and list on-disk corpora for run --corpus NAME.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
@@ -73,6 +72,10 @@ def build(
     name: Annotated[str | None, typer.Option("--name", help="Corpus name [default: the first file's stem].")] = None,
 ) -> None:
     """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from sovereign_graph.sources.corpora import build_corpus, default_corpus_name, require_corpus_name
+
     with cli_errors():
         name = require_corpus_name(name or default_corpus_name(paths[0]))
         columns = (
@@ -101,6 +104,8 @@ def build(
 
 
 def _bundled_size() -> int:
+    from sovereign_graph.sources.snapshot import SNAPSHOT_FILES
+
     data = resources.files("sovereign_graph.data")
     return sum(len(data.joinpath(name).read_bytes()) for name in SNAPSHOT_FILES)
 
@@ -108,6 +113,11 @@ def _bundled_size() -> int:
 @corpus_app.command("list")
 def list_() -> None:
     """The corpora `sovereign run --corpus NAME` can search."""
+    from rich.table import Table
+
+    from sovereign_graph.sources.corpora import list_corpora
+    from sovereign_graph.sources.snapshot import bundled_snapshot
+
     with cli_errors():
         table = Table("name", "papers", "size on disk", "built", "source files")
         table.add_row("bundled", f"{len(bundled_snapshot()):,}", human_size(_bundled_size()), "—", "(in the package)")

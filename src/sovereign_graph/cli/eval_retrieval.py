@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from sovereign_graph.benchmarks.retrieval import CUTOFFS, evaluate
-from sovereign_graph.benchmarks.scifact import check_claims_match_corpus, load_claims, load_corpus
 from sovereign_graph.cli.common import cli_errors, out
 from sovereign_graph.cli.evals import eval_app
 
@@ -34,6 +31,11 @@ def retrieval(
     ] = Embedder.lsa,
 ) -> None:
     """Recall@1/3/10 and MRR of the hybrid ranker (BM25 + dense) and of plain TF-IDF, side by side."""
+    from rich.table import Table
+
+    from sovereign_graph.benchmarks.retrieval import CUTOFFS, evaluate
+    from sovereign_graph.benchmarks.scifact import check_claims_match_corpus, load_claims, load_corpus
+
     with cli_errors():
         claim_list, docs = load_claims(claims), load_corpus(corpus)
         check_claims_match_corpus(claim_list, docs)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from sovereign_graph.benchmarks.scifact_eval import SciFactEvaluation, check_output, evaluate, write_predictions
-from sovereign_graph.benchmarks.scifact_open import DEFAULT_K
 from sovereign_graph.cli.common import cli_errors, out
 from sovereign_graph.cli.evals import eval_app
+
+if TYPE_CHECKING:  # the benchmark code (scikit-learn) loads when the command runs
+    from rich.table import Table
+
+    from sovereign_graph.benchmarks.scifact_eval import SciFactEvaluation
+
+DEFAULT_K = 5  # abstracts retrieved per claim; `scifact_open.DEFAULT_K` (a test keeps the two equal)
 
 METRICS = (
     ("abstract_label_only", "abstract label-only"),
@@ -23,6 +27,8 @@ METRICS = (
 
 
 def _table(evaluation: SciFactEvaluation) -> Table:
+    from rich.table import Table
+
     table = Table("metric", *(r.name + (" (seed)" if r.name == "tfidf" else "") for r in evaluation.results))
     for key, title in METRICS:
         for part in ("precision", "recall", "f1"):
@@ -55,6 +61,8 @@ def scifact(
 ) -> None:
     """Verify claims in SciFact's open setting (retrieve from the whole corpus, then label), scored side by side
     with the seed method: abstract-level label-only and label+rationale P/R/F1, sentence-level F1, claims/s."""
+    from sovereign_graph.benchmarks.scifact_eval import check_output, evaluate, write_predictions
+
     with cli_errors():
         check_output(predictions)
         evaluation = evaluate(claims, corpus, verifier=verifier, model_path=model, k=k)

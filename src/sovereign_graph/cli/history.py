@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from sovereign_graph.cli.common import app, cli_errors, out
-from sovereign_graph.cli.runs import DbOption, LiveProgress, _finish, _runner
-from sovereign_graph.runner import check_decision
+from sovereign_graph.cli.runs import DbOption, LiveProgress, _check_out, _check_places, _finish, _runner, stoppable
 
 
 @app.command()
@@ -19,6 +17,8 @@ def history(
     db: DbOption = None,
 ) -> None:
     """List a thread's checkpoints, oldest first: what wrote each, what runs next, when, and the score."""
+    from rich.table import Table
+
     with cli_errors(), _runner(db, must_exist=True) as runner:
         rows = runner.history(thread)
     table = Table("checkpoint", "step", "wrote", "next", "time", "round", "score")
@@ -52,10 +52,16 @@ def fork(
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the original's draft went]")] = None,
 ) -> None:
     """Re-run a thread from one of its checkpoints in a new thread, with another decision or setting."""
+    from sovereign_graph.names import require_thread_id
+    from sovereign_graph.runner import check_decision
+
     with cli_errors():
         if decision is not None:
             check_decision(decision)
-        with _runner(db, must_exist=True) as runner, LiveProgress() as live:
+        if new_thread is not None:
+            require_thread_id(new_thread)
+        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True)
+        with stoppable(db), _runner(db, must_exist=True, for_new_threads=True) as runner, LiveProgress() as live:
             outcome = runner.fork(
                 thread,
                 checkpoint,
@@ -67,6 +73,6 @@ def fork(
                 on_progress=live.node,
                 on_event=live.event,
             )
-            target = out_dir or runner.out_dir(outcome.thread_id) or Path(".")
+            target = _check_out((out_dir or runner.out_dir(outcome.thread_id) or Path(".")).resolve())
         out.print(f"forked {thread}@{checkpoint} → {outcome.thread_id}", highlight=False)
         _finish(outcome, target, db)

@@ -8,21 +8,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.status import Status
-from rich.table import Table
 
-from sovereign_graph.checkpoint import check_db_path, default_db_path, is_postgres_url, open_saver, redacted
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.context import Context
-from sovereign_graph.errors import InputError
-from sovereign_graph.llm.config import LiveConfig, load_config, parse_spec
-from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
-from sovereign_graph.progress import describe_event
-from sovereign_graph.runner import Runner, RunOutcome, check_decision, check_run_input, write_report_files
-from sovereign_graph.verify import check_verifier
+from sovereign_graph.cli.stopping import exit_code
+from sovereign_graph.errors import InputError, ReportWriteError
+from sovereign_graph.locations import default_db_path, is_postgres_url, redacted
+from sovereign_graph.names import shell_word
+
+if TYPE_CHECKING:  # the graph and its engines load only when a command runs them
+    from rich.status import Status
+
+    from sovereign_graph.context import Context
+    from sovereign_graph.llm.config import LiveConfig
+    from sovereign_graph.runner import Runner, RunOutcome
 
 DbOption = Annotated[
     str | None,
@@ -40,9 +41,57 @@ class SourceChoice(StrEnum):
 
 
 @contextmanager
-def _runner(db: str | None, *, must_exist: bool, context: Context | None = None) -> Iterator[Runner]:
-    with open_saver(db, must_exist=must_exist) as saver:
+def _runner(
+    db: str | None, *, must_exist: bool, context: Context | None = None, for_new_threads: bool = False
+) -> Iterator[Runner]:
+    from sovereign_graph.checkpoint import open_saver
+    from sovereign_graph.context import Context
+    from sovereign_graph.runner import Runner
+
+    with open_saver(db, must_exist=must_exist, for_new_threads=for_new_threads) as saver:
         yield Runner(saver, context or Context())
+
+
+def _db_flag(db: str | None) -> str:
+    return f" --db {shell_word(redacted(db))}" if db else ""
+
+
+@contextmanager
+def stoppable(db: str | None) -> Iterator[None]:
+    """A run stopped by Ctrl-C or SIGTERM: say where, and how to continue (its finished steps are saved)."""
+    from sovereign_graph.runner import RunStopped
+
+    try:
+        yield
+    except RunStopped as stop:
+        again = f"sovereign resume {shell_word(stop.thread_id)}{_db_flag(db)}"
+        if stop.status == "awaiting_owner":
+            line = f"stopped at the owner's pause; decide with: {again} --decision approve|reject|revise"
+        elif stop.status in ("approved", "rejected"):
+            shown = f"sovereign show {shell_word(stop.thread_id)}{_db_flag(db)}"
+            line = f"stopped after the run finished ({stop.status}); see it with: {shown}"
+        else:
+            line = f"{stop.status}; continue with: {again}"
+        err.print(line, highlight=False)
+        raise typer.Exit(exit_code(stop)) from None
+
+
+def _check_places(db: str | None, out_dir: Path | None, *, db_must_exist: bool = False) -> None:
+    """Every place the command will write, before any work: one line naming the place that fails."""
+    from sovereign_graph.checkpoint import check_db_path
+    from sovereign_graph.places import require_writable_db, require_writable_dir
+
+    if out_dir is not None:
+        require_writable_dir(out_dir, "--out")
+    if db is None or not is_postgres_url(db):
+        path = check_db_path(Path(db) if db else default_db_path(), must_exist=db_must_exist)
+        require_writable_db(path, is_default=db is None)
+
+
+def _check_out(out_dir: Path) -> Path:
+    from sovereign_graph.places import require_writable_dir
+
+    return require_writable_dir(out_dir, "--out")
 
 
 def _describe(node: str, update: dict[str, Any]) -> str:
@@ -94,21 +143,33 @@ class LiveProgress:
         err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
 
     def event(self, event: dict[str, Any], seconds: float) -> None:
+        from sovereign_graph.progress import describe_event
+
         line = describe_event(event)
         err.print(f"[dim]{seconds:6.1f}s             · {line}[/]", highlight=False)
         if self.status is not None:
             self.status.update(line)
 
 
-def _finish(outcome: RunOutcome, out_dir: Path, db: str | None) -> None:
-    md, js = write_report_files(outcome.report, out_dir)
+def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool = False) -> None:
+    """Write the report files, then say what happened: success is never reported before they exist."""
+    from sovereign_graph.report_files import write_report_files
+
     report = outcome.report
+    thread = shell_word(outcome.thread_id)
+    try:
+        md, js = write_report_files(report, out_dir)
+    except ReportWriteError as error:
+        saved = f"the decision is saved ({outcome.thread_id} is {report.status})" if decided else "the run is saved"
+        raise ReportWriteError(
+            f"{saved}, but {error} Print it with: sovereign show {thread}{_db_flag(db)}, "
+            f"or write it elsewhere with: sovereign show {thread}{_db_flag(db)} --out DIR"
+        ) from error
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
     if outcome.paused:
-        db_flag = f" --db {redacted(db)}" if db else ""
         out.print(
-            f"paused for the owner: sovereign resume {outcome.thread_id}{db_flag} "
+            f"paused for the owner: sovereign resume {thread}{_db_flag(db)} "
             "--decision approve|reject|revise [--note TEXT]",
             highlight=False,
         )
@@ -116,8 +177,27 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: str | None) -> None:
         out.print(f"{outcome.thread_id}: {report.status}", highlight=False)
 
 
+def read_question(question: str | None, question_file: str | None) -> str:
+    """--question TEXT, or --question-file PATH (`-`: standard input), for questions too long for argv."""
+    if (question is None) == (question_file is None):
+        raise InputError("give the question with --question TEXT or --question-file PATH (- for stdin), not both.")
+    if question is not None:
+        return question
+    assert question_file is not None
+    try:
+        raw = sys.stdin.buffer.read() if question_file == "-" else Path(question_file).read_bytes()
+    except OSError as error:
+        raise InputError(f"--question-file {question_file}: {error.strerror or error}.") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"--question-file {question_file} is not UTF-8 text.") from None
+
+
 def live_config(config: Path | None, model: str | None, base_url: str | None, embeddings: str | None) -> LiveConfig:
     """The config file (if any), with the command line's flags over it."""
+    from sovereign_graph.llm.config import LiveConfig, load_config, parse_spec
+
     settings = load_config(config) if config is not None else LiveConfig()
     for spec in (model, embeddings):
         if spec is not None:
@@ -132,8 +212,16 @@ def live_config(config: Path | None, model: str | None, base_url: str | None, em
 @app.command()
 def run(
     paper: Annotated[str, typer.Option("--paper", help="arXiv id, arXiv URL or exact title of the subject paper.")],
-    question: Annotated[str, typer.Option("--question", help="The research question.")],
-    thread: Annotated[str | None, typer.Option("--thread", help="Thread id [default: <paper>-<random>].")] = None,
+    question: Annotated[str | None, typer.Option("--question", help="The research question.")] = None,
+    question_file: Annotated[
+        str | None, typer.Option("--question-file", help="Read the question from a file (- for standard input).")
+    ] = None,
+    thread: Annotated[
+        str | None,
+        typer.Option(
+            "--thread", help="Thread id: letters, digits, '.', '_', '-', at most 64 [default: <paper>-<random>]."
+        ),
+    ] = None,
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
     max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
@@ -174,7 +262,16 @@ def run(
     ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
+    from sovereign_graph.context import Context
+    from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+    from sovereign_graph.names import require_thread_id
+    from sovereign_graph.runner import check_run_input, new_thread_id
+    from sovereign_graph.verify import check_verifier
+
     with cli_errors():
+        text = read_question(question, question_file)
+        if thread is not None:
+            require_thread_id(thread)
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
         models = live_config(config, model, base_url, embeddings)
@@ -185,18 +282,23 @@ def run(
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:
             context.verifier = check_verifier(verifier)
-        if db is None or not is_postgres_url(db):
-            check_db_path(Path(db) if db else default_db_path(), must_exist=False)
+        out_dir = out_dir.resolve()
+        _check_places(db, out_dir)
         # Resolving the paper loads the corpus and fits its models: seconds on a cold start, so say so.
         with err.status("loading the corpus and resolving the paper…"):
-            check_run_input(paper, question, max_revisions, context)
-        with _runner(db, must_exist=False, context=context) as runner, LiveProgress() as progress:
+            subject, _ = check_run_input(paper, text, max_revisions, context)
+        thread = thread or new_thread_id(subject)
+        with (
+            stoppable(db),
+            _runner(db, must_exist=False, context=context, for_new_threads=True) as runner,
+            LiveProgress() as progress,
+        ):
             outcome = runner.start(
                 paper,
-                question,
+                text,
                 thread_id=thread,
                 max_revisions=max_revisions,
-                out_dir=out_dir.resolve(),
+                out_dir=out_dir,
                 on_progress=progress.node,
                 on_event=progress.event,
             )
@@ -215,26 +317,26 @@ def resume(
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
 ) -> None:
     """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one."""
+    from sovereign_graph.runner import check_decision
+
     with cli_errors():
         if decision is not None:
             check_decision(decision)
-        with _runner(db, must_exist=True) as runner:
+        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True)
+        with stoppable(db), _runner(db, must_exist=True) as runner:
+            target = _check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
             with LiveProgress() as live:
                 outcome = runner.resume(
-                    thread,
-                    decision,
-                    note,
-                    out_dir=out_dir.resolve() if out_dir else None,
-                    on_progress=live.node,
-                    on_event=live.event,
+                    thread, decision, note, out_dir=target, on_progress=live.node, on_event=live.event
                 )
-            target = out_dir or runner.out_dir(thread) or Path(".")
-        _finish(outcome, target, db)
+        _finish(outcome, target, db, decided=decision is not None)
 
 
 @app.command()
 def threads(db: DbOption = None) -> None:
     """List the research threads in the database."""
+    from rich.table import Table
+
     with cli_errors(), _runner(db, must_exist=True) as runner:
         table = Table("thread", "paper", "status", "score", "recommendation", "updated")
         for summary in runner.threads():
@@ -254,12 +356,22 @@ def show(
     thread: Annotated[str, typer.Argument(help="The thread to show.")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report's JSON object.")] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Also write <thread>.md and <thread>.json into this directory.")
+    ] = None,
 ) -> None:
-    """Print a thread's report (markdown, or --json)."""
+    """Print a thread's report (markdown, or --json); --out also writes its files."""
     from sovereign_graph.report import to_markdown
+    from sovereign_graph.report_files import write_report_files
 
-    with cli_errors(), _runner(db, must_exist=True) as runner:
-        report = runner.report(thread)
+    with cli_errors():
+        if out_dir is not None:
+            _check_out(out_dir.resolve())
+        with _runner(db, must_exist=True) as runner:
+            report = runner.report(thread)
+        if out_dir is not None:
+            md, js = write_report_files(report, out_dir.resolve())
+            err.print(f"wrote {md} and {js}", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
     else:

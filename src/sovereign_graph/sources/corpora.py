@@ -38,12 +38,12 @@ import numpy as np
 from pydantic import BaseModel
 from scipy import sparse
 
-from sovereign_graph.checkpoint import sovereign_home
 from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.hybrid import HybridRanker
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError
+from sovereign_graph.locations import sovereign_home
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
 

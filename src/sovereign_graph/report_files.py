@@ -1,0 +1,48 @@
+"""A report on disk: `<thread>.md` and `<thread>.json` in the report directory, written as a pair."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from sovereign_graph.errors import ReportWriteError
+from sovereign_graph.names import file_stem
+from sovereign_graph.report import Report, to_markdown
+
+
+def report_paths(thread_id: str, out_dir: Path) -> tuple[Path, Path]:
+    """Both files directly inside `out_dir`, whatever the thread id (see `names.file_stem`)."""
+    stem = file_stem(thread_id)
+    return out_dir / f"{stem}.md", out_dir / f"{stem}.json"
+
+
+def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
+    """Both files are written in full to hidden temporaries first and only then renamed into place, so a
+    failure (a full disk, a read-only directory) leaves the previous pair, or nothing, and no temporaries."""
+    paths = report_paths(report.thread_id or "report", out_dir)
+    contents = (
+        to_markdown(report),
+        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+    )
+    temporaries: list[str] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path, text in zip(paths, contents, strict=True):
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+            temporaries.append(temporary)
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+        # The JSON first: whoever sees the new markdown can read its JSON.
+        for temporary, path in reversed(list(zip(temporaries, paths, strict=True))):
+            os.replace(temporary, path)
+    except OSError as error:
+        for temporary in temporaries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        raise ReportWriteError(f"could not write the report files in {out_dir} ({error.strerror or error}).") from error
+    return paths
