@@ -1,5 +1,15 @@
 """Errors a user can act on. The CLI turns `InputError` into a one-line message and exit code 2."""
 
+from __future__ import annotations
+
+from sovereign_graph.printable import escape_controls
+
+# A value quoted back in a message is there to be recognised, not read: a pasted 10 kB abstract would bury
+# the message itself.
+SHOWN_CHARS = 80
+# Paths are long by nature and the user needs the whole of one; only a runaway value gets cut.
+PATH_CHARS = 400
+
 
 class SovereignError(Exception):
     """Base class of the package's own errors."""
@@ -15,7 +25,8 @@ class PaperNotFoundError(InputError):
     def __init__(self, message: str, candidates: list[tuple[str, str]] | None = None) -> None:
         self.candidates = candidates or []
         if self.candidates:
-            listed = "; ".join(f"{pid} {title}" for pid, title in self.candidates)
+            # Titles come from a corpus: escaped like a user's value, and long ones cut.
+            listed = "; ".join(f"{pid} {shown(title, limit=160, quote='')}" for pid, title in self.candidates)
             message = f"{message} Closest: {listed}"
         super().__init__(message)
 
@@ -59,3 +70,17 @@ class DatabaseError(SovereignError):
 
 class ReportWriteError(SovereignError):
     """The report files could not be written; the thread's state in the database is intact."""
+
+
+def shown(value: object, *, limit: int = SHOWN_CHARS, quote: str = "'") -> str:
+    """A user's value as a message quotes it: on one line, control characters escaped, and past `limit`
+    characters cut, e.g. `'2604.239961111…' (10000 characters)`."""
+    text = str(value)
+    if len(text) <= limit:
+        return f"{quote}{escape_controls(text, keep='')}{quote}"
+    return f"{quote}{escape_controls(text[:limit], keep='')}…{quote} ({len(text)} characters)"
+
+
+def shown_path(path: object) -> str:
+    """A path as a message names it: unquoted, whole unless absurdly long, control characters escaped."""
+    return shown(path, limit=PATH_CHARS, quote="")

@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown
 from sovereign_graph.nodes.plan import require_max_revisions
 
 INTERRUPT_CHANNEL = "__interrupt__"  # where LangGraph keeps an interrupt's payload among the pending writes
@@ -50,7 +50,7 @@ def history(graph: CompiledStateGraph[Any, Any, Any, Any], thread_id: str) -> li
     """Every checkpoint of the thread, oldest first."""
     snapshots = list(graph.get_state_history(_config(thread_id)))
     if not snapshots:
-        raise InputError(f"no thread '{thread_id}' in this database (see: sovereign threads).")
+        raise InputError(f"no thread {shown(thread_id)} in this database (see: sovereign threads).")
     by_id = {s.config["configurable"]["checkpoint_id"]: s for s in snapshots}
     rows: list[CheckpointRow] = []
     for snapshot in reversed(snapshots):
@@ -93,10 +93,12 @@ def fork_checkpoint(
     """
     saved = checkpointer.get_tuple(_config(thread_id, checkpoint_id))
     if saved is None or saved.config["configurable"].get("checkpoint_id") != checkpoint_id:
-        raise InputError(f"thread '{thread_id}' has no checkpoint '{checkpoint_id}' (see: sovereign history).")
+        raise InputError(
+            f"thread {shown(thread_id)} has no checkpoint {shown(checkpoint_id)} (see: sovereign history)."
+        )
     new_thread_id = new_thread_id or f"{thread_id.rsplit('-fork-', 1)[0]}-fork-{uuid.uuid4().hex[:6]}"
     if checkpointer.get_tuple(_config(new_thread_id)) is not None:
-        raise InputError(f"thread '{new_thread_id}' already exists: pick another id.")
+        raise InputError(f"thread {shown(new_thread_id)} already exists: pick another id.")
     checkpoint = saved.checkpoint.copy()
     if max_revisions is not None:
         require_max_revisions(max_revisions)

@@ -10,7 +10,7 @@ import hashlib
 import re
 import shlex
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_RULE = "letters, digits, '.', '_' or '-', at most 64, not starting with '.', no path separators"
@@ -20,16 +20,9 @@ def is_safe_name(name: str) -> bool:
     return NAME.fullmatch(name) is not None
 
 
-def printable(value: str, limit: int = 80) -> str:
-    """A user's value as an error message may show it: escaped, and cut when long."""
-    text = value.encode("utf-8", "backslashreplace").decode("utf-8")
-    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(value)} characters)"
-
-
 def require_thread_id(thread_id: str) -> str:
     if not is_safe_name(thread_id):
-        raise InputError(f"thread id '{printable(thread_id)}' is not usable: {NAME_RULE}.")
+        raise InputError(f"thread id {shown(thread_id)} is not usable: {NAME_RULE}.")
     return thread_id
 
 

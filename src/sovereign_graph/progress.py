@@ -11,6 +11,8 @@ from typing import Any
 
 from langgraph.config import get_stream_writer
 
+from sovereign_graph.printable import escape_controls
+
 EVENTS = (
     "search_started",  # query, round
     "search_finished",  # query, round, hits
@@ -32,6 +34,11 @@ def emit(event: str, **figures: Any) -> None:
 
 def describe_event(event: dict[str, Any]) -> str:
     """One human line per event, for the CLI."""
+    # A query can be a live model's text: printed live on a terminal, so controls are escaped.
+    return escape_controls(_line(event), keep="")
+
+
+def _line(event: dict[str, Any]) -> str:
     name = event.get("event")
     if name == "search_started":
         return f"searching “{event['query']}”"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +11,7 @@ from pydantic import BaseModel
 
 from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.rubrics import aggregate
+from sovereign_graph.printable import escape_controls
 from sovereign_graph.state import (
     Claim,
     DroppedSentence,
@@ -419,4 +422,18 @@ def to_markdown(report: Report) -> str:
     for ref in report.references:
         by = f" — cited by {', '.join(cited[ref.id])}" if ref.id in cited else ""
         out.append(f"- [arXiv:{ref.id}] {ref.title}. <{ref.url}>{by}")
-    return "\n".join(out) + "\n"
+    # One choke point for everything above that a user, a corpus or a model wrote: `cat` and `sovereign show`
+    # print this file on a terminal, which would obey an ESC sequence in a title, a quote or a note.
+    return escape_controls("\n".join(out) + "\n")
+
+
+# JSON escapes C0 controls itself; with ensure_ascii=False it writes DEL and C1 controls (U+009B is CSI to a
+# terminal) raw, and a lone surrogate that UTF-8 cannot encode. Inside a JSON string `\u009b` is the same
+# character, so escaping them keeps the report exact.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+
+
+def to_json(report: Report) -> str:
+    """The report as JSON: every value as it is, and safe to print on a terminal."""
+    text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

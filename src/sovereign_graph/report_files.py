@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
 
 from sovereign_graph.errors import ReportWriteError
 from sovereign_graph.names import file_stem
-from sovereign_graph.report import Report, to_markdown
+from sovereign_graph.report import Report, to_json, to_markdown
 
 
 def report_paths(thread_id: str, out_dir: Path) -> tuple[Path, Path]:
@@ -23,10 +22,7 @@ def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
     """Both files are written in full to hidden temporaries first and only then renamed into place, so a
     failure (a full disk, a read-only directory) leaves the previous pair, or nothing, and no temporaries."""
     paths = report_paths(report.thread_id or "report", out_dir)
-    contents = (
-        to_markdown(report),
-        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-    )
+    contents = (to_markdown(report), to_json(report))
     temporaries: list[str] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

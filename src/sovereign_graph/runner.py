@@ -23,13 +23,14 @@ from sovereign_graph.errors import (
     ResumableError,
     StoppedRunError,
     ThreadBusyError,
+    shown,
 )
 from sovereign_graph.graph import build_graph
 from sovereign_graph.history import CheckpointRow, fork_checkpoint, history
 from sovereign_graph.injected import Engines
 from sovereign_graph.llm.config import LiveConfig
 from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
-from sovereign_graph.names import printable, require_thread_id
+from sovereign_graph.names import require_thread_id
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.nodes.plan import require_max_revisions
 from sovereign_graph.report import Report, build_report, status_of
@@ -83,7 +84,7 @@ def check_run_input(paper: str, question: str, max_revisions: int, context: Cont
 def check_decision(decision: str) -> str:
     decision = decision.strip().lower()
     if decision not in DECISIONS:
-        raise InputError(f"decision must be one of {', '.join(DECISIONS)}, not '{decision}'.")
+        raise InputError(f"decision must be one of {', '.join(DECISIONS)}, not {shown(decision)}.")
     return decision
 
 
@@ -177,7 +178,7 @@ class Runner:
         thread_id = require_thread_id(thread_id) if thread_id is not None else new_thread_id(subject)
         with hold(self.coordinator, thread_id):
             if self.checkpointer.get_tuple(self._config(thread_id)) is not None:
-                raise InputError(f"thread '{thread_id}' already exists: pick another --thread, or resume it.")
+                raise InputError(f"thread {shown(thread_id)} already exists: pick another --thread, or resume it.")
             graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
             return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context)
 
@@ -206,13 +207,13 @@ class Runner:
             snapshot = self._snapshot(thread_id)
             status = self._status(thread_id, snapshot, holder=None)
             if status in ("approved", "rejected"):
-                raise InputError(f"thread '{thread_id}' is already final ({status}); nothing to resume.")
+                raise InputError(f"thread {shown(thread_id)} is already final ({status}); nothing to resume.")
             graph_input: Any = None  # carry on from the last checkpoint: finished steps are not run again
             if snapshot.interrupts:
                 recorded = self.coordinator.decision_for(thread_id, _checkpoint_id(snapshot))
                 if recorded is None:
                     raise InputError(
-                        f"thread '{thread_id}' is paused for the owner: give --decision approve|reject|revise."
+                        f"thread {shown(thread_id)} is paused for the owner: give --decision approve|reject|revise."
                     )
                 graph_input = Command(resume={"decision": recorded.decision, "note": recorded.note})
             out_dir = out_dir or self.out_dir(thread_id)
@@ -230,16 +231,18 @@ class Runner:
         status = self._status(thread_id, snapshot, holder)
         if status in ("approved", "rejected"):
             when = f" at {latest.when()}" if latest is not None else ""
-            raise DecidedMeanwhileError(f"thread '{thread_id}' is already final ({status}{when}); nothing to decide.")
+            raise DecidedMeanwhileError(
+                f"thread {shown(thread_id)} is already final ({status}{when}); nothing to decide."
+            )
         if latest is not None and holder is not None:
             raise _decided_meanwhile(thread_id, latest, applied=True)
         if holder is not None:
             raise ThreadBusyError(
-                f"thread '{thread_id}' is running in another process ({holder.describe()}) and not yet paused "
+                f"thread {shown(thread_id)} is running in another process ({holder.describe()}) and not yet paused "
                 "for the owner: decide once `sovereign threads` shows it awaiting_owner."
             )
         raise StoppedRunError(
-            f"thread '{thread_id}' is {status}, not paused for the owner, so the decision was not recorded: "
+            f"thread {shown(thread_id)} is {status}, not paused for the owner, so the decision was not recorded: "
             f"continue it first with `sovereign resume {thread_id}` (no --decision), then decide."
         )
 
@@ -294,7 +297,7 @@ class Runner:
             if not snapshot.interrupts and not snapshot.next:
                 if decision is not None:
                     raise InputError(
-                        f"checkpoint '{checkpoint_id}' is after the owner's decision; fork an earlier one to "
+                        f"checkpoint {shown(checkpoint_id)} is after the owner's decision; fork an earlier one to "
                         "decide again."
                     )
                 return RunOutcome(thread_id=new, report=self.report(new), paused=False)
@@ -349,7 +352,7 @@ class Runner:
 
     def _snapshot(self, thread_id: str) -> StateSnapshot:
         if self.checkpointer.get_tuple(self._config(thread_id)) is None:
-            raise InputError(f"no thread '{printable(thread_id)}' in this database (see: sovereign threads).")
+            raise InputError(f"no thread {shown(thread_id)} in this database (see: sovereign threads).")
         return self.graph.get_state(self._config(thread_id))
 
     def status(self, thread_id: str) -> str:
@@ -375,7 +378,7 @@ class Runner:
         snapshot = self._snapshot(thread_id)
         values = snapshot.values
         if "subject" not in values or "score" not in values:
-            raise InputError(f"thread '{thread_id}' has no report yet (it is {self.status(thread_id)}).")
+            raise InputError(f"thread {shown(thread_id)} has no report yet (it is {self.status(thread_id)}).")
         return build_report(values, thread_id=thread_id, status=status_of(values))
 
     def out_dir(self, thread_id: str) -> Path | None:

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from sovereign_graph.context import Context
 from sovereign_graph.errors import SourceError
 from sovereign_graph.sources.arxiv_client import ArxivClient
-from sovereign_graph.sources.arxiv_live import LiveArxivSource, live_arxiv_source
+from sovereign_graph.sources.arxiv_live import OFFLINE_HINT, LiveArxivSource, live_arxiv_source
 from sovereign_graph.sources.rate_limit import RateLimiter
 from sovereign_graph.sources.resolve import resolve_subject
 from tests.arxiv_loopback import ArxivLoopback, arxiv_loopback
@@ -139,3 +140,39 @@ def test_the_subject_resolves_by_id_url_or_exact_title(server: ArxivLoopback) ->
 def test_sources_built_from_the_same_settings_are_one_object(server: ArxivLoopback) -> None:
     live_arxiv_source.cache_clear()
     assert live_arxiv_source(server.url, 0.05) is live_arxiv_source(server.url, 0.05)
+
+
+def _dead_url() -> str:
+    with socket.socket() as probe:  # bound, then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/query"
+
+
+def test_an_unreachable_api_suggests_the_offline_snapshot() -> None:
+    live_arxiv_source.cache_clear()
+    context = Context(source_name="arxiv", arxiv_url=_dead_url(), arxiv_retries=1, arxiv_backoff=0.01, arxiv_delay=0.01)
+    with pytest.raises(SourceError) as caught:
+        resolve_subject(SMOES, context.paper_source())
+    message = str(caught.value)
+    assert message.startswith(f"arXiv could not be reached for the id {SMOES}: ConnectionError, connection refused")
+    assert "(2 tries)" in message
+    assert message.endswith(" Offline? Run with --source snapshot (the bundled corpus).")
+
+
+def test_a_timeout_suggests_the_offline_snapshot_and_an_http_refusal_does_not(server: ArxivLoopback) -> None:
+    server.queue, server.hang_seconds = ["hang", "hang"], 1.0
+    with pytest.raises(SourceError) as caught:
+        source_for(server.url, retries=1, timeout=0.2).search("expert routing", 2)
+    assert "ReadTimeout, timed out (2 tries)" in str(caught.value) and str(caught.value).endswith(OFFLINE_HINT)
+    server.queue = ["400"]
+    with pytest.raises(SourceError) as caught:
+        source_for(server.url).search("expert routing", 2)
+    assert str(caught.value) == "arXiv refused the query 'expert routing': HTTP 400 (1 try)."
+
+
+def test_a_long_query_is_cut_in_the_error() -> None:
+    query = "expert routing " * 1000
+    with pytest.raises(SourceError) as caught:
+        source_for(_dead_url(), retries=0).search(query, 2)
+    assert f"…' ({len(query)} characters): ConnectionError" in str(caught.value) and len(str(caught.value)) < 400

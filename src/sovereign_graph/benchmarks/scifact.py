@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Literal
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown_path
 
 EvidenceLabel = Literal["SUPPORT", "CONTRADICT"]
 
@@ -56,7 +56,7 @@ BUNDLED_CORPUS = "corpus.jsonl.gz"
 
 def _open_lines(path: Path | None, bundled: str) -> Iterator[tuple[int, str]]:
     if path is not None and not path.is_file():
-        raise InputError(f"{path}: no such file.")
+        raise InputError(f"{shown_path(path)}: no such file.")
     with ExitStack() as stack:
         handle: IO[str]
         if path is None:
@@ -115,7 +115,7 @@ def _parse_claim(source: str, number: int, record: dict[str, object]) -> SciFact
 
 def load_claims(path: Path | None = None) -> list[SciFactClaim]:
     """Claims from `path` (.jsonl or .jsonl.gz), or the bundled training claims."""
-    source = str(path) if path else "bundled claims_train.jsonl"
+    source = shown_path(path) if path else "bundled claims_train.jsonl"
     claims = [_parse_claim(source, n, _record(source, n, line)) for n, line in _open_lines(path, BUNDLED_CLAIMS)]
     if not claims:
         raise InputError(f"{source}: no claims in the file.")
@@ -124,7 +124,7 @@ def load_claims(path: Path | None = None) -> list[SciFactClaim]:
 
 def load_corpus(path: Path | None = None) -> list[SciFactDoc]:
     """Abstracts from `path`, or the bundled SciFact corpus (5,183 abstracts)."""
-    source = str(path) if path else "bundled corpus.jsonl"
+    source = shown_path(path) if path else "bundled corpus.jsonl"
     docs: list[SciFactDoc] = []
     for number, line in _open_lines(path, BUNDLED_CORPUS):
         record = _record(source, number, line)

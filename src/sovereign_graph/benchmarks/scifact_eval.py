@@ -11,7 +11,7 @@ from typing import Any
 from sovereign_graph.benchmarks.scifact import check_claims_match_corpus, load_claims, load_corpus
 from sovereign_graph.benchmarks.scifact_metrics import Predictions, retrieval_recall, score
 from sovereign_graph.benchmarks.scifact_open import DEFAULT_K, OpenRun, OpenSetting, run_seed, run_trained
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown_path
 from sovereign_graph.verify import check_verifier
 from sovereign_graph.verify.model import load_model
 
@@ -20,7 +20,7 @@ SEED = "tfidf"
 
 def check_output(path: Path | None) -> None:
     if path is not None and not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such directory for the predictions file.")
+        raise InputError(f"{shown_path(path.parent)}: no such directory for the predictions file.")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sovereign_graph.cli.stopping import exit_code
 from sovereign_graph.errors import DatabaseError, InputError, ReportWriteError
@@ -30,7 +31,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # a message may quote "[/]"
     return typer.Exit(code)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -361,7 +360,7 @@ def show(
     ] = None,
 ) -> None:
     """Print a thread's report (markdown, or --json); --out also writes its files."""
-    from sovereign_graph.report import to_markdown
+    from sovereign_graph.report import to_json, to_markdown
     from sovereign_graph.report_files import write_report_files
 
     with cli_errors():
@@ -373,6 +372,6 @@ def show(
             md, js = write_report_files(report, out_dir.resolve())
             err.print(f"wrote {md} and {js}", highlight=False)
     if as_json:
-        sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_json(report))
     else:
         sys.stdout.write(to_markdown(report))

@@ -30,7 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown, shown_path
 
 LlmRole = Literal["planner", "extractor", "skeptic", "validator", "synthesizer", "reviser"]
 LLM_ROLES: tuple[LlmRole, ...] = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
@@ -40,7 +40,9 @@ def parse_spec(spec: str) -> tuple[str, str]:
     """'provider:model' -> (provider, model). The model part may itself hold ':' or '/'."""
     provider, sep, model = spec.partition(":")
     if not sep or not provider.strip() or not model.strip():
-        raise InputError(f"a model is named 'provider:model' (e.g. nvidia:meta/llama-3.3-70b-instruct), not '{spec}'.")
+        raise InputError(
+            f"a model is named 'provider:model' (e.g. nvidia:meta/llama-3.3-70b-instruct), not {shown(spec)}."
+        )
     return provider.strip().lower(), model.strip()
 
 
@@ -106,12 +108,14 @@ def load_config(path: Path) -> LiveConfig:
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise InputError(f"--config {path}: cannot read it ({error.strerror}).") from None
+        raise InputError(f"--config {shown_path(path)}: cannot read it ({error.strerror}).") from None
     try:
         data = json.loads(raw) if path.suffix.lower() == ".json" else tomllib.loads(raw)
         return LiveConfig.model_validate(data)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError(f"--config {path}: not valid {path.suffix.lstrip('.').upper() or 'TOML'} ({error}).") from None
+        raise InputError(
+            f"--config {shown_path(path)}: not valid {path.suffix.lstrip('.').upper() or 'TOML'} ({error})."
+        ) from None
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in error.errors())
-        raise InputError(f"--config {path}: {problems}.") from None
+        raise InputError(f"--config {shown_path(path)}: {problems}.") from None

@@ -1,10 +1,10 @@
 """Chat-model and embeddings factories for `provider:model` names.
 
 `nvidia:` builds `ChatNVIDIA` / `NVIDIAEmbeddings` (NIM, hosted or self-hosted via `base_url`); any other
-provider goes through LangChain's `init_chat_model` / `init_embeddings` when `langchain` and the provider's
-package are installed. The key is read by the client from its usual variable (`NVIDIA_API_KEY`, ...) unless
-one is passed here; it is handed to the client and kept nowhere else. NVIDIA's usage telemetry stays off
-unless `NVIDIA_USAGE_TELEMETRY_ENABLED` turns it on.
+provider LangChain knows (`llm/providers.py`) goes through its `init_chat_model` / `init_embeddings` when
+`langchain` and the provider's package are installed. The key is read by the client from its usual variable
+(`NVIDIA_API_KEY`, ...) unless one is passed here; it is handed to the client and kept nowhere else.
+NVIDIA's usage telemetry stays off unless `NVIDIA_USAGE_TELEMETRY_ENABLED` turns it on.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown
 from sovereign_graph.llm.config import parse_spec
+from sovereign_graph.llm.providers import require_provider
 
 TELEMETRY_ENV = "NVIDIA_USAGE_TELEMETRY_ENABLED"
 _ON = {"1", "true", "yes", "on"}
@@ -80,7 +81,7 @@ def _watch_retry_after(client: Any) -> None:
 def _require_nvidia_key(spec: str, base_url: str | None, api_key: str | None) -> None:
     if not base_url and not api_key and not os.environ.get("NVIDIA_API_KEY"):
         raise InputError(
-            f"'{spec}' on NVIDIA's hosted API needs a key: set NVIDIA_API_KEY "
+            f"{shown(spec)} on NVIDIA's hosted API needs a key: set NVIDIA_API_KEY "
             "(or give --base-url for a self-hosted NIM)."
         )
 
@@ -97,6 +98,7 @@ def _client_kwargs(base_url: str | None, api_key: str | None, **settings: Any) -
 
 def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str | None = None) -> BaseChatModel:
     provider, model = parse_spec(spec)
+    provider = require_provider("model", spec, provider)
     if provider == "nvidia":
         _require_nvidia_key(spec, base_url, api_key)
         from langchain_nvidia_ai_endpoints import ChatNVIDIA
@@ -105,19 +107,14 @@ def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str 
         chat = ChatNVIDIA(model=model, **kwargs)
         _watch_retry_after(chat)
         return chat
-    try:
-        from langchain.chat_models import init_chat_model  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise InputError(
-            f"model '{spec}': providers other than nvidia need `pip install langchain` and the provider's "
-            "package (e.g. langchain-openai)."
-        ) from None
+    from langchain.chat_models import init_chat_model  # type: ignore[import-not-found,unused-ignore]
+
     try:
         built: BaseChatModel = init_chat_model(
             model, model_provider=provider, **_client_kwargs(base_url, api_key, timeout=timeout)
         )
     except (ImportError, ValueError) as error:
-        raise InputError(f"model '{spec}': {error}") from None
+        raise InputError(f"model {shown(spec)}: {one_line(error)}") from None
     return built
 
 
@@ -125,6 +122,7 @@ def embeddings_model(
     spec: str, *, base_url: str | None, truncate: str, timeout: float, api_key: str | None = None
 ) -> Embeddings:
     provider, model = parse_spec(spec)
+    provider = require_provider("embeddings", spec, provider)
     if provider == "nvidia":
         _require_nvidia_key(spec, base_url, api_key)
         from langchain_nvidia_ai_endpoints import NVIDIAEmbeddings
@@ -134,14 +132,15 @@ def embeddings_model(
         embedder._client.timeout = timeout  # the constructor takes no timeout; requests use the client's
         _watch_retry_after(embedder)
         return embedder
-    try:
-        from langchain.embeddings import init_embeddings  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise InputError(
-            f"embeddings '{spec}': providers other than nvidia need `pip install langchain` and the provider's package."
-        ) from None
+    from langchain.embeddings import init_embeddings  # type: ignore[import-not-found,unused-ignore]
+
     try:
         built: Embeddings = init_embeddings(model, provider=provider)
     except (ImportError, ValueError) as error:
-        raise InputError(f"embeddings '{spec}': {error}") from None
+        raise InputError(f"embeddings {shown(spec)}: {one_line(error)}") from None
     return built
+
+
+def one_line(error: BaseException) -> str:
+    """LangChain's messages span lines (a list of providers); the CLI prints one."""
+    return " ".join(str(error).split())

@@ -18,7 +18,7 @@ import arxiv
 import requests
 
 from sovereign_graph.engines.text import normalise_title
-from sovereign_graph.errors import SourceError
+from sovereign_graph.errors import SourceError, shown
 from sovereign_graph.sources.arxiv_client import ArxivClient, MalformedFeedError, is_transient
 from sovereign_graph.sources.ids import parse_arxiv_id
 from sovereign_graph.sources.rate_limit import shared_limiter
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
 MAX_QUERY_TERMS = 16
 TITLE_CANDIDATES = 10
+# Said when the API could not be reached at all (no network, DNS, refused, timed out), never on an HTTP answer.
+OFFLINE_HINT = "Offline? Run with --source snapshot (the bundled corpus)."
+# A planner's query runs to a hundred characters or so, and an error names the one that failed in full.
+SHOWN_QUERY = 200
 
 
 def paper_from_result(result: arxiv.Result) -> Paper:
@@ -80,14 +84,15 @@ class LiveArxivSource:
         if not wanted:
             return []
         search = arxiv.Search(query=f'ti:"{wanted}"', max_results=TITLE_CANDIDATES)
-        return [p for p in self._fetch(search, f"the title '{title}'") if normalise_title(p.title) == wanted]
+        found = self._fetch(search, f"the title {shown(title, limit=SHOWN_QUERY)}")
+        return [p for p in found if normalise_title(p.title) == wanted]
 
     def search(self, query: str, k: int) -> list[tuple[Paper, float]]:
         api_query = any_word_query(query)
         if not api_query or k <= 0:
             return []
         search = arxiv.Search(query=api_query, max_results=k, sort_by=arxiv.SortCriterion.Relevance)
-        papers = self._fetch(search, f"the query '{query}'")
+        papers = self._fetch(search, f"the query {shown(query, limit=SHOWN_QUERY)}")
         # The API gives a rank, not a score: 1.0 for the best hit, falling linearly with rank.
         return [(paper, 1.0 - rank / k) for rank, paper in enumerate(papers)]
 
@@ -109,13 +114,28 @@ class LiveArxivSource:
             raise SourceError(f"arXiv refused {what}: HTTP {error.status} ({_tries(tries)}).") from error
         except requests.RequestException as error:
             tries = self._client.retries + 1 if is_transient(error) else 1
-            raise SourceError(
-                f"arXiv could not be reached for {what}: {type(error).__name__} ({_tries(tries)})."
-            ) from error
+            failure = type(error).__name__
+            if isinstance(error, requests.ConnectionError | requests.Timeout):
+                failure, hint = f"{failure}, {_connection_failure(error)}", f" {OFFLINE_HINT}"
+            else:
+                hint = ""
+            raise SourceError(f"arXiv could not be reached for {what}: {failure} ({_tries(tries)}).{hint}") from error
         with self._lock:
             for paper in papers:
                 self._fetched[paper.id] = paper
         return papers
+
+
+def _connection_failure(error: requests.RequestException) -> str:
+    """What went wrong, in the words a user checks their network with; requests names it only in its text."""
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    text = str(error)
+    if "NameResolution" in text or "resolve" in text:
+        return "host name not resolved"
+    if "refused" in text:
+        return "connection refused"
+    return "no connection"
 
 
 def _tries(n: int) -> str:

@@ -42,7 +42,7 @@ from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.hybrid import HybridRanker
 from sovereign_graph.engines.text import normalise_title
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown
 from sovereign_graph.locations import sovereign_home
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
@@ -106,7 +106,8 @@ def require_corpus_name(name: str) -> str:
         raise InputError(f"'{BUNDLED}' is the snapshot shipped in the package; pick another --name.")
     if not _NAME.match(name):
         raise InputError(
-            f"corpus name '{name}' is not usable: letters, digits, '.', '_' or '-' (at most 64, no path separators)."
+            f"corpus name {shown(name)} is not usable: letters, digits, '.', '_' or '-' "
+            "(at most 64, no path separators)."
         )
     return name
 
@@ -278,11 +279,12 @@ def _read_meta(directory: Path) -> CorpusMeta:
     try:
         raw = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise InputError(f"corpus '{directory.name}' has no readable {META_FILE}; {rebuild}") from None
+        raise InputError(f"corpus {shown(directory.name)} has no readable {META_FILE}; {rebuild}") from None
     found = raw.get("format") if isinstance(raw, dict) else None
     if found != FORMAT_VERSION:
         raise InputError(
-            f"corpus '{directory.name}' has index format {found}, this version reads format {FORMAT_VERSION}; {rebuild}"
+            f"corpus {shown(directory.name)} has index format {found}, this version reads format "
+            f"{FORMAT_VERSION}; {rebuild}"
         )
     return CorpusMeta.model_validate(raw)
 
@@ -309,8 +311,8 @@ def open_corpus(name: str) -> DiskCorpus:
     if not _NAME.match(name) or not directory.is_dir():
         available = ", ".join([BUNDLED, *(e.name for e in list_corpora())])
         raise InputError(
-            f"no corpus named '{name}' (available: {available}); build one with: sovereign corpus build PATH... "
-            f"--name {name}"
+            f"no corpus named {shown(name)} (available: {available}); build one with: sovereign corpus build PATH... "
+            f"--name {name if _NAME.match(name) else 'NAME'}"
         )
     stamp = meta_file.stat().st_mtime_ns if meta_file.exists() else 0
     return _open_cached(directory.resolve(), directory.stat().st_ino, stamp)

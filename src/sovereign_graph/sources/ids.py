@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown
 
 _NEW_STYLE = r"\d{4}\.\d{4,5}"
 _OLD_STYLE = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
@@ -31,7 +31,7 @@ def require_arxiv_id(text: str) -> str:
     parsed = parse_arxiv_id(text)
     if parsed is None:
         raise InputError(
-            f"'{text}' is not a valid arXiv id (expected e.g. 2604.23996, arXiv:2604.23996v2, "
+            f"{shown(text)} is not a valid arXiv id (expected e.g. 2604.23996, arXiv:2604.23996v2, "
             "https://arxiv.org/abs/2604.23996 or hep-th/9901001)."
         )
     return parsed

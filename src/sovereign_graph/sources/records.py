@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown_path
 from sovereign_graph.sources.ids import parse_arxiv_id
 from sovereign_graph.state import Paper
 
@@ -114,9 +114,9 @@ def check_input_files(paths: list[Path]) -> list[Path]:
         raise InputError("give at least one JSONL(.gz) file to build from.")
     for path in paths:
         if not path.exists():
-            raise InputError(f"no file at {path}.")
+            raise InputError(f"no file at {shown_path(path)}.")
         if not path.is_file():
-            raise InputError(f"{path} is not a file.")
+            raise InputError(f"{shown_path(path)} is not a file.")
     return paths
 
 
@@ -169,7 +169,7 @@ def read_papers(
                 on_bytes(path.stat().st_size - last)
         if good_in_file == 0:
             raise InputError(
-                f"{path} has no paper records (expected JSON lines with id, title and abstract"
+                f"{shown_path(path)} has no paper records (expected JSON lines with id, title and abstract"
                 + (f"; e.g. {report.examples[0]}" if report.examples else "")
                 + ")."
             )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from sovereign_graph.engines.text import normalise_title
-from sovereign_graph.errors import InputError, PaperNotFoundError
+from sovereign_graph.errors import InputError, PaperNotFoundError, shown
+from sovereign_graph.printable import strip_controls
 from sovereign_graph.sources.base import PaperSource, describe_source, is_live
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
 from sovereign_graph.state import Paper
@@ -27,7 +28,7 @@ def resolve_subject(reference: str, source: PaperSource) -> Paper:
     An unknown or ambiguous paper is an error listing the closest candidates; another paper is never
     substituted.
     """
-    reference = reference.strip()
+    reference = " ".join(strip_controls(reference).split())
     if not reference:
         raise InputError("the subject paper is empty: give an arXiv id (e.g. 2604.23996) or its exact title.")
     paper_id = parse_arxiv_id(reference)
@@ -43,7 +44,7 @@ def resolve_subject(reference: str, source: PaperSource) -> Paper:
         return exact[0]
     if len(exact) > 1:
         raise PaperNotFoundError(
-            f"the title '{reference}' matches several papers; give the arXiv id.", [(p.id, p.title) for p in exact]
+            f"the title {shown(reference)} matches several papers; give the arXiv id.", [(p.id, p.title) for p in exact]
         )
     return _fuzzy_title(reference, source)
 
@@ -59,8 +60,10 @@ def _fuzzy_title(reference: str, source: PaperSource) -> Paper:
         rivals = [p for ratio, p in scored[1:] if ratio >= scored[0][0] - TITLE_MARGIN]
         if not rivals:
             return scored[0][1]
-        raise PaperNotFoundError(f"the title '{reference}' is close to several papers; give the arXiv id.", candidates)
-    message = f"no paper titled '{reference}' in the {describe_source(source)}.{_hint(source)}"
+        raise PaperNotFoundError(
+            f"the title {shown(reference)} is close to several papers; give the arXiv id.", candidates
+        )
+    message = f"no paper titled {shown(reference)} in the {describe_source(source)}.{_hint(source)}"
     raise PaperNotFoundError(message, candidates)
 
 
@@ -69,9 +72,11 @@ def _hint(source: PaperSource) -> str:
 
 
 def require_question(question: str) -> str:
-    question = " ".join(question.split())
+    """The question on one line, as the user saw it: a pasted newline or tab is a space, and a terminal's
+    escape sequences (colours a copy from a terminal carries) and other control characters are dropped."""
+    question = " ".join(strip_controls(question).split())
     if not question:
         raise InputError("the research question is empty.")
     if len(question) < 10 or len(question.split()) < 3:
-        raise InputError(f"the research question '{question}' is too short to search for (3 words at least).")
+        raise InputError(f"the research question {shown(question)} is too short to search for (3 words at least).")
     return question

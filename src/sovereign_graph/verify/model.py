@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, shown_path
 from sovereign_graph.state import Label
 from sovereign_graph.verify.features import (
     DOC_FEATURES,
@@ -187,8 +187,8 @@ def load_model(path: Path | None = None) -> VerifierModel:
     if path is None:
         return _shipped()
     if not path.is_file():
-        raise InputError(f"{path}: no such model file.")
-    return VerifierModel.from_json(path.read_text(encoding="utf-8"), str(path))
+        raise InputError(f"{shown_path(path)}: no such model file.")
+    return VerifierModel.from_json(path.read_text(encoding="utf-8"), shown_path(path))
 
 
 @cache

@@ -1,0 +1,69 @@
+"""Input hygiene as a user meets it at the `sovereign` command: one short line for a bad value however long,
+a pasted question's terminal escapes never reach the report, and a mistyped provider or a lost network say so."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sovereign_graph.cli import app
+from sovereign_graph.sources.arxiv_live import live_arxiv_source
+from tests.conftest import QUESTION, SMOES
+
+cli = CliRunner()
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _run(tmp_path: Path, paper: str, question: str, *extra: str) -> tuple[int, str]:
+    db, out = tmp_path / "r.sqlite", tmp_path / "out"
+    args = ["run", "--paper", paper, "--question", question, "--db", str(db), "--out", str(out), "--thread", "t"]
+    result = cli.invoke(app, [*args, *extra])
+    return result.exit_code, result.output
+
+
+def test_a_10_kb_paper_value_is_one_short_line(tmp_path: Path) -> None:
+    paper = "2604." + "9" * 10_000
+    code, output = _run(tmp_path, paper, QUESTION)
+    assert code == 2 and output.strip().count("\n") == 0
+    assert "…' (10005 characters) is not a valid arXiv id" in output and len(output) < 400
+    assert not (tmp_path / "r.sqlite").exists()
+
+
+def test_a_question_pasted_with_escapes_is_run_as_seen_and_the_report_stays_inert(tmp_path: Path) -> None:
+    pasted = "\x1b[1m" + QUESTION.replace(" expert ", "\x1b[0m\texpert\n") + "\x1b[2J\x07"
+    code, output = _run(tmp_path, SMOES, pasted, "--max-revisions", "0")
+    assert code == 0, output
+    markdown = (tmp_path / "out" / "t.md").read_text(encoding="utf-8")
+    assert not RAW_CONTROL.search(markdown)
+    assert f"\n## Question\n\n{QUESTION}\n" in markdown
+    assert json.loads((tmp_path / "out" / "t.json").read_text(encoding="utf-8"))["question"] == QUESTION
+
+
+def test_an_unknown_provider_is_named_not_blamed_on_a_missing_install(tmp_path: Path) -> None:
+    code, output = _run(tmp_path, SMOES, QUESTION, "--model", "zzz:yyy")
+    assert code == 2
+    assert "model 'zzz:yyy': unknown provider 'zzz'; known chat model providers: " in output
+    assert "nvidia" in output and "pip install" not in output
+    code, output = _run(tmp_path, SMOES, QUESTION, "--model", "openai:gpt-4o")
+    assert code == 2 and "provider 'openai' needs `pip install langchain langchain-openai`" in output
+
+
+def test_source_arxiv_without_a_network_suggests_the_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # bound, then closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    live_arxiv_source.cache_clear()
+    monkeypatch.setenv("SOVEREIGN_ARXIV_URL", f"http://127.0.0.1:{port}/api/query")
+    monkeypatch.setenv("SOVEREIGN_ARXIV_RETRIES", "1")
+    monkeypatch.setenv("SOVEREIGN_ARXIV_BACKOFF", "0.01")
+    monkeypatch.setenv("SOVEREIGN_ARXIV_DELAY", "0.01")
+    code, output = _run(tmp_path, SMOES, QUESTION, "--source", "arxiv")
+    assert code == 1
+    line = output.strip().splitlines()[-1]
+    assert line.startswith(f"error: SourceError: arXiv could not be reached for the id {SMOES}: ConnectionError")
+    assert line.endswith("Offline? Run with --source snapshot (the bundled corpus).")
