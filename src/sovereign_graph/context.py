@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import weakref
 from dataclasses import dataclass, field, fields, replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
 from langgraph.runtime import Runtime
 from pydantic import InstanceOf
 from pydantic.json_schema import SkipJsonSchema
@@ -22,13 +21,14 @@ from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.injected import Engines, bound_engines
 from sovereign_graph.llm.config import LlmRole
 from sovereign_graph.llm.settings import RoleModel, RoleModels
-from sovereign_graph.sources.arxiv_live import ARXIV_API_URL, live_arxiv_source
 from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
 from sovereign_graph.sources.corpora import open_corpus
-from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.sources.ids import ARXIV_API_URL
+from sovereign_graph.sources.snapshot import VOCABULARY_SAMPLE, bundled_snapshot, shipped_verifier_vocabulary
 from sovereign_graph.verify.features import Vocabulary
 
-VOCABULARY_SAMPLE = 1000
+if TYPE_CHECKING:
+    from langchain_core.vectorstores import VectorStore
 
 
 @dataclass(kw_only=True)
@@ -127,6 +127,9 @@ class Context:
         if (injected := self.injected_source()) is not None:
             return injected
         if self.source_name == "arxiv":
+            # Imported here: the live client's libraries cost a cold offline run a tenth of a second.
+            from sovereign_graph.sources.arxiv_live import live_arxiv_source
+
             return live_arxiv_source(
                 self.arxiv_url, self.arxiv_delay, self.arxiv_timeout, self.arxiv_retries, self.arxiv_backoff
             )
@@ -143,7 +146,9 @@ class Context:
         if is_live(source):  # no corpus to fit on up front, as for the embedder
             source = bundled_snapshot()
         if source not in _vocabularies:
-            _vocabularies[source] = Vocabulary.fit(sample_texts(source, VOCABULARY_SAMPLE))
+            # The snapshot's is shipped, fitted by the same recipe (sources/build_shipped.py).
+            shipped = shipped_verifier_vocabulary() if source is bundled_snapshot() else None
+            _vocabularies[source] = shipped or Vocabulary.fit(sample_texts(source, VOCABULARY_SAMPLE))
         return _vocabularies[source]
 
     def model_for(self, role: LlmRole) -> RoleModel | None:

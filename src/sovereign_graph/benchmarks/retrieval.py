@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sovereign_graph.benchmarks.scifact import SciFactClaim, SciFactDoc
 from sovereign_graph.engines.embeddings import LsaEmbeddings
@@ -58,6 +57,9 @@ def score_rankings(scores: np.ndarray, claims: list[SciFactClaim], doc_ids: list
 
 def tfidf_scores(claims: list[SciFactClaim], docs: list[SciFactDoc]) -> np.ndarray:
     """The plain baseline: scikit-learn's TF-IDF (word unigrams, English stop words), cosine similarity."""
+    # Imported here: the CLI imports this module, and scikit-learn costs every command over a second.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(stop_words="english")
     matrix = vectorizer.fit_transform([d.text for d in docs])
     return np.asarray((vectorizer.transform([c.claim for c in claims]) @ matrix.T).toarray())

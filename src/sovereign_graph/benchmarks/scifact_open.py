@@ -9,10 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sovereign_graph.benchmarks.scifact import EvidenceLabel, SciFactClaim, SciFactDoc
 from sovereign_graph.benchmarks.scifact_metrics import DocPrediction
@@ -21,6 +20,9 @@ from sovereign_graph.engines.hybrid import DENSE_WEIGHTS, HybridRanker
 from sovereign_graph.engines.lexical import tfidf_vectorizer
 from sovereign_graph.verify.features import SentenceIndex
 from sovereign_graph.verify.model import DocVerdict, VerifierModel
+
+if TYPE_CHECKING:  # scikit-learn is imported where a vectorizer is fitted (sovereign_graph.engines.lexical)
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT_K = 5
 SEED_THRESHOLD = 0.15

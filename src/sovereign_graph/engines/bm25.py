@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
+
+from sovereign_graph.engines.words import content_words, count_matrix, fit_counts
 
 K1 = 0.9
 B = 0.4
 
 
-def term_counter(vocabulary: list[str] | None = None) -> CountVectorizer:
-    """Word unigrams without English stop words; with a vocabulary it needs no fitting."""
-    fixed = None if vocabulary is None else {term: i for i, term in enumerate(vocabulary)}
-    return CountVectorizer(stop_words="english", dtype=np.float32, vocabulary=fixed)
-
-
 def count_terms(documents: list[str]) -> tuple[list[str], sparse.csr_matrix]:
-    """(vocabulary, documents x terms counts), the vocabulary sorted as scikit-learn sorts it."""
-    counter = term_counter()
-    counts = sparse.csr_matrix(counter.fit_transform(documents))
-    return counter.get_feature_names_out().tolist(), counts
+    """(vocabulary, documents x terms counts) of word unigrams without English stop words, the vocabulary
+    sorted: what CountVectorizer(stop_words="english").fit_transform gives."""
+    return fit_counts([content_words(d) for d in documents])
 
 
 def bm25_postings(counts: sparse.spmatrix, k1: float = K1, b: float = B) -> sparse.csr_matrix:
@@ -53,7 +47,7 @@ class Bm25Index:
             raise ValueError("BM25 vocabulary and postings disagree in size")
         self.vocabulary = vocabulary
         self.postings = postings
-        self._counter = term_counter(vocabulary)
+        self._index = {term: i for i, term in enumerate(vocabulary)}
 
     @classmethod
     def fit(cls, documents: list[str], k1: float = K1, b: float = B) -> Bm25Index:
@@ -65,6 +59,6 @@ class Bm25Index:
 
     def scores(self, queries: list[str]) -> np.ndarray:
         """(queries x documents) BM25 scores; a query term counts once, as in Okapi's query weighting."""
-        query_terms = sparse.csr_matrix(self._counter.transform(queries))
+        query_terms = count_matrix([content_words(q) for q in queries], self._index, len(self.vocabulary))
         query_terms.data[:] = 1
         return np.asarray((query_terms @ self.postings).toarray())

@@ -14,11 +14,9 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from threadpoolctl import threadpool_limits
 
 from sovereign_graph.engines.lexical import tfidf_weights
+from sovereign_graph.engines.words import count_matrix, word_tokens
 
 ARRAYS_FILE = "lsa.npz"
 VOCABULARY_FILE = "lsa_vocabulary.json"
@@ -33,11 +31,16 @@ class LsaEmbeddings(Embeddings):
         self.vocabulary = vocabulary
         self.idf = np.asarray(idf, dtype=np.float32)
         self.components = np.asarray(components, dtype=np.float32)
-        # Same tokeniser as the fitting TfidfVectorizer; a fixed vocabulary needs no fitting.
-        self._counter = CountVectorizer(vocabulary={term: i for i, term in enumerate(vocabulary)})
+        # Same tokens as the fitting TfidfVectorizer (its stop words are not in the vocabulary).
+        self._index = {term: i for i, term in enumerate(vocabulary)}
 
     @classmethod
     def fit(cls, texts: list[str], dimensions: int = 128, seed: int = 0) -> LsaEmbeddings:
+        # Imported here: scikit-learn costs a cold process over a second, and a run loads a fitted model.
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from threadpoolctl import threadpool_limits
+
         dimensions = max(2, min(dimensions, len(texts) - 1))
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2 if len(texts) > 50 else 1)
         weights = vectorizer.fit_transform(texts)
@@ -72,7 +75,8 @@ class LsaEmbeddings(Embeddings):
     def _embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return self._vectors(self._counter.transform(texts)).tolist()
+        counts = count_matrix([word_tokens(t) for t in texts], self._index, len(self.vocabulary))
+        return self._vectors(counts).tolist()
 
     def document_vectors(self, counts: sparse.spmatrix, vocabulary: list[str]) -> np.ndarray:
         """float32 vectors of documents from their word counts over another vocabulary of the same tokeniser

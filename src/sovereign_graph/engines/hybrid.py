@@ -12,7 +12,8 @@ import math
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from sovereign_graph.engines.bm25 import Bm25Index
+from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
+from sovereign_graph.engines.embeddings import LsaEmbeddings
 
 # Dense weight per embedder, chosen by 5-fold CV on SciFact's training claims (evals/retrieval_bench.py).
 DENSE_WEIGHTS = {"lsa": 0.1, "minilm": 3.0}
@@ -53,8 +54,14 @@ class HybridRanker:
     def fit(
         cls, documents: list[str], embeddings: Embeddings, dense_weight: float = DEFAULT_DENSE_WEIGHT
     ) -> HybridRanker:
-        vectors = np.asarray(embeddings.embed_documents(documents), dtype=np.float32)
-        return cls(Bm25Index.fit(documents), embeddings, vectors, dense_weight)
+        vocabulary, counts = count_terms(documents)
+        # LSA vectors from BM25's word counts (same tokens, bit-identical to `embed_documents`): one pass over
+        # the texts instead of two, which is a third of a second on the bundled corpus.
+        if isinstance(embeddings, LsaEmbeddings):
+            vectors = embeddings.document_vectors(counts, vocabulary)
+        else:
+            vectors = np.asarray(embeddings.embed_documents(documents), dtype=np.float32)
+        return cls(Bm25Index(vocabulary, bm25_postings(counts)), embeddings, vectors, dense_weight)
 
     def signals(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(raw BM25, dense cosine) scores, queries x documents: what the fusion standardises and weighs."""

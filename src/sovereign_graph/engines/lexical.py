@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+
+from sovereign_graph.engines.words import l2_normalize_rows
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def tfidf_vectorizer() -> TfidfVectorizer:
     """The seed method's vectorizer: word 1-2-grams, fitted on the documents at hand."""
+    # Imported here: scikit-learn costs a cold process over a second, and only the seed verifier fits this.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", dtype=np.float32)
 
 
@@ -20,4 +28,4 @@ def tfidf_weights(counts: sparse.spmatrix, idf: np.ndarray) -> sparse.csr_matrix
     np.log(weighted.data, out=weighted.data)
     weighted.data += 1.0
     weighted.data *= idf[weighted.indices]
-    return normalize(weighted, copy=False)
+    return l2_normalize_rows(weighted)

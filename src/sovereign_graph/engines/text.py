@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sovereign_graph.engines.words import STOP_WORDS
 
 # Words that carry no topic in a research question, on top of English stop words.
 QUESTION_STOPWORDS = frozenset(
@@ -53,7 +53,7 @@ QUESTION_STOPWORDS = frozenset(
         "given",
     }
 )
-STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | QUESTION_STOPWORDS
+STOPWORDS = STOP_WORDS | QUESTION_STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:%|x|×)?")

@@ -20,14 +20,13 @@ import requests
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import SourceError, shown
 from sovereign_graph.sources.arxiv_client import ArxivClient, MalformedFeedError, is_transient
-from sovereign_graph.sources.ids import parse_arxiv_id
+from sovereign_graph.sources.ids import ARXIV_API_URL, parse_arxiv_id
 from sovereign_graph.sources.rate_limit import shared_limiter
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Paper
 
 log = logging.getLogger(__name__)
 
-ARXIV_API_URL = "https://export.arxiv.org/api/query"
 MAX_QUERY_TERMS = 16
 TITLE_CANDIDATES = 10
 # Said when the API could not be reached at all (no network, DNS, refused, timed out), never on an HTTP answer.

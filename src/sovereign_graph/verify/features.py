@@ -15,11 +15,11 @@ from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from sovereign_graph.engines.bm25 import Bm25Index
+from sovereign_graph.engines.lexical import tfidf_weights
 from sovereign_graph.engines.text import stem, words
+from sovereign_graph.engines.words import STOP_WORDS, count_matrix
 from sovereign_graph.verify.cues import ANTONYMS, CUE_NAMES, antonym_vector, cue_vector, local_directions, number_set
 
 LSA_DIMENSIONS = 100
@@ -28,7 +28,7 @@ _NEG, _UP, _DOWN, _NULL, _RESULT, _NUMBERS, _WORDS = range(len(CUE_NAMES))
 
 @lru_cache(maxsize=200_000)
 def _stem_or_none(word: str) -> str | None:
-    return stem(word) if len(word) > 1 and word not in ENGLISH_STOP_WORDS else None
+    return stem(word) if len(word) > 1 and word not in STOP_WORDS else None
 
 
 def stem_tokens(text: str) -> list[str]:
@@ -44,10 +44,6 @@ def governed_terms(text: str) -> dict[str, int]:
 def _terms(tokens: list[str]) -> list[str]:
     """Stems and stem bigrams: the TF-IDF's vocabulary."""
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-
-
-def _identity(terms: list[str]) -> list[str]:
-    return terms
 
 
 @dataclass(frozen=True)
@@ -66,35 +62,81 @@ class TextRep:
 
 
 class Vocabulary:
-    """TF-IDF (stems + stem bigrams) and LSA (unigram stems), fitted once on a background corpus."""
+    """TF-IDF (stems + stem bigrams) and LSA (unigram stems), fitted once on a background corpus.
 
-    def __init__(self, background_terms: Sequence[list[str]], seed: int = 0) -> None:
-        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1, dtype=np.float32)
-        self.background_matrix = self.vectorizer.fit_transform(background_terms).tocsr()
+    Held as plain arrays (terms, IDF, SVD components), so a fitted vocabulary can be saved and loaded
+    without pickles and applied without scikit-learn (`engines.words` reproduces its transforms)."""
+
+    def __init__(
+        self,
+        terms: list[str],
+        idf: np.ndarray,
+        lsa_terms: list[str],
+        lsa_idf: np.ndarray,
+        components: np.ndarray,
+        background_matrix: sparse.csr_matrix | None = None,
+    ) -> None:
+        if len(terms) != len(idf) or not (len(lsa_terms) == len(lsa_idf) == components.shape[1]):
+            raise ValueError("verifier vocabulary: terms, IDF and LSA components disagree in size")
+        self.terms, self.term_idf = terms, idf
+        self.lsa_terms, self.lsa_idf, self.components = lsa_terms, lsa_idf, components
+        self._index = {t: i for i, t in enumerate(terms)}
+        self._lsa_index = {t: i for i, t in enumerate(lsa_terms)}
+        # The background corpus's own TF-IDF rows, kept only when fitted here (a SentenceIndex without a
+        # separate vocabulary uses them as its documents' rows).
+        self.background_matrix = background_matrix
+        # Coverage weighs single stems only: no need to map the (far more numerous) bigrams.
+        self.idf = {t: float(idf[i]) for i, t in enumerate(terms) if " " not in t}
+        self.max_idf = float(idf.max()) if len(idf) else 1.0
+
+    @classmethod
+    def from_terms(cls, background_terms: Sequence[list[str]], seed: int = 0) -> Vocabulary:
+        # Imported here: scikit-learn costs a cold process over a second, and a default run loads a fitted one.
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1, dtype=np.float32)
+        background_matrix = vectorizer.fit_transform(background_terms).tocsr()
         # LSA over unigram stems seen twice or more: the bigrams and hapaxes would only slow the SVD down.
-        self.lsa_vectorizer = TfidfVectorizer(
+        lsa_vectorizer = TfidfVectorizer(
             analyzer=_identity, sublinear_tf=True, min_df=2 if len(background_terms) > 50 else 1, dtype=np.float32
         )
-        lsa_matrix = self.lsa_vectorizer.fit_transform(
-            [[t for t in terms if " " not in t] for terms in background_terms]
-        )
+        lsa_matrix = lsa_vectorizer.fit_transform([[t for t in terms if " " not in t] for terms in background_terms])
         dimensions = max(1, min(LSA_DIMENSIONS, lsa_matrix.shape[0] - 1, lsa_matrix.shape[1] - 1))
-        self.svd = TruncatedSVD(n_components=dimensions, n_iter=4, random_state=seed).fit(lsa_matrix)
-        # Coverage weighs single stems only: no need to map the (far more numerous) bigrams.
-        self.idf = {t: float(self.vectorizer.idf_[i]) for t, i in self.vectorizer.vocabulary_.items() if " " not in t}
-        self.max_idf = float(self.vectorizer.idf_.max()) if len(self.vectorizer.idf_) else 1.0
+        svd = TruncatedSVD(n_components=dimensions, n_iter=4, random_state=seed).fit(lsa_matrix)
+        return cls(
+            vectorizer.get_feature_names_out().tolist(),
+            vectorizer.idf_,
+            lsa_vectorizer.get_feature_names_out().tolist(),
+            lsa_vectorizer.idf_,
+            svd.components_,
+            background_matrix,
+        )
 
     @classmethod
     def fit(cls, texts: Sequence[str], seed: int = 0) -> Vocabulary:
-        return cls([_terms(stem_tokens(t)) for t in texts], seed)
+        return cls.from_terms([_terms(stem_tokens(t)) for t in texts], seed)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.components.shape[0])
+
+    def tfidf(self, term_lists: Sequence[list[str]]) -> sparse.csr_matrix:
+        """TF-IDF rows of term lists (`_terms` of their stems), as the fitted TfidfVectorizer transforms them."""
+        return tfidf_weights(count_matrix(term_lists, self._index, len(self.terms)), self.term_idf)
 
     def project(self, tokens: list[list[str]]) -> np.ndarray:
         """L2-normalised LSA vectors of token lists."""
         if not tokens:
-            return np.zeros((0, self.svd.n_components), np.float32)
-        vectors = np.asarray(self.svd.transform(self.lsa_vectorizer.transform(tokens)), dtype=np.float32)
+            return np.zeros((0, self.dimensions), np.float32)
+        weights = tfidf_weights(count_matrix(tokens, self._lsa_index, len(self.lsa_terms)), self.lsa_idf)
+        vectors = np.asarray(weights @ self.components.T, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
 
 
 class SentenceIndex:
@@ -118,14 +160,11 @@ class SentenceIndex:
             _terms(title_tokens[i]) + [t for r in self.sentence_rows(i) for t in _terms(sentence_tokens[r])]
             for i in range(len(documents))
         ]
-        self.vocabulary = vocabulary or Vocabulary(doc_terms, seed)
+        self.vocabulary = vocabulary or Vocabulary.from_terms(doc_terms, seed)
         self.idf, self.max_idf = self.vocabulary.idf, self.vocabulary.max_idf
-        self.doc_tfidf = (
-            self.vocabulary.background_matrix
-            if vocabulary is None
-            else self.vocabulary.vectorizer.transform(doc_terms).tocsr()
-        )
-        self.tfidf = self.vocabulary.vectorizer.transform([_terms(t) for t in sentence_tokens]).tocsr()
+        background = self.vocabulary.background_matrix if vocabulary is None else None
+        self.doc_tfidf = background if background is not None else self.vocabulary.tfidf(doc_terms)
+        self.tfidf = self.vocabulary.tfidf([_terms(t) for t in sentence_tokens])
         self.lsa = self.vocabulary.project(sentence_tokens)
         self.stems = [frozenset(t) for t in sentence_tokens]
         self.numbers = [number_set(s) for s in flat]
@@ -144,7 +183,7 @@ class SentenceIndex:
 
     def represent(self, texts: Sequence[str]) -> list[TextRep]:
         tokens = [stem_tokens(t) for t in texts]
-        matrix = self.vocabulary.vectorizer.transform([_terms(t) for t in tokens]).tocsr()
+        matrix = self.vocabulary.tfidf([_terms(t) for t in tokens])
         lsa = self.vocabulary.project(tokens)
         bm25 = _relative_bm25(self.bm25, list(texts), len(self.starts) - 1)
         runner_up = np.sort(bm25, axis=1)[:, -2] if bm25.shape[1] > 1 else np.zeros(len(texts))

@@ -8,7 +8,6 @@ its labels are SUPPORT or NOT_ENOUGH_INFO, and its confidence is the raw cosine,
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics.pairwise import cosine_similarity
 
 from sovereign_graph.engines.lexical import tfidf_vectorizer
 from sovereign_graph.state import Claim, Evidence, Passage
@@ -20,6 +19,9 @@ MAX_EVIDENCE = 3
 def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float = 0.15) -> list[Claim]:
     if not claims:
         return []
+    # Imported here: scikit-learn costs a cold process over a second, and the default verifier needs none of it.
+    from sklearn.metrics.pairwise import cosine_similarity
+
     position = {p.id: i for i, p in enumerate(passages)}
     vectorizer = tfidf_vectorizer().fit([p.text for p in passages] + [c.text for c in claims])
     passage_matrix = vectorizer.transform([p.text for p in passages])
