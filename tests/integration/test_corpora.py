@@ -1,8 +1,14 @@
-"""`sovereign corpus build | list` and `run --corpus NAME`: a persistent index a run searches, built atomically."""
+"""`sovereign corpus build | list | clean` and `run --corpus NAME`: a persistent index a run searches, built
+atomically; a build killed outright leaves a directory that is listed and removed."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,15 +17,23 @@ import pytest
 from typer.testing import CliRunner
 
 from sovereign_graph.cli import app
+from sovereign_graph.cli.corpus import human_size
 from sovereign_graph.context import Context
 from sovereign_graph.sources import corpora
-from sovereign_graph.sources.corpora import build_corpus, corpora_dir, open_corpus
+from sovereign_graph.sources.corpora import (
+    build_corpus,
+    corpora_dir,
+    open_corpus,
+    remove_abandoned_builds,
+    unfinished_builds,
+)
 from sovereign_graph.sources.snapshot import SNAPSHOT_FILES, bundled_snapshot
 from sovereign_graph.state import Paper
 from tests.conftest import QUESTION, SMOES
 from tests.corpus_files import bundled_records, write_corpus_files
 
 cli = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -198,3 +212,97 @@ def test_a_built_corpus_and_the_live_source_exclude_each_other(corpus_files: tup
     )
     assert result.exit_code == 2
     assert "cannot be combined with --source arxiv" in result.output
+
+
+def _big_corpus_file(path: Path, papers: int) -> Path:
+    """`papers` records cut from the bundled ones under fresh ids: a build of it takes a few seconds."""
+    records = bundled_records("vlm_nonmoe_arxiv_dw-dengwei.jsonl.gz") + bundled_records("moe_arxiv_dw-dengwei.jsonl.gz")
+    with path.open("w", encoding="utf-8") as lines:
+        for i in range(papers):
+            lines.write(json.dumps(dict(records[i % len(records)], id=f"2501.{i:05d}")) + "\n")
+    return path
+
+
+def _building_dirs() -> list[Path]:
+    return sorted(p for p in corpora_dir().iterdir() if ".building-" in p.name) if corpora_dir().is_dir() else []
+
+
+def _sigkilled_build(source: Path, name: str) -> Path:
+    """Start `sovereign corpus build SOURCE --name NAME` in a process, SIGKILL it mid-build, return its work
+    directory (the process cannot clean up after a SIGKILL)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "sovereign_graph", "corpus", "build", str(source), "--name", name]
+    log = source.with_suffix(".log")
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(f.stat().st_size for d in _building_dirs() for f in d.rglob("*") if f.is_file()):
+            assert process.poll() is None, f"the build ended before it could be killed: {log.read_text()}"
+            assert time.monotonic() < deadline, "the build never started writing"
+            time.sleep(0.01)
+        assert process.poll() is None, "the build ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()  # reaped: its pid is gone, not a zombie
+    assert process.returncode == -signal.SIGKILL
+    (workdir,) = _building_dirs()
+    assert workdir.name.startswith(f".{name}.building-{process.pid}-")
+    return workdir
+
+
+def test_a_sigkilled_build_is_listed_and_cleaned(tmp_path: Path) -> None:
+    workdir = _sigkilled_build(_big_corpus_file(tmp_path / "big.jsonl", 6000), "x")
+    size = sum(f.stat().st_size for f in workdir.rglob("*") if f.is_file())
+
+    hint = cli.invoke(app, ["corpus", "list"])
+    assert hint.exit_code == 0 and "1 abandoned build directory" in hint.output
+    listing = cli.invoke(app, ["corpus", "list", "--all"])
+    assert listing.exit_code == 0, listing.output
+    line = next(line for line in listing.output.splitlines() if workdir.name in line)
+    pid = workdir.name.split("-")[1]
+    assert "corpus 'x'" in line and f"pid {pid} gone;" in line
+    assert "abandoned: removed by the next build, or `sovereign corpus clean`" in line
+
+    cleaned = cli.invoke(app, ["corpus", "clean"])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert f"removed {workdir.name}" in cleaned.output
+    assert f"freed {human_size(size)} ({size:,} bytes) in 1 directory" in cleaned.output
+    assert not workdir.exists() and list(corpora_dir().iterdir()) == []
+    again = cli.invoke(app, ["corpus", "clean"])
+    assert "freed 0 B (0 bytes) in 0 directories" in again.output
+    assert "no unfinished builds" in cli.invoke(app, ["corpus", "list", "--all"]).output
+
+
+def test_the_next_build_removes_a_sigkilled_builds_directory(
+    tmp_path: Path, corpus_files: tuple[Path, Path, set[str]]
+) -> None:
+    workdir = _sigkilled_build(_big_corpus_file(tmp_path / "big.jsonl", 6000), "x")
+    ours, _, _ = corpus_files
+    _build(str(ours), "--name", "x")
+    assert not workdir.exists()
+    assert sorted(p.name for p in corpora_dir().iterdir()) == ["x"]
+
+
+def test_a_live_build_is_kept_unless_idle_for_a_day() -> None:
+    """A live pid keeps its directory; one idle past ABANDONED_AFTER_SECONDS counts as abandoned anyway
+    (the pid was probably reused by an unrelated process)."""
+    workdir = corpora_dir() / f".y.building-{os.getpid()}-0123abcd"  # this process: alive
+    (workdir / "y").mkdir(parents=True)
+    (workdir / "y" / "papers.sqlite").write_bytes(b"x" * 1000)
+
+    (build,) = unfinished_builds()
+    assert build.pid_alive and not build.abandoned and build.corpus == "y" and build.size_bytes == 1000
+    cleaned = cli.invoke(app, ["corpus", "clean"])
+    assert f"kept {workdir.name}" in cleaned.output and "building" in cleaned.output
+    assert "in 0 directories" in cleaned.output and workdir.exists()
+
+    long_ago = time.time() - corpora.ABANDONED_AFTER_SECONDS - 3600
+    for path in [workdir, workdir / "y", workdir / "y" / "papers.sqlite"]:
+        os.utime(path, (long_ago, long_ago))
+    listing = cli.invoke(app, ["corpus", "list", "--all"])
+    line = next(line for line in listing.output.splitlines() if workdir.name in line)
+    assert f"pid {os.getpid()} alive, but nothing written for 1 d" in line and "likely a reused pid" in line
+    assert "abandoned: removed by the next build" in line
+    assert [b.path for b in remove_abandoned_builds()] == [workdir] and not workdir.exists()

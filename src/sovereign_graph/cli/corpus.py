@@ -1,4 +1,4 @@
-"""`sovereign corpus build | list`: persistent on-disk indexes of large paper collections."""
+"""`sovereign corpus build | list | clean`: persistent on-disk indexes of large paper collections."""
 
 from __future__ import annotations
 
@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.errors import shown, shown_path
 
 if TYPE_CHECKING:  # rich's progress and the corpus code load when a corpus command runs
     from rich.progress import Progress, TaskID
 
-corpus_app = typer.Typer(help="Build and list on-disk corpora for run --corpus NAME.", no_args_is_help=True)
+    from sovereign_graph.sources.corpora import UnfinishedBuild
+
+corpus_app = typer.Typer(help="Build, list and clean up on-disk corpora for run --corpus NAME.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+
+
+ABANDONED_HINT = "abandoned: removed by the next build, or `sovereign corpus clean`"
 
 
 def human_size(size: int) -> str:
@@ -110,12 +116,41 @@ def _bundled_size() -> int:
     return sum(len(data.joinpath(name).read_bytes()) for name in SNAPSHOT_FILES)
 
 
+def _duration(seconds: float) -> str:
+    for unit, length in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= length:
+            return f"{seconds / length:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def _build_line(build: UnfinishedBuild) -> str:
+    """`.x.building-PID-XXXX  corpus 'x', 156.0 MB, pid PID gone; abandoned: removed by ...`, markup escaped."""
+    from rich.markup import escape
+
+    from sovereign_graph.sources.corpora import ABANDONED_AFTER_SECONDS
+
+    if not build.pid_alive:
+        process, state = "gone", ABANDONED_HINT
+    elif build.abandoned:
+        process = f"alive, but nothing written for {_duration(build.idle_seconds)}"
+        state = f"{ABANDONED_HINT} (idle over {_duration(ABANDONED_AFTER_SECONDS)}: likely a reused pid)"
+    else:
+        process, state = f"alive, last write {_duration(build.idle_seconds)} ago", "building"
+    where = f"{shown_path(build.path.name)}  corpus {shown(build.corpus)}, {human_size(build.size_bytes)}"
+    return escape(f"{where}, pid {build.pid} {process}; {state}")
+
+
 @corpus_app.command("list")
-def list_() -> None:
-    """The corpora `sovereign run --corpus NAME` can search."""
+def list_(
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also the hidden directories of unfinished builds (running or abandoned).")
+    ] = False,
+) -> None:
+    """The corpora `sovereign run --corpus NAME` can search (--all: and unfinished builds)."""
+    from rich.markup import escape
     from rich.table import Table
 
-    from sovereign_graph.sources.corpora import list_corpora
+    from sovereign_graph.sources.corpora import corpora_dir, list_corpora, unfinished_builds
     from sovereign_graph.sources.snapshot import bundled_snapshot
 
     with cli_errors():
@@ -133,3 +168,40 @@ def list_() -> None:
                 ", ".join(Path(s).name for s in entry.meta.sources),
             )
         out.print(table)
+        builds = unfinished_builds()
+        if all_:
+            if not builds:
+                out.print("no unfinished builds", highlight=False)
+                return
+            out.print(
+                f"unfinished builds (hidden directories in {escape(shown_path(corpora_dir()))}):", highlight=False
+            )
+            for build in builds:
+                out.print("  " + _build_line(build), highlight=False)
+            return
+        abandoned = [b for b in builds if b.abandoned]
+        if abandoned:
+            size = human_size(sum(b.size_bytes for b in abandoned))
+            err.print(
+                f"{len(abandoned)} abandoned build director{'y' if len(abandoned) == 1 else 'ies'} ({size}): "
+                "see `sovereign corpus list --all`, remove with `sovereign corpus clean`",
+                highlight=False,
+            )
+
+
+@corpus_app.command("clean")
+def clean() -> None:
+    """Remove the hidden directories of abandoned builds (killed before they could clean up); never one
+    whose process is alive and still writing."""
+    from sovereign_graph.sources.corpora import remove_abandoned_builds, unfinished_builds
+
+    with cli_errors():
+        removed = remove_abandoned_builds()
+        for build in removed:
+            out.print("removed " + _build_line(build).replace(ABANDONED_HINT, "abandoned"), highlight=False)
+        for build in unfinished_builds():
+            if not build.abandoned:
+                out.print("kept " + _build_line(build), highlight=False)
+        freed = sum(b.size_bytes for b in removed)
+        count = f"{len(removed)} director{'y' if len(removed) == 1 else 'ies'}"
+        out.print(f"freed {human_size(freed)} ({freed:,} bytes) in {count}", highlight=False)

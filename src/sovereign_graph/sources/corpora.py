@@ -12,8 +12,13 @@ Search is `HybridRanker`, the bundled snapshot's ranker, over these arrays: the 
 tokenisation), the same fusion with the LSA cosine, so a corpus built from the snapshot's papers ranks as
 the snapshot does (given the same LSA model).
 
-A build writes into a hidden temporary directory beside the target and renames it into place at the
-end, so an interrupted build leaves no half index and an older index of the same name stays usable.
+A build writes into a hidden temporary directory beside the target, `.NAME.building-PID-XXXXXXXX`, and
+renames it into place at the end, so an interrupted build leaves no half index and an older index of the
+same name stays usable. A build killed outright (SIGKILL, power loss) cannot clean up: its directory is
+abandoned once its process is gone, or once nothing in it has been written for `ABANDONED_AFTER_SECONDS`
+(a pid can be reused by an unrelated process; no stage of a build goes a day without writing). The next
+build of any name removes abandoned directories, as does `sovereign corpus clean`; a build whose process
+is alive and still writing is never touched.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ import random
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +61,9 @@ VECTORS_FILE = "vectors.npy"
 POSTINGS_PARTS = ("data", "indices", "indptr")
 LSA_SAMPLE = 10_000  # papers the embedding model is fitted on: enough for stable topics, fast to fit
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_BUILDING = re.compile(r"^\..+\.building-(?P<pid>\d+)-[0-9a-f]+$")
+# `[0-9a-z_]`: also the directories of earlier versions, named by `tempfile.mkdtemp`.
+_BUILDING = re.compile(r"^\.(?P<name>.+)\.building-(?P<pid>\d+)-[0-9a-z_]+$")
+ABANDONED_AFTER_SECONDS = 24 * 3600  # a build directory untouched this long is abandoned even if its pid lives
 
 
 class CorpusMeta(BaseModel):
@@ -81,6 +88,22 @@ class CorpusEntry:
     size_bytes: int
     meta: CorpusMeta | None
     problem: str | None = None
+
+
+@dataclass(frozen=True)
+class UnfinishedBuild:
+    """A build's hidden work directory; `abandoned` if its process is gone or it has been idle for a day."""
+
+    corpus: str
+    path: Path
+    size_bytes: int
+    pid: int
+    pid_alive: bool
+    idle_seconds: float  # since anything in it was last written
+
+    @property
+    def abandoned(self) -> bool:
+        return not self.pid_alive or self.idle_seconds > ABANDONED_AFTER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -124,18 +147,64 @@ def _size_on_disk(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def _remove_abandoned_builds(root: Path) -> None:
-    """Temporary directories of builds whose process is gone (killed outright, so no clean-up ran)."""
-    for child in root.iterdir():
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    except (OverflowError, ValueError):
+        return False  # not a pid this system can have
+    return True
+
+
+def _usage(path: Path) -> tuple[int, float]:
+    """Bytes in the files under `path` and the latest modification time of anything in it; a file that
+    disappears meanwhile (a build finishing, another clean-up) is skipped."""
+    size, latest = 0, 0.0
+    for directory, _, files in os.walk(path):
+        for entry, is_file in [(directory, False), *((os.path.join(directory, f), True) for f in files)]:
+            try:
+                status = os.lstat(entry)
+            except OSError:
+                continue
+            latest = max(latest, status.st_mtime)
+            size += status.st_size if is_file else 0
+    return size, latest
+
+
+def unfinished_builds() -> list[UnfinishedBuild]:
+    """The hidden work directories of builds that are running, or were killed before they could clean up."""
+    root = corpora_dir()
+    if not root.is_dir():
+        return []
+    found: list[UnfinishedBuild] = []
+    for child in sorted(root.iterdir()):
         match = _BUILDING.match(child.name)
         if match is None or not child.is_dir():
             continue
-        try:
-            os.kill(int(match.group("pid")), 0)
-        except ProcessLookupError:
-            shutil.rmtree(child, ignore_errors=True)
-        except PermissionError:
-            pass  # alive, someone else's
+        pid = int(match.group("pid"))
+        alive = _pid_alive(pid)  # before the walk: a build that finishes meanwhile is seen as alive
+        size, latest = _usage(child)
+        idle = max(0.0, time.time() - latest) if latest else 0.0
+        found.append(UnfinishedBuild(match.group("name"), child, size, pid, alive, idle))
+    return found
+
+
+def remove_abandoned_builds() -> list[UnfinishedBuild]:
+    """Remove the abandoned build directories (never one whose process is alive and still writing); returns
+    those removed."""
+    removed: list[UnfinishedBuild] = []
+    for build in unfinished_builds():
+        if not build.abandoned:
+            continue
+        shutil.rmtree(build.path, ignore_errors=True)
+        if not build.path.exists():
+            removed.append(build)
+    return removed
 
 
 def _create_papers_db(path: Path) -> sqlite3.Connection:
@@ -258,8 +327,10 @@ def build_corpus(
     check_input_files(paths)
     root = corpora_dir()
     root.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_builds(root)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{name}.building-{os.getpid()}-", dir=root))
+    remove_abandoned_builds()
+    # Named so `_BUILDING` recognises it: the pid says whose it is once this process is gone.
+    workdir = root / f".{name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    workdir.mkdir(mode=0o700)
     try:
         staged = workdir / name
         staged.mkdir()
