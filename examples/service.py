@@ -5,7 +5,14 @@ owner's decisions, on a persistent checkpointer shared with the `sovereign` CLI.
     GET  /runs/<thread>         the run's status and report
     POST /runs/<thread>/decision {"decision": "approve|reject|revise", "note": "..."}  -> the run after it
 
-Bad input answers 400 with {"error": "..."}; an unknown thread 404.
+Bad input answers 400 with {"error": "..."}; an unknown thread 404; a conflict 409: the thread is held by
+another process (`ThreadBusyError`), or its pause was answered first by someone else ("the thread was
+decided meanwhile (...)", "is already final (...)": `DecidedMeanwhileError`, whose decision stands). Nothing
+was written by a call that answers 409.
+
+One service serialises its graph calls with one lock, so conflicts come from other processes on the same
+--db: a second service instance, or the `sovereign` CLI. The database settles them: of two decisions on one
+pause, the first recorded wins and the other gets 409.
 
     python3 examples/service.py --db runs.sqlite --port 8080
 """
@@ -22,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sovereign_graph.checkpoint import open_saver
-from sovereign_graph.errors import InputError
+from sovereign_graph.errors import InputError, ThreadConflictError
 from sovereign_graph.runner import Runner, RunOutcome
 
 
@@ -93,6 +100,8 @@ def handler_for(service: ResearchService) -> type[BaseHTTPRequestHandler]:
                     self._reply(200, service.get(parts[1]))
                 else:
                     self._reply(404, {"error": f"no route {method} {self.path}"})
+            except ThreadConflictError as error:  # another process has the thread or answered first
+                self._reply(409, {"error": str(error)})
             except InputError as error:
                 self._reply(404 if str(error).startswith("no thread") else 400, {"error": str(error)})
 

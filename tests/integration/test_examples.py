@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -62,3 +63,44 @@ def test_service_starts_runs_and_accepts_decisions(tmp_path: Path) -> None:
         timeout=120,
     )
     assert thread in listing.stdout and "approved" in listing.stdout
+
+
+def test_two_services_on_one_database_answer_one_decision_and_409_to_the_other(tmp_path: Path) -> None:
+    """Each service serialises its own calls; two of them (two processes, or one and the CLI) on one --db
+    race for a pause. The database settles it: one decision applies (200), the other is told why (409)."""
+    db = tmp_path / "service.sqlite"
+    with service.serving(db) as first, service.serving(db) as second:
+        urls = [f"http://127.0.0.1:{s.server_address[1]}" for s in (first, second)]
+        with httpx.Client(base_url=urls[0], timeout=120) as http:
+            started = http.post("/runs", json={"paper": SMOES, "question": QUESTION, "max_revisions": 0})
+        assert started.status_code == 201, started.text
+        thread = started.json()["thread_id"]
+
+        together = threading.Barrier(2)
+        answers: dict[str, httpx.Response] = {}
+
+        def decide(url: str, decision: str) -> None:
+            with httpx.Client(base_url=url, timeout=120) as http:
+                together.wait()
+                answers[decision] = http.post(f"/runs/{thread}/decision", json={"decision": decision, "note": url})
+
+        deciders = [
+            threading.Thread(target=decide, args=(url, decision))
+            for url, decision in zip(urls, ["approve", "reject"], strict=True)
+        ]
+        for decider in deciders:
+            decider.start()
+        for decider in deciders:
+            decider.join()
+
+        codes = sorted(answer.status_code for answer in answers.values())
+        assert codes == [200, 409], {d: (a.status_code, a.text) for d, a in answers.items()}
+        (won,) = [d for d, a in answers.items() if a.status_code == 200]
+        (lost,) = [a for a in answers.values() if a.status_code == 409]
+        assert "decided meanwhile" in lost.json()["error"] or "already final" in lost.json()["error"], lost.text
+        final = {"approve": "approved", "reject": "rejected"}[won]
+        for url in urls:  # both services see the decision that won, and only it
+            with httpx.Client(base_url=url) as http:
+                shown = http.get(f"/runs/{thread}").json()
+            assert shown["status"] == final
+            assert shown["report"]["owner_decision"]["decision"] == won
