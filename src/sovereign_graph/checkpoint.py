@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,12 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from sovereign_graph.coordination.store import SqlCoordinator
-from sovereign_graph.errors import DatabaseError, InputError
+from sovereign_graph.database_errors import busy_seconds, database_error, require_sound_sqlite
+from sovereign_graph.errors import InputError
 from sovereign_graph.locations import default_db_path, is_postgres_url
+from sovereign_graph.places import check_db_path
 from sovereign_graph.state import STATE_MODELS
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_SECONDS = 10.0  # how long to wait for another process's write lock before saying the database is busy
-DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "encrypted", "disk I/O")
 # Serialises first-use schema set-up across workers that start together (PostgresSaver.setup is not).
 SETUP_LOCK_KEY = 0x50_7E_12_E1
 
@@ -29,21 +28,6 @@ SETUP_LOCK_KEY = 0x50_7E_12_E1
 def state_serializer() -> JsonPlusSerializer:
     """Registers the state's pydantic models, so checkpoints load them without 'unregistered type' warnings."""
     return JsonPlusSerializer(allowed_msgpack_modules=[(m.__module__, m.__name__) for m in STATE_MODELS])
-
-
-def check_db_path(path: Path, *, must_exist: bool) -> Path:
-    """A usable SQLite path: an existing SQLite file, or (when allowed) a new file in a writable place."""
-    if path.is_dir():
-        raise InputError(f"--db {path} is a directory, not a SQLite file.")
-    if path.exists():
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-        if header and header != SQLITE_HEADER:
-            raise InputError(f"--db {path} is not a SQLite database.")
-        return path
-    if must_exist:
-        raise InputError(f"no database at {path}: start a run first (sovereign run), or pass --db.")
-    return path
 
 
 @contextmanager
@@ -54,13 +38,11 @@ def sqlite_saver(path: Path, *, for_new_threads: bool = False) -> Iterator[Sqlit
     `for_new_threads`: refuse a file that fails `PRAGMA quick_check`, so no run adds work to a damaged file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_SECONDS)
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=busy_seconds())
     saver = SqliteSaver(connection, serde=state_serializer())
     try:
-        if for_new_threads and path.stat().st_size > 0:
-            verdict = connection.execute("PRAGMA quick_check").fetchone()
-            if verdict is None or verdict[0] != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed (quick_check: {verdict})")
+        if for_new_threads:
+            require_sound_sqlite(path, connection)
         saver.setup()
         yield saver
     except sqlite3.DatabaseError as error:
@@ -70,39 +52,6 @@ def sqlite_saver(path: Path, *, for_new_threads: bool = False) -> Iterator[Sqlit
         # connection under it crashes the interpreter, so close only between the saver's own operations.
         with saver.lock:
             connection.close()
-
-
-def database_error(path: Path, error: sqlite3.DatabaseError) -> DatabaseError:
-    """What SQLite's error means for the user, with what to do about it."""
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        return DatabaseError(
-            f"database busy: another process is writing to {path} (waited {BUSY_SECONDS:.0f} s); try again."
-        )
-    if "full" in text:
-        return DatabaseError(
-            f"no space left for the database {path} ({text}): free space on its disk, then continue; "
-            "every finished step is saved."
-        )
-    if isinstance(error, sqlite3.OperationalError) and not any(word in text for word in DAMAGE_WORDS):
-        return DatabaseError(f"the database {path} failed: {text}.")
-    return DatabaseError(
-        f"the database {path} is damaged ({text}). {_still_readable(path)} Keep a copy (cp {path} {path}.bak), "
-        f"then recover what SQLite can: sqlite3 {path} .recover | sqlite3 {path}.recovered, and pass "
-        f"--db {path}.recovered; new runs can use another --db meanwhile."
-    )
-
-
-def _still_readable(path: Path) -> str:
-    try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_SECONDS)) as connection:
-            (count,) = connection.execute("SELECT COUNT(DISTINCT thread_id) FROM checkpoints").fetchone()
-    except sqlite3.DatabaseError:
-        return "Its list of threads cannot be read."
-    return (
-        f"Its list of threads can still be read ({count} threads: sovereign threads --db {path}); "
-        "a thread's own state may not."
-    )
 
 
 def _try_setup_lock(connection: Any) -> bool:

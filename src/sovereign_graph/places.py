@@ -10,6 +10,23 @@ from pathlib import Path
 
 from sovereign_graph.errors import InputError
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_db_path(path: Path, *, must_exist: bool) -> Path:
+    """A usable SQLite path: an existing SQLite file, or (when allowed) a new file in a writable place."""
+    if path.is_dir():
+        raise InputError(f"--db {path} is a directory, not a SQLite file.")
+    if path.exists():
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise InputError(f"--db {path} is not a SQLite database.")
+        return path
+    if must_exist:
+        raise InputError(f"no database at {path}: start a run first (sovereign run), or pass --db.")
+    return path
+
 
 def _why(error: OSError) -> str:
     return error.strerror or type(error).__name__

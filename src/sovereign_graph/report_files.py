@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import uuid
 from pathlib import Path
 
 from sovereign_graph.errors import ReportWriteError
@@ -27,9 +27,10 @@ def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for path, text in zip(paths, contents, strict=True):
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+            # Opened by name ("x": never an existing file), so the file gets the user's umask, as before.
+            temporary = str(out_dir / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
             temporaries.append(temporary)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
+            with open(temporary, "x", encoding="utf-8") as file:
                 file.write(text)
                 file.flush()
                 os.fsync(file.fileno())

@@ -3,6 +3,8 @@ imports the heavy parts (LangGraph, the engines) only when it runs, so `--help` 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from typing import Any
 
@@ -11,6 +13,9 @@ def main() -> None:
     """The console script: Ctrl-C or SIGTERM at any moment, even while importing, ends with one line."""
     from sovereign_graph.cli.stopping import exit_code, install_sigterm
 
+    # At exit the interpreter would walk every object the imports made (~0.6 s on this class of machine);
+    # frozen, they are skipped. Our files are closed by then (context managers), so nothing is lost.
+    atexit.register(gc.freeze)
     try:
         install_sigterm()
         from sovereign_graph.cli.commands import app

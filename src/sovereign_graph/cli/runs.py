@@ -75,16 +75,21 @@ def stoppable(db: str | None) -> Iterator[None]:
         raise typer.Exit(exit_code(stop)) from None
 
 
-def _check_places(db: str | None, out_dir: Path | None, *, db_must_exist: bool = False) -> None:
-    """Every place the command will write, before any work: one line naming the place that fails."""
-    from sovereign_graph.checkpoint import check_db_path
-    from sovereign_graph.places import require_writable_db, require_writable_dir
+def _check_places(
+    db: str | None, out_dir: Path | None, *, db_must_exist: bool = False, for_new_threads: bool = False
+) -> None:
+    """Every place the command will write, before any work: one line naming the place that fails.
+    `for_new_threads`: a damaged database file is refused too (no new work goes into it)."""
+    from sovereign_graph.database_errors import require_sound_sqlite
+    from sovereign_graph.places import check_db_path, require_writable_db, require_writable_dir
 
     if out_dir is not None:
         require_writable_dir(out_dir, "--out")
     if db is None or not is_postgres_url(db):
         path = check_db_path(Path(db) if db else default_db_path(), must_exist=db_must_exist)
         require_writable_db(path, is_default=db is None)
+        if for_new_threads:
+            require_sound_sqlite(path)
 
 
 def _check_out(out_dir: Path) -> Path:
@@ -261,18 +266,23 @@ def run(
     ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
-    from sovereign_graph.context import Context
-    from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
     from sovereign_graph.names import require_thread_id
-    from sovereign_graph.runner import check_run_input, new_thread_id
-    from sovereign_graph.verify import check_verifier
 
     with cli_errors():
+        # What can be refused without the graph, first: a bad id or an unwritable --out answers at once.
         text = read_question(question, question_file)
         if thread is not None:
             require_thread_id(thread)
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
+        out_dir = out_dir.resolve()
+        _check_places(db, out_dir, for_new_threads=True)
+
+        from sovereign_graph.context import Context
+        from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+        from sovereign_graph.runner import check_run_input, new_thread_id
+        from sovereign_graph.verify import check_verifier
+
         models = live_config(config, model, base_url, embeddings)
         context = Context(
             source_name=source.value, llm=RoleModels.from_config(models), embeddings=embeddings_from_config(models)
@@ -281,8 +291,6 @@ def run(
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:
             context.verifier = check_verifier(verifier)
-        out_dir = out_dir.resolve()
-        _check_places(db, out_dir)
         # Resolving the paper loads the corpus and fits its models: seconds on a cold start, so say so.
         with err.status("loading the corpus and resolving the paper…"):
             subject, _ = check_run_input(paper, text, max_revisions, context)
