@@ -56,6 +56,11 @@ class ThreadBusyError(ThreadConflictError):
     """A live process holds the thread (its lease is fresh)."""
 
 
+class LeaseLostError(ThreadConflictError):
+    """This process lost its hold on the thread (it was frozen or cut off past the lease period, and another
+    process took the thread over): it stopped before its next step, leaving the thread to the new holder."""
+
+
 class DecidedMeanwhileError(ThreadConflictError):
     """The pause this call read was answered by someone else first; their decision stands."""
 

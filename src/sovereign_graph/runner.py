@@ -16,10 +16,11 @@ from langgraph.types import Command, StateSnapshot
 
 from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
-from sovereign_graph.coordination import Coordinator, DecisionRecord, Holder, coordinator_for, hold
+from sovereign_graph.coordination import Coordinator, DecisionRecord, Holder, LeaseKeeper, coordinator_for, hold
 from sovereign_graph.errors import (
     DecidedMeanwhileError,
     InputError,
+    LeaseLostError,
     ResumableError,
     StoppedRunError,
     ThreadBusyError,
@@ -176,11 +177,11 @@ class Runner:
     ) -> RunOutcome:
         subject, question = check_run_input(paper, question, max_revisions, self.context)
         thread_id = require_thread_id(thread_id) if thread_id is not None else new_thread_id(subject)
-        with hold(self.coordinator, thread_id):
+        with hold(self.coordinator, thread_id) as lease:
             if self.checkpointer.get_tuple(self._config(thread_id)) is not None:
                 raise InputError(f"thread {shown(thread_id)} already exists: pick another --thread, or resume it.")
             graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
-            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context)
+            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context, lease)
 
     def resume(
         self,
@@ -203,7 +204,7 @@ class Runner:
         if decision is not None:
             self._refuse_if_not_open(thread_id, snapshot)
             self._record(thread_id, _checkpoint_id(snapshot), decision, note)
-        with self._hold_waiting(thread_id):
+        with self._hold_waiting(thread_id) as lease:
             snapshot = self._snapshot(thread_id)
             status = self._status(thread_id, snapshot, holder=None)
             if status in ("approved", "rejected"):
@@ -217,7 +218,8 @@ class Runner:
                     )
                 graph_input = Command(resume={"decision": recorded.decision, "note": recorded.note})
             out_dir = out_dir or self.out_dir(thread_id)
-            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context_for(thread_id))
+            context = self.context_for(thread_id)
+            return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, context, lease)
 
     def _refuse_if_not_open(self, thread_id: str, snapshot: StateSnapshot) -> None:
         """A decision needs an open pause: say why there is none, and never drop the decision silently."""
@@ -290,7 +292,7 @@ class Runner:
         new = fork_checkpoint(
             self.checkpointer, thread_id, checkpoint_id, new_thread_id=new_thread_id, max_revisions=max_revisions
         )
-        with hold(self.coordinator, new):
+        with hold(self.coordinator, new) as lease:
             out_dir = out_dir or self.out_dir(new)
             context = self.context_for(new)
             snapshot = self._snapshot(new)
@@ -302,7 +304,7 @@ class Runner:
                     )
                 return RunOutcome(thread_id=new, report=self.report(new), paused=False)
             if not snapshot.interrupts:
-                outcome = self._drive(None, new, out_dir, on_progress, on_event, context)
+                outcome = self._drive(None, new, out_dir, on_progress, on_event, context, lease)
                 if not outcome.paused or decision is None:
                     return outcome
                 snapshot = self._snapshot(new)
@@ -310,7 +312,7 @@ class Runner:
                 return RunOutcome(thread_id=new, report=self.report(new), paused=True)
             recorded = self._record(new, _checkpoint_id(snapshot), decision, note)
             answer: Command[Any] = Command(resume={"decision": recorded.decision, "note": recorded.note})
-            return self._drive(answer, new, out_dir, on_progress, on_event, context)
+            return self._drive(answer, new, out_dir, on_progress, on_event, context, lease)
 
     def _drive(
         self,
@@ -320,6 +322,7 @@ class Runner:
         on_progress: ProgressCallback | None,
         on_event: EventCallback | None,
         context: Context,
+        lease: LeaseKeeper | None = None,
     ) -> RunOutcome:
         config = self._config(thread_id, out_dir, context)
         started = time.perf_counter()
@@ -338,6 +341,11 @@ class Runner:
                 for node, update in chunk.items():
                     if on_progress is not None and node != "__interrupt__":
                         on_progress(node, update or {}, seconds)
+                if lease is not None and lease.lost.is_set():
+                    raise LeaseLostError(
+                        f"thread {shown(thread_id)} was taken over by another process while this one was "
+                        "frozen or cut off; this process stopped (the thread continues there)."
+                    )
         except KeyboardInterrupt as stop:
             where = self._status(thread_id, self.graph.get_state(self._config(thread_id)), holder=None)
             raise RunStopped(thread_id, where) from stop

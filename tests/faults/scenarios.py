@@ -381,20 +381,60 @@ def full_disk_database(space: Workspace) -> FaultResult:
 
 
 def full_disk_reports(space: Workspace) -> FaultResult:
-    result = FaultResult("the report directory's disk is full", "")
+    """The report directory fills up: at the run's end, and after the owner's decision is committed."""
+    result = FaultResult("the report directory's disk is full (after a run; after a decision)", "")
     disk = space.root / "tiny"
     with small_disk(disk, "16k") as grow:
         (disk / "filler").write_bytes(b"\0" * 12 * 1024)
         done = space.sovereign(*run_args(space.db, disk, "nospace"))
         result.expect(done.code == 1, f"exit {done.code}")
+        result.expect("the run is saved" in done.last_error_line, done.last_error_line)
         result.expect("sovereign show nospace" in done.last_error_line, done.last_error_line)
         result.expect(leftovers(disk) == [], f"left behind: {leftovers(disk)}")
         result.expect(not (disk / "nospace.md").exists(), "a markdown without its JSON")
+        decided = space.sovereign("resume", "nospace", "--db", str(space.db), "--decision", "approve")
+        result.expect(decided.code == 1, f"the decision with a full --out: exit {decided.code}")
+        result.expect("the decision is saved" in decided.last_error_line, decided.last_error_line)
+        result.expect(leftovers(disk) == [], f"left behind: {leftovers(disk)}")
         grow("1m")
+    result.expect(thread_status(space.db, "nospace") == "approved", "the decision was lost with the files")
     shown = space.sovereign("show", "nospace", "--db", str(space.db), "--out", str(space.out))
     result.expect(shown.code == 0, f"show --out exited {shown.code}")
-    result.lost = _differences(report_json(space.out, "nospace"), space.reference) if shown.code == 0 else "report"
-    result.outcome = f"exit 1 “{done.last_error_line[7:110]}…”; no temporaries, no half pair"
+    approved = report_json(space.out, "nospace") if shown.code == 0 else {}
+    result.lost = "nothing" if approved.get("status") == "approved" else "the approved report"
+    result.outcome = f"exit 1 “{decided.last_error_line[7:120]}…”; no temporaries, no half pair; `show --out` has it"
+    return result
+
+
+def a_live_run_is_running(space: Workspace) -> FaultResult:
+    """While a run works (here frozen with SIGSTOP mid-graph) it reads 'running' and no one else can take
+    it; killed, it reads 'stopped before ...' at once (its pid is gone) and resumes."""
+    result = FaultResult("a live run, then the same run killed", "")
+    process = subprocess.Popen(
+        [*COMMAND, *run_args(space.db, space.out, "live")], env=space.env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    for raw in process.stderr:
+        if raw.decode(errors="replace").split()[1:2] == ["extract"]:
+            break
+    process.send_signal(signal.SIGSTOP)
+    try:
+        status = thread_status(space.db, "live")
+        decided = space.resume("live", "--decision", "approve")  # well inside the lease's 15 s
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.send_signal(signal.SIGCONT)
+        process.wait(timeout=TIMEOUT)
+    result.expect(status == "running", f"a live run reads '{status}'")
+    refused = decided.last_error_line
+    result.expect(decided.code == 2 and "running in another process" in refused, refused)
+    after = thread_status(space.db, "live")
+    result.expect(after.startswith("stopped before"), f"killed, it reads '{after}'")
+    finished = space.resume("live")
+    result.expect(finished.code == 0, f"the resume exited {finished.code}")
+    result.lost = _differences(report_json(space.out, "live"), space.reference) if finished.code == 0 else "run"
+    result.outcome = f"'{status}', others refused (exit 2); killed: '{after}'; resumed to the pause"
     return result
 
 

@@ -9,6 +9,7 @@ import pytest
 from tests.faults.conftest import assert_nothing_lost
 from tests.faults.scenarios import (
     Workspace,
+    a_live_run_is_running,
     damaged_databases,
     full_disk_database,
     full_disk_reports,
@@ -60,3 +61,7 @@ def test_a_full_disk_under_the_reports_leaves_no_half_pair(space: Workspace) -> 
 @pytest.mark.usefixtures("mountable")
 def test_read_only_out_and_home_are_refused_before_any_work(space: Workspace) -> None:
     assert_nothing_lost(read_only_places(space))
+
+
+def test_a_live_run_reads_running_and_a_killed_one_stopped(space: Workspace) -> None:
+    assert_nothing_lost(a_live_run_is_running(space))

@@ -19,21 +19,26 @@ class LeaseKeeper:
     coordinator: Coordinator
     thread_id: str
     holder: Holder = field(default_factory=this_process)
+    interval: float = HEARTBEAT_SECONDS
     _stop: threading.Event = field(default_factory=threading.Event)
+    # Set when the lease was taken from us (we were frozen or cut off past the lease period): the run must
+    # stop at its next step rather than write beside the process that now holds the thread.
+    lost: threading.Event = field(default_factory=threading.Event)
 
     def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_SECONDS):
+        while not self._stop.wait(self.interval):
             try:
                 if not self.coordinator.heartbeat(self.thread_id, self.holder):
+                    self.lost.set()
                     return
             except Exception:  # the database may be closing under us at exit; the lease then lapses
                 return
 
 
 @contextmanager
-def hold(coordinator: Coordinator, thread_id: str) -> Iterator[LeaseKeeper]:
+def hold(coordinator: Coordinator, thread_id: str, interval: float = HEARTBEAT_SECONDS) -> Iterator[LeaseKeeper]:
     """Hold `thread_id` for the block; `ThreadBusyError` if a live process holds it."""
-    keeper = LeaseKeeper(coordinator, thread_id)
+    keeper = LeaseKeeper(coordinator, thread_id, interval=interval)
     other = coordinator.acquire(thread_id, keeper.holder)
     if other is not None:
         raise ThreadBusyError(
