@@ -15,7 +15,7 @@ What it measures, for one example question on paper 2604.23996:
 3. Per node, for the median warm run: when each node finished (from Runner's `on_progress`).
 4. Peak RSS (`getrusage(...).ru_maxrss`, KiB on Linux) of each cold process and of this one.
 5. Commands: the wall time of a fresh `sovereign` process (`sys.executable -c "from sovereign_graph.cli
-   import app; app()" ARGS`, what the console script runs), spawn to exit, median of three, for
+   import main; main()" ARGS`, what the console script runs), spawn to exit, median of three, for
    `--help`, `threads` and `show T` on a small database (the one thread of the first cold command run),
    and the offline cold run to the pause (`sovereign run`, new home and database each time).
 
@@ -76,7 +76,7 @@ CLI_QUESTION = (
 )
 CLI_THREAD = "bench"
 # What the `sovereign` console script runs, without depending on where it is installed.
-CLI_CODE = "from sovereign_graph.cli import app; app()"
+CLI_CODE = "from sovereign_graph.cli import main; main()"
 PARALLEL_NODES = {"search", "skeptic", "validator", "synthesizer"}
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PACKAGES = ("sovereign-graph", "langgraph", "langgraph-checkpoint-sqlite", "langchain-core", "scikit-learn")

@@ -201,6 +201,7 @@ def signal_while_starting(space: Workspace, signum: int, seconds: float) -> Faul
     # a shell reports as 128 + signum too); after, our handler exits 128 + signum itself.
     result.expect(done.code in (128 + signum, -signum), f"exit {done.code}")
     result.expect("Traceback" not in done.stderr, "a traceback on stderr")
+    result.expect(done.code < 0 or done.last_error_line.startswith("stopped"), f"said: '{done.last_error_line}'")
     result.outcome = f"exit {done.code}: “{done.last_error_line}”"
     return result
 
@@ -227,7 +228,7 @@ def ctrl_c_race(space: Workspace, runs: int = 30) -> FaultResult:
     result.expect(summary["stopped"] > 0, "no run was stopped mid-way: the race was not exercised")
     result.outcome = (
         f"{summary['stopped']} stopped mid-run (exit 130), {summary['finished']} finished first; "
-        f"{summary['resumed']} resumed to the pause; 0 segfaults"
+        f"{summary['resumed']} resumed to the pause; other exits {summary['other'] or 'none'}; 0 segfaults"
     )
     result.lost = "nothing" if not summary["unresumable"] else f"{len(summary['unresumable'])} threads"
     return result

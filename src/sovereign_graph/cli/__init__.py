@@ -11,19 +11,22 @@ from typing import Any
 
 def main() -> None:
     """The console script: Ctrl-C or SIGTERM at any moment, even while importing, ends with one line."""
-    from sovereign_graph.cli.stopping import exit_code, install_sigterm
+    from sovereign_graph.cli.stopping import exit_code, install_handlers, last_word, said_stopped
 
     # At exit the interpreter would walk every object the imports made (~0.6 s on this class of machine);
     # frozen, they are skipped. Our files are closed by then (context managers), so nothing is lost.
     atexit.register(gc.freeze)
     try:
-        install_sigterm()
+        install_handlers()
         from sovereign_graph.cli.commands import app
 
         app(prog_name="sovereign")
     except KeyboardInterrupt as stop:
         sys.stderr.write("stopped.\n")
+        said_stopped()
         raise SystemExit(exit_code(stop)) from None
+    except SystemExit as done:
+        raise SystemExit(last_word(done.code)) from None
 
 
 def __getattr__(name: str) -> Any:

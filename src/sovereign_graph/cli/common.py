@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sovereign_graph.cli.stopping import exit_code
+from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import DatabaseError, InputError, ReportWriteError
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ def cli_errors() -> Iterator[None]:
         raise
     except KeyboardInterrupt as stop:
         err.print("stopped.", highlight=False)
+        said_stopped()
         raise typer.Exit(exit_code(stop)) from None
     except Exception as error:
         raise fail(1, f"{type(error).__name__}: {error}") from None

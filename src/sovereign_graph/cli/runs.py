@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.cli.stopping import exit_code
+from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError, ReportWriteError
 from sovereign_graph.locations import default_db_path, is_postgres_url, redacted
 from sovereign_graph.names import shell_word
@@ -72,6 +72,7 @@ def stoppable(db: str | None) -> Iterator[None]:
         else:
             line = f"{stop.status}; continue with: {again}"
         err.print(line, highlight=False)
+        said_stopped()
         raise typer.Exit(exit_code(stop)) from None
 
 
