@@ -19,6 +19,7 @@ from sovereign_graph.database_errors import busy_seconds, database_error, requir
 from sovereign_graph.errors import InputError
 from sovereign_graph.locations import default_db_path, is_postgres_url
 from sovereign_graph.places import check_db_path
+from sovereign_graph.quick_read import LATEST_THREADS
 from sovereign_graph.state import STATE_MODELS
 
 # Serialises first-use schema set-up across workers that start together (PostgresSaver.setup is not).
@@ -102,12 +103,6 @@ def open_saver(
     path = check_db_path(Path(db) if db is not None else default_db_path(), must_exist=must_exist)
     with sqlite_saver(path, for_new_threads=for_new_threads) as saver:
         yield saver
-
-
-LATEST_THREADS = (
-    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints WHERE checkpoint_ns = '' "
-    "GROUP BY thread_id ORDER BY latest DESC"
-)
 
 
 def thread_ids(saver: BaseCheckpointSaver[Any]) -> list[str]:

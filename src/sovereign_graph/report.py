@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sovereign_graph.engines.facets import FULL_COVERAGE
-from sovereign_graph.engines.rubrics import aggregate
 from sovereign_graph.printable import escape_controls
+from sovereign_graph.scoring import FULL_COVERAGE, aggregate
 from sovereign_graph.state import (
     Claim,
     DroppedSentence,

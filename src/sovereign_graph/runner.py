@@ -16,7 +16,15 @@ from langgraph.types import Command, StateSnapshot
 
 from sovereign_graph.checkpoint import thread_ids
 from sovereign_graph.context import Context
-from sovereign_graph.coordination import Coordinator, DecisionRecord, Holder, LeaseKeeper, coordinator_for, hold
+from sovereign_graph.coordination import (
+    Coordinator,
+    DecisionRecord,
+    Holder,
+    IndexEntry,
+    LeaseKeeper,
+    coordinator_for,
+    hold,
+)
 from sovereign_graph.errors import (
     DecidedMeanwhileError,
     InputError,
@@ -356,7 +364,20 @@ class Runner:
                 f"{error} The run's progress is saved: `sovereign resume {thread_id}` continues it."
             ) from error
         snapshot = self.graph.get_state(self._config(thread_id))
-        return RunOutcome(thread_id=thread_id, report=self.report(thread_id), paused=bool(snapshot.interrupts))
+        report = self.report(thread_id)
+        self.coordinator.save_index(
+            IndexEntry(
+                thread_id=thread_id,
+                checkpoint_id=_checkpoint_id(snapshot),
+                status=self._status(thread_id, snapshot, holder=None),
+                paper=report.paper.id,
+                score=report.score,
+                recommendation=report.recommendation,
+                updated=snapshot.created_at or "",
+                report=report.model_dump_json(),
+            )
+        )
+        return RunOutcome(thread_id=thread_id, report=report, paused=bool(snapshot.interrupts))
 
     def _snapshot(self, thread_id: str) -> StateSnapshot:
         if self.checkpointer.get_tuple(self._config(thread_id)) is None:

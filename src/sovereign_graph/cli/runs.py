@@ -345,9 +345,9 @@ def threads(db: DbOption = None) -> None:
     """List the research threads in the database."""
     from rich.table import Table
 
-    with cli_errors(), _runner(db, must_exist=True) as runner:
-        table = Table("thread", "paper", "status", "score", "recommendation", "updated")
-        for summary in runner.threads():
+    table = Table("thread", "paper", "status", "score", "recommendation", "updated")
+    with cli_errors():
+        for summary in _quick_threads(db) or _full_threads(db):
             table.add_row(
                 summary.thread_id,
                 summary.paper,
@@ -356,7 +356,40 @@ def threads(db: DbOption = None) -> None:
                 summary.recommendation or "—",
                 summary.updated[:19].replace("T", " "),
             )
-        out.print(table)
+    out.print(table)
+
+
+def _sqlite_path(db: str | None) -> Path | None:
+    """The SQLite file `--db` names (None for PostgreSQL), checked to exist."""
+    from sovereign_graph.places import check_db_path
+
+    if db is not None and is_postgres_url(db):
+        return None
+    return check_db_path(Path(db) if db else default_db_path(), must_exist=True)
+
+
+def _quick_threads(db: str | None) -> list[Any] | None:
+    from sovereign_graph.quick_read import quick_threads
+
+    path = _sqlite_path(db)
+    return quick_threads(path) if path is not None else None
+
+
+def _quick_report(db: str | None, thread: str) -> Any:
+    from sovereign_graph.quick_read import quick_report
+
+    path = _sqlite_path(db)
+    found = quick_report(path, thread) if path is not None else None
+    if found is None:
+        return None
+    from sovereign_graph.report import Report
+
+    return Report.model_validate_json(found)
+
+
+def _full_threads(db: str | None) -> list[Any]:
+    with _runner(db, must_exist=True) as runner:
+        return list(runner.threads())
 
 
 @app.command()
@@ -375,8 +408,10 @@ def show(
     with cli_errors():
         if out_dir is not None:
             _check_out(out_dir.resolve())
-        with _runner(db, must_exist=True) as runner:
-            report = runner.report(thread)
+        report = _quick_report(db, thread)
+        if report is None:
+            with _runner(db, must_exist=True) as runner:
+                report = runner.report(thread)
         if out_dir is not None:
             md, js = write_report_files(report, out_dir.resolve())
             err.print(f"wrote {md} and {js}", highlight=False)

@@ -2,13 +2,14 @@
 database from both acting on a thread (see `store.py` for the tables, `lease.py` for the heartbeat)."""
 
 from sovereign_graph.coordination.lease import LeaseKeeper, hold
-from sovereign_graph.coordination.records import DecisionRecord, Holder, this_process
+from sovereign_graph.coordination.records import DecisionRecord, Holder, IndexEntry, this_process
 from sovereign_graph.coordination.store import Coordinator, MemoryCoordinator, SqlCoordinator, coordinator_for
 
 __all__ = [
     "Coordinator",
     "DecisionRecord",
     "Holder",
+    "IndexEntry",
     "LeaseKeeper",
     "MemoryCoordinator",
     "SqlCoordinator",

@@ -70,3 +70,17 @@ class DecisionRecord:
 
     def when(self) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.decided_at))
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A thread as `threads` lists it and `show` prints it, valid while `checkpoint_id` is its head."""
+
+    thread_id: str
+    checkpoint_id: str
+    status: str
+    paper: str
+    score: float | None
+    recommendation: str | None
+    updated: str
+    report: str  # the report's JSON

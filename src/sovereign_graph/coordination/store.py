@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Literal
 
-from sovereign_graph.coordination.records import DecisionRecord, Holder
+from sovereign_graph.coordination.records import DecisionRecord, Holder, IndexEntry
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS sovereign_leases (thread_id TEXT PRIMARY KEY, token TEXT NOT NULL, "
@@ -23,6 +23,11 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS sovereign_decisions (thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL, "
     "decision TEXT NOT NULL, note TEXT NOT NULL, decided_at DOUBLE PRECISION NOT NULL, token TEXT NOT NULL, "
     "PRIMARY KEY (thread_id, checkpoint_id))",
+    # Each thread's summary as of its head checkpoint when a run last paused or finished: lets `threads`
+    # and `show` answer without loading the graph (they use it only while that checkpoint is still the head).
+    "CREATE TABLE IF NOT EXISTS sovereign_thread_index (thread_id TEXT PRIMARY KEY, checkpoint_id TEXT NOT NULL, "
+    "status TEXT NOT NULL, paper TEXT NOT NULL, score DOUBLE PRECISION, recommendation TEXT, "
+    "updated TEXT NOT NULL, report TEXT NOT NULL)",
 )
 LEASE_COLUMNS = "token, pid, host, started_at, heartbeat_at"
 DECISION_COLUMNS = "thread_id, checkpoint_id, decision, note, decided_at, token"
@@ -59,6 +64,10 @@ class Coordinator(ABC):
     @abstractmethod
     def latest_decision(self, thread_id: str) -> DecisionRecord | None:
         """The thread's most recent decision, whichever pause it answered."""
+
+    @abstractmethod
+    def save_index(self, entry: IndexEntry) -> None:
+        """Replace the thread's summary (see `IndexEntry`)."""
 
     def acquire(self, thread_id: str, holder: Holder) -> Holder | None:
         """Take the thread for `holder`: None on success, else the live holder that has it."""
@@ -159,6 +168,17 @@ class SqlCoordinator(Coordinator):
         )
         return _decision(rows[0]) if rows else None
 
+    def save_index(self, entry: IndexEntry) -> None:
+        self._run(
+            "INSERT INTO sovereign_thread_index (thread_id, checkpoint_id, status, paper, score, recommendation, "
+            "updated, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
+            "checkpoint_id = excluded.checkpoint_id, status = excluded.status, paper = excluded.paper, "
+            "score = excluded.score, recommendation = excluded.recommendation, updated = excluded.updated, "
+            "report = excluded.report",
+            (entry.thread_id, entry.checkpoint_id, entry.status, entry.paper, entry.score, entry.recommendation,
+             entry.updated, entry.report),
+        )  # fmt: skip
+
 
 def _decision(row: tuple[Any, ...]) -> DecisionRecord:
     thread, checkpoint, decision, note, decided_at, token = row
@@ -215,6 +235,9 @@ class MemoryCoordinator(Coordinator):
         with self.lock:
             mine = [r for (thread, _), r in self._decisions.items() if thread == thread_id]
         return max(mine, key=lambda r: r.decided_at, default=None)
+
+    def save_index(self, entry: IndexEntry) -> None:
+        return None  # nothing reads an in-memory saver from another process
 
 
 _MEMORY: weakref.WeakKeyDictionary[Any, MemoryCoordinator] = weakref.WeakKeyDictionary()

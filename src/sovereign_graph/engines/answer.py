@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from sovereign_graph.engines.facets import FULL_COVERAGE
 from sovereign_graph.engines.text import numbers
 from sovereign_graph.relevance.model import RelevanceBar
+from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.state import AnswerSentence, Claim, DroppedSentence, Facet, FacetAnswer
 
 SILENT = "The retrieved literature does not address this."

@@ -11,7 +11,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from sovereign_graph.engines.facets import (
-    FULL_COVERAGE,
     addresses_outcome,
     addresses_subject,
     claim_coverage,
@@ -20,6 +19,7 @@ from sovereign_graph.engines.facets import (
 from sovereign_graph.engines.text import stems
 from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
+from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.state import Claim, Facet, Gap, Passage
 
 

@@ -829,9 +829,6 @@ def _topics(question: str, max_facets: int) -> list[Facet]:
     return facets
 
 
-FULL_COVERAGE = 0.75
-
-
 def facet_coverage(facet: Facet, sentence_stems: AbstractSet[str], sentence: str) -> float:
     """0 when the passage lacks every head of the facet; else the share of the facet's terms it contains
     (at least a little, since the head is there). At FULL_COVERAGE or more the facet is fully addressed."""

@@ -36,9 +36,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sovereign_graph.engines.facets import FULL_COVERAGE, required_facets
+from sovereign_graph.engines.facets import required_facets
 from sovereign_graph.engines.text import numbers
 from sovereign_graph.relevance.model import RelevanceBar
+from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.state import Claim, Facet, Objection, Passage, Query, Review, Role
 from sovereign_graph.verify.verdict import quoted
 
@@ -294,8 +295,3 @@ def synthesizer(dossier: Dossier) -> Review:
 
 
 RUBRICS = {"SKEPTIC": skeptic, "VALIDATOR": validator, "SYNTHESIZER": synthesizer}
-
-
-def aggregate(reviews: list[Review]) -> float:
-    """The tribunal's score: the mean of the round's reviews, one decimal."""
-    return round(sum(r.score for r in reviews) / len(reviews), 1) if reviews else 0.0

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
-from sovereign_graph.engines.rubrics import aggregate
+from sovereign_graph.scoring import aggregate
 from sovereign_graph.state import ResearchState, Review
 
 
