@@ -162,6 +162,19 @@ def _structured_runnable(model: Any, schema: type[BaseModel]) -> Any:
         return _structured[key][1]
 
 
+_calling: dict[int, tuple[Any, threading.Lock]] = {}
+
+
+def _one_call_at_a_time(model: Any) -> threading.Lock:
+    """A lock per client object. Our own roles each get a client (`RoleModels.from_config`), so this only
+    serialises a host's single model shared by every role: clients such as ChatNVIDIA keep a request's
+    inputs on the object while sending it, and parallel reviewers would otherwise swap prompts."""
+    with _structured_lock:
+        if id(model) not in _calling:
+            _calling[id(model)] = (model, threading.Lock())  # the model is kept, so its id is not reused
+        return _calling[id(model)][1]
+
+
 def _coerce(schema: type[T], result: Any) -> T:
     if result is None:
         raise UnusableAnswer("no answer in the requested JSON schema (empty, not JSON, or the wrong fields)")
@@ -178,7 +191,8 @@ def ask(role: str, target: RoleModel, schema: type[T], prompt: str, policy: Retr
 
     def call() -> T:
         runnable = _structured_runnable(target.model, schema)
-        result = runnable.invoke([HumanMessage(prompt)], config={"callbacks": [counter], "run_name": role})
+        with _one_call_at_a_time(target.model):
+            result = runnable.invoke([HumanMessage(prompt)], config={"callbacks": [counter], "run_name": role})
         return _coerce(schema, result)
 
     answer = with_retries(policy, f"the {role} model {target.label}", call)

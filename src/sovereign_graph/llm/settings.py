@@ -75,9 +75,10 @@ class RoleModels:
 
     @classmethod
     def from_config(cls, config: LiveConfig, api_key: str | None = None) -> RoleModels | None:
-        """One client per distinct (model, endpoint), shared by the roles that name it; None if nothing is live.
-        (Live embeddings alone give a RoleModels with no role, so the config is still recorded for a resume.)"""
-        built: dict[tuple[str, str | None], BaseChatModel] = {}
+        """One client per role; None if nothing is live. (Live embeddings alone give a RoleModels with no role,
+        so the config is still recorded for a resume.) Not one client per model: ChatNVIDIA keeps a request's
+        inputs on the client (`last_inputs`) between building and posting them, so two roles calling one
+        client at once (the three reviewers run in parallel) could send each other's prompts."""
         roles: dict[LlmRole, BaseChatModel] = {}
         prices: dict[LlmRole, Price] = {}
         labels: dict[LlmRole, str] = {}
@@ -85,12 +86,9 @@ class RoleModels:
             settings = config.role(role)
             if settings.model is None:
                 continue
-            key = (settings.model, settings.base_url)
-            if key not in built:
-                built[key] = chat_model(
-                    settings.model, base_url=settings.base_url, timeout=config.timeout, api_key=api_key
-                )
-            roles[role] = built[key]
+            roles[role] = chat_model(
+                settings.model, base_url=settings.base_url, timeout=config.timeout, api_key=api_key
+            )
             labels[role] = settings.model
             if settings.price_in is not None or settings.price_out is not None:
                 prices[role] = Price(settings.price_in or 0.0, settings.price_out or 0.0)
