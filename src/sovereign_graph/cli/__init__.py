@@ -13,6 +13,9 @@ def main() -> None:
     """The console script: Ctrl-C or SIGTERM at any moment, even while importing, ends with one line."""
     from sovereign_graph.cli.stopping import exit_code, install_handlers, last_word, said_stopped
 
+    # A command lives seconds (minutes live) and allocates mostly long-lived objects (modules, the corpus):
+    # collecting the young generation every 100k allocations instead of 700 saves ~0.4 s of a cold run.
+    gc.set_threshold(100_000, 50, 1000)
     # At exit the interpreter would walk every object the imports made (~0.6 s on this class of machine);
     # frozen, they are skipped. Our files are closed by then (context managers), so nothing is lost.
     atexit.register(gc.freeze)
