@@ -22,14 +22,20 @@ LATEST_THREADS = (
 
 
 @dataclass(frozen=True)
-class QuickThread:
+class ThreadSummary:
+    """A thread as `sovereign threads` lists it."""
+
     thread_id: str
     paper: str
     status: str
     score: float | None
     recommendation: str | None
     updated: str
-    report: str
+
+
+@dataclass(frozen=True)
+class QuickThread(ThreadSummary):
+    report: str  # the report's JSON, as the run that wrote the entry built it
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -42,6 +42,7 @@ from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 from sovereign_graph.names import require_thread_id
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.nodes.plan import require_max_revisions
+from sovereign_graph.quick_read import ThreadSummary
 from sovereign_graph.report import Report, build_report, status_of
 from sovereign_graph.report_files import write_report_files
 from sovereign_graph.sources.resolve import require_question, resolve_subject
@@ -67,16 +68,6 @@ class RunOutcome:
     thread_id: str
     report: Report
     paused: bool
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    thread_id: str
-    paper: str
-    status: str
-    score: float | None
-    recommendation: str | None
-    updated: str
 
 
 def new_thread_id(paper: Paper) -> str:
