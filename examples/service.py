@@ -5,7 +5,8 @@ owner's decisions, on a persistent checkpointer shared with the `sovereign` CLI.
     GET  /runs/<thread>         the run's status and report
     POST /runs/<thread>/decision {"decision": "approve|reject|revise", "note": "..."}  -> the run after it
 
-Bad input answers 400 with {"error": "..."}; an unknown thread 404; a conflict 409: the thread is held by
+Bad input answers 400 with {"error": "..."}; an unknown thread 404; a busy database 503 (try again); any
+other failure 500; a conflict 409: the thread is held by
 another process (`ThreadBusyError`), or its pause was answered first by someone else ("the thread was
 decided meanwhile (...)", "is already final (...)": `DecidedMeanwhileError`, whose decision stands). Nothing
 was written by a call that answers 409.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from sovereign_graph.checkpoint import open_saver
-from sovereign_graph.errors import InputError, ThreadConflictError
+from sovereign_graph.database_errors import database_error
+from sovereign_graph.errors import DatabaseError, InputError, ThreadConflictError
 from sovereign_graph.runner import Runner, RunOutcome
 
 
@@ -40,8 +43,9 @@ def outcome_json(outcome: RunOutcome) -> dict[str, Any]:
 class ResearchService:
     """One runner for the process; graph calls are serialised (the embedded engines are CPU-bound anyway)."""
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, db: str | Path | None = None) -> None:
         self.runner = runner
+        self.db = db  # named in database errors
         self.lock = threading.Lock()
 
     def start(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +108,12 @@ def handler_for(service: ResearchService) -> type[BaseHTTPRequestHandler]:
                 self._reply(409, {"error": str(error)})
             except InputError as error:
                 self._reply(404 if str(error).startswith("no thread") else 400, {"error": str(error)})
+            except (DatabaseError, sqlite3.DatabaseError) as error:  # busy, full or damaged: which, and what to do
+                if isinstance(error, sqlite3.DatabaseError):
+                    error = database_error(Path(str(service.db)), error)
+                self._reply(503 if "busy" in str(error) else 500, {"error": str(error)})
+            except Exception as error:  # anything else still gets an answer, never a dropped connection
+                self._reply(500, {"error": f"{type(error).__name__}: {error}"})
 
         def do_GET(self) -> None:
             self._route("GET")
@@ -121,7 +131,7 @@ def handler_for(service: ResearchService) -> type[BaseHTTPRequestHandler]:
 def serving(db: str | Path, port: int = 0) -> Iterator[ThreadingHTTPServer]:
     """The service on 127.0.0.1:port (0: a free one), in a background thread, until the block ends."""
     with open_saver(db, must_exist=False) as saver:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(ResearchService(Runner(saver))))
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(ResearchService(Runner(saver), db)))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

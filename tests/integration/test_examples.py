@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import QUESTION, SMOES
 
@@ -104,3 +105,25 @@ def test_two_services_on_one_database_answer_one_decision_and_409_to_the_other(t
                 shown = http.get(f"/runs/{thread}").json()
             assert shown["status"] == final
             assert shown["report"]["owner_decision"]["decision"] == won
+
+
+def test_a_busy_database_answers_503_and_the_same_decision_works_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "service.sqlite"
+    monkeypatch.setenv("SOVEREIGN_DB_BUSY_SECONDS", "0.3")
+    with service.serving(db) as server, httpx.Client(base_url=f"http://127.0.0.1:{server.server_address[1]}") as http:
+        thread = http.post("/runs", json={"paper": SMOES, "question": QUESTION, "max_revisions": 0}).json()["thread_id"]
+        locker = sqlite3.connect(str(db), isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")  # another process writing
+        try:
+            busy = http.post(f"/runs/{thread}/decision", json={"decision": "approve"})
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert busy.status_code == 503 and "database busy" in busy.json()["error"]
+        again = http.post(f"/runs/{thread}/decision", json={"decision": "approve"})
+        assert again.status_code == 200, again.text
+        assert again.json()["report"]["status"] == "approved"
