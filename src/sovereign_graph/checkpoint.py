@@ -33,7 +33,7 @@ def state_serializer() -> JsonPlusSerializer:
 
 @contextmanager
 def sqlite_saver(path: Path, *, for_new_threads: bool = False) -> Iterator[SqliteSaver]:
-    """A `SqliteSaver` on `path`. Another process writing waits up to `BUSY_SECONDS`; SQLite's failures in
+    """A `SqliteSaver` on `path`. Another process writing waits up to `$SOVEREIGN_DB_BUSY_SECONDS`; SQLite's failures in
     the block (busy, full, damaged) come out as one `DatabaseError` naming the file and what to do.
 
     `for_new_threads`: refuse a file that fails `PRAGMA quick_check`, so no run adds work to a damaged file.

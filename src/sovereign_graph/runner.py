@@ -355,7 +355,7 @@ class Runner:
                 f"{error} The run's progress is saved: `sovereign resume {thread_id}` continues it."
             ) from error
         snapshot = self.graph.get_state(self._config(thread_id))
-        report = self.report(thread_id)
+        report = self._report_of(thread_id, snapshot)
         self.coordinator.save_index(
             IndexEntry(
                 thread_id=thread_id,
@@ -395,7 +395,9 @@ class Runner:
         return status_of(snapshot.values)
 
     def report(self, thread_id: str) -> Report:
-        snapshot = self._snapshot(thread_id)
+        return self._report_of(thread_id, self._snapshot(thread_id))
+
+    def _report_of(self, thread_id: str, snapshot: StateSnapshot) -> Report:
         values = snapshot.values
         if "subject" not in values or "score" not in values:
             raise InputError(f"thread {shown(thread_id)} has no report yet (it is {self.status(thread_id)}).")

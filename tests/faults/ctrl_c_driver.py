@@ -2,7 +2,8 @@
 
 Each run is the real `sovereign run` command (typer's runner, in this process, so a run costs a warm run
 and not a cold start); a timer thread delivers SIGINT to the main thread, as a terminal's Ctrl-C does.
-Prints one JSON summary line. A crash (the segfault this guards against) kills the process instead.
+Prints one JSON summary line. A crash (the segfault this guards against) kills the process instead, which
+the caller sees in its exit status.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ def main(db: Path, out: Path, runs: int, seed: int) -> None:
         "stopped": sum(code == 130 for code in codes.values()),
         "finished": sum(code == 0 for code in codes.values()),
         "other": {t: c for t, c in codes.items() if c not in (0, 130)},
-        "crashed": 0,
         "resumed": resumed,
         "unresumable": unresumable,
     }

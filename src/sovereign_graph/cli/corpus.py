@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -58,20 +54,6 @@ class _RichProgress:
             self._progress.update(self._task, completed=1, total=1)
 
 
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (e.g. a killed job) unwinds like Ctrl-C, so the build's clean-up runs."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @corpus_app.command("build")
 def build(
     paths: Annotated[list[Path], typer.Argument(help="JSONL(.gz) files: our format or the arXiv metadata snapshot's.")],
@@ -90,7 +72,7 @@ def build(
             TaskProgressColumn(),
             TimeElapsedColumn(),
         )
-        with _terminate_as_interrupt(), Progress(*columns, console=err, transient=False) as bar:
+        with Progress(*columns, console=err, transient=False) as bar:
             progress = _RichProgress(bar)
             result = build_corpus(name, paths, progress=progress)
             progress.finish()

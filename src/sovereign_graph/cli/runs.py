@@ -298,7 +298,7 @@ def run(
         thread = thread or new_thread_id(subject)
         with (
             stoppable(db),
-            _runner(db, must_exist=False, context=context, for_new_threads=True) as runner,
+            _runner(db, must_exist=False, context=context) as runner,  # its file checked by _check_places
             LiveProgress() as progress,
         ):
             outcome = runner.start(
@@ -330,7 +330,7 @@ def resume(
     with cli_errors():
         if decision is not None:
             check_decision(decision)
-        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True)
+        _check_places(db, None, db_must_exist=True)
         with stoppable(db), _runner(db, must_exist=True) as runner:
             target = _check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
             with LiveProgress() as live:
