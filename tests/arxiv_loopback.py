@@ -50,10 +50,14 @@ class ArxivLoopback:
     bad_xml_for_searches: bool = False
     hang_seconds: float = 2.0
     arrivals: list[Arrival] = field(default_factory=list)
+    # More fixture feeds whose entries join the targets' (e.g. "atom_fulltext_papers.xml").
+    extra_feeds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._feed = etree.parse(str(FIXTURES / "atom_fixture_targets.xml")).getroot()
         self._entries = self._feed.findall(f"{ATOM}entry")
+        for name in self.extra_feeds:
+            self._entries += etree.parse(str(FIXTURES / name)).getroot().findall(f"{ATOM}entry")
         self._empty_page = (FIXTURES / "atom_real_empty_page.xml").read_bytes()
         self._lock = threading.Lock()
 
@@ -105,7 +109,9 @@ class ArxivLoopback:
         for entry in page.findall(f"{ATOM}entry"):
             page.remove(entry)
         for name, value in (("totalResults", len(found)), ("startIndex", start), ("itemsPerPage", size)):
-            page.find(f"{OPENSEARCH}{name}").text = str(value)  # type: ignore[union-attr]
+            total = page.find(f"{OPENSEARCH}{name}")
+            assert total is not None, name
+            total.text = str(value)
         for entry in found[start : start + size]:
             page.append(copy.deepcopy(entry))
         return etree.tostring(page, xml_declaration=True, encoding="UTF-8")

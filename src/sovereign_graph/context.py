@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import weakref
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
+from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 from langgraph.runtime import Runtime
@@ -29,6 +30,11 @@ from sovereign_graph.verify.features import Vocabulary
 
 if TYPE_CHECKING:
     from langchain_core.vectorstores import VectorStore
+
+    from sovereign_graph.sources.fulltext.reader import FullTextReader
+
+
+FULLTEXT_URL = "https://arxiv.org"
 
 
 @dataclass(kw_only=True)
@@ -57,6 +63,18 @@ class Context:
     )
     arxiv_backoff: float = field(
         default=1.0, metadata={"description": "First wait before a retry, in seconds; doubles on each retry."}
+    )
+    arxiv_fulltext_url: str = field(
+        default=FULLTEXT_URL,
+        metadata={"description": "Where arXiv serves full text (/html/<id>, /pdf/<id>); live source only."},
+    )
+    fulltext: int = field(
+        default=8,
+        metadata={
+            "description": "Read the full text of the subject paper and of this many of the best-ranked hits (live "
+            "arXiv: HTML, else PDF, cached under $SOVEREIGN_HOME/fulltext; a corpus built from PDFs: its documents); "
+            "0 reads abstracts only."
+        },
     )
     hits_per_query: int = field(
         default=8, metadata={"description": "Papers kept from each search query (before de-duplication)."}
@@ -138,6 +156,28 @@ class Context:
         if self.corpus == "bundled":
             return bundled_snapshot()
         return open_corpus(self.corpus)
+
+    def full_text_reader(self) -> FullTextReader | None:
+        """Where full text comes from: the source itself when it has documents (a library corpus, a host's
+        source implementing `full_text`), live arXiv's HTML/PDF for the live source; None for the snapshot."""
+        source = self.paper_source()
+        if is_live(source) and self.injected_source() is None:
+            from sovereign_graph.sources.fulltext.fetch import arxiv_full_text
+
+            return arxiv_full_text(
+                self.full_text_url(), self.arxiv_delay, self.arxiv_timeout, self.arxiv_retries, self.arxiv_backoff
+            )
+        if callable(getattr(source, "full_text", None)) and getattr(source, "has_full_text", True):
+            return cast("FullTextReader", source)
+        return None
+
+    def full_text_url(self) -> str:
+        """Where live full text is fetched: `arxiv_fulltext_url`, or, when only the API was pointed elsewhere (a
+        mirror, a proxy, a test's loopback server), the same host as the API."""
+        if self.arxiv_fulltext_url == FULLTEXT_URL and self.arxiv_url != ARXIV_API_URL:
+            parts = urlsplit(self.arxiv_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return self.arxiv_fulltext_url
 
     def verifier_vocabulary(self) -> Vocabulary:
         """The trained verifier's TF-IDF/LSA, fitted once per corpus on an even sample of at most

@@ -1,7 +1,7 @@
 """The graph's wiring, top to bottom. Each node lives in its own module under `nodes/`.
 
-plan ─► search ×4 (Send, parallel) ─► index ─► extract ─► verify ─► skeptic | validator | synthesizer
-     ─► tribunal ─► policy ─► owner (interrupt) ─► report
+plan ─► search ×4 (Send, parallel) ─► read (full text) ─► index ─► extract ─► verify
+     ─► skeptic | validator | synthesizer ─► tribunal ─► policy ─► owner (interrupt) ─► report
 tribunal ─► revise ─► search ...   when the score is below 6.5 and an automatic round is left
 owner    ─► revise ─► search ...   when the owner answers "revise" (then the owner is asked again)
 """
@@ -24,6 +24,7 @@ from sovereign_graph.nodes.index import index
 from sovereign_graph.nodes.owner import after_owner, owner
 from sovereign_graph.nodes.plan import plan
 from sovereign_graph.nodes.policy import policy
+from sovereign_graph.nodes.read import read
 from sovereign_graph.nodes.report import report
 from sovereign_graph.nodes.review import reviewer
 from sovereign_graph.nodes.revise import revise
@@ -54,6 +55,7 @@ def build_graph(
 
     builder.add_node("plan", plan)
     builder.add_node("search", search)  # type: ignore[call-overload]
+    builder.add_node("read", read)
     builder.add_node("index", index)
     builder.add_node("extract", extract)
     builder.add_node("verify", verify_node)
@@ -68,7 +70,8 @@ def build_graph(
 
     builder.add_edge(START, "plan")
     builder.add_conditional_edges("plan", fan_out_search, ["search"])
-    builder.add_edge("search", "index")
+    builder.add_edge("search", "read")
+    builder.add_edge("read", "index")
     builder.add_edge("index", "extract")
     builder.add_edge("extract", "verify")
     for name in REVIEWERS:

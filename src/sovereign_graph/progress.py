@@ -16,6 +16,7 @@ from sovereign_graph.printable import escape_controls
 EVENTS = (
     "search_started",  # query, round
     "search_finished",  # query, round, hits
+    "full_text_read",  # paper, how, blocks, reason (None when read)
     "papers_indexed",  # papers, passages
     "claims_extracted",  # claims, gaps
     "claims_verified",  # verified, claims
@@ -44,6 +45,10 @@ def _line(event: dict[str, Any]) -> str:
         return f"searching “{event['query']}”"
     if name == "search_finished":
         return f"{event['hits']} hits for “{event['query']}”"
+    if name == "full_text_read":
+        if event.get("reason"):
+            return f"{event['paper']}: abstract only ({event['reason']})"
+        return f"{event['paper']}: full text, {event['blocks']} blocks ({event['how']})"
     if name == "papers_indexed":
         return f"{event['papers']} papers indexed into {event['passages']} passages"
     if name == "claims_extracted":

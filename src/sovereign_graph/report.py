@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from sovereign_graph.printable import escape_controls
 from sovereign_graph.scoring import FULL_COVERAGE, aggregate
+from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import (
     Claim,
     DroppedSentence,
@@ -225,9 +226,8 @@ def gap_sentence(gap: Gap, report: Report) -> str:
         return f"{head}; the closest evidence is {', '.join(gap.partial_claims)}, which {verb} it only in part."
     if gap.closest_passage and gap.closest_text:
         rated = f" (relevance {gap.closest_relevance:.2f})" if gap.closest_relevance is not None else ""
-        return (
-            f"{head}; the closest evidence is arXiv:{gap.closest_paper}{rated}: “{' '.join(gap.closest_text.split())}”"
-        )
+        closest = " ".join(gap.closest_text.split())
+        return f"{head}; the closest evidence is {reference(gap.closest_paper or '')}{rated}: “{closest}”"
     return f"{head}; none of the {len(report.papers)} retrieved papers mentions it."
 
 
@@ -270,7 +270,8 @@ def to_markdown(report: Report) -> str:
     out: list[str] = [
         f"# {paper.title}",
         "",
-        f"Research brief on arXiv:{paper.id} — {', '.join(paper.authors) or 'authors unknown'} — <{paper.url}>",
+        f"Research brief on {reference(paper.id)} — {', '.join(paper.authors) or 'authors unknown'}"
+        + (f" — <{paper.url}>" if paper.url else ""),
         "",
         status_line,
         "",
@@ -370,7 +371,7 @@ def to_markdown(report: Report) -> str:
                     "✓" if c.verified else "×",
                     f"{c.confidence:.2f}",
                     "(the claim is its quote)" if c.text.strip() == c.quote.strip() else f"“{c.quote}”",
-                    f"arXiv:{c.paper_id} ({SUBJECT_CLAIM if c.from_subject else 'independent'})"
+                    f"{c.place or reference(c.paper_id)} ({SUBJECT_CLAIM if c.from_subject else 'independent'})"
                     + (f"; evidence: {c.evidence[0].passage_id}" if c.evidence else ""),
                 ]
                 for c in report.claims
@@ -420,7 +421,7 @@ def to_markdown(report: Report) -> str:
         cited.setdefault(c.paper_id, []).append(c.id)
     for ref in report.references:
         by = f" — cited by {', '.join(cited[ref.id])}" if ref.id in cited else ""
-        out.append(f"- [arXiv:{ref.id}] {ref.title}. <{ref.url}>{by}")
+        out.append(f"- [{reference(ref.id)}] {ref.title}." + (f" <{ref.url}>" if ref.url else "") + by)
     # One choke point for everything above that a user, a corpus or a model wrote: `cat` and `sovereign show`
     # print this file on a terminal, which would obey an ESC sequence in a title, a quote or a note.
     return escape_controls("\n".join(out) + "\n")

@@ -45,6 +45,7 @@ from sovereign_graph.nodes.plan import require_max_revisions
 from sovereign_graph.quick_read import ThreadSummary
 from sovereign_graph.report import Report, build_report, status_of
 from sovereign_graph.report_files import write_report_files
+from sovereign_graph.sources.fulltext.library import is_library_file
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import Paper, ResearchInput
 
@@ -53,6 +54,8 @@ OUT_DIR_KEY = "sovereign_out_dir"
 SOURCE_KEY = "sovereign_source"
 ARXIV_URL_KEY = "sovereign_arxiv_url"
 CORPUS_KEY = "sovereign_corpus"
+FULLTEXT_KEY = "sovereign_fulltext"
+FULLTEXT_URL_KEY = "sovereign_fulltext_url"
 # The live models a thread ran on, by name (a LiveConfig as JSON, never a key), so a resume rebuilds them.
 LIVE_KEY = "sovereign_live"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]  # node, its update, seconds since start
@@ -125,8 +128,10 @@ class Runner:
         if context is not None and context.injected_source() is None:
             metadata[SOURCE_KEY] = context.source_name
             metadata[CORPUS_KEY] = context.corpus
+            metadata[FULLTEXT_KEY] = str(context.fulltext)
             if context.source_name == "arxiv":
                 metadata[ARXIV_URL_KEY] = context.arxiv_url
+                metadata[FULLTEXT_URL_KEY] = context.full_text_url()
         if context is not None and context.llm is not None and context.llm.config is not None:
             metadata[LIVE_KEY] = context.llm.config.to_json()
         if metadata:
@@ -151,7 +156,17 @@ class Runner:
             return context
         arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or context.arxiv_url
         corpus = self._metadata(thread_id, CORPUS_KEY) or context.corpus
-        return replace(context, source_name=source_name, arxiv_url=arxiv_url, corpus=corpus)
+        # A revision round reads as much full text as the first did, from where the first did.
+        fulltext = int(self._metadata(thread_id, FULLTEXT_KEY) or context.fulltext)
+        fulltext_url = self._metadata(thread_id, FULLTEXT_URL_KEY) or context.arxiv_fulltext_url
+        return replace(
+            context,
+            source_name=source_name,
+            arxiv_url=arxiv_url,
+            corpus=corpus,
+            fulltext=fulltext,
+            arxiv_fulltext_url=fulltext_url,
+        )
 
     def _live_context(self, thread_id: str) -> Context:
         if self.context.llm is not None:
@@ -179,7 +194,10 @@ class Runner:
         with hold(self.coordinator, thread_id) as lease:
             if self.checkpointer.get_tuple(self._config(thread_id)) is not None:
                 raise InputError(f"thread {shown(thread_id)} already exists: pick another --thread, or resume it.")
-            graph_input: ResearchInput = {"paper": paper, "question": question, "max_revisions": max_revisions}
+            # A file of the library (`--paper ./papers/x.pdf`) is recorded by the paper's id: a resume or a fork may
+            # run in another directory, where the relative path names nothing.
+            reference = subject.id if is_library_file(Path(paper.strip())) else paper
+            graph_input: ResearchInput = {"paper": reference, "question": question, "max_revisions": max_revisions}
             return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, self.context, lease)
 
     def resume(

@@ -7,6 +7,7 @@ of them (see `STATE_MODELS` and `checkpoint.py`) so they round-trip without "unr
 from __future__ import annotations
 
 import operator
+import re
 from typing import Annotated, Literal, NotRequired
 
 from pydantic import BaseModel, Field
@@ -19,7 +20,10 @@ Recommendation = Literal["ACCEPT", "REVISE", "REJECT"]
 Decision = Literal["approve", "reject", "revise"]
 Role = Literal["SKEPTIC", "VALIDATOR", "SYNTHESIZER"]
 ReportStatus = Literal["awaiting_owner", "approved", "rejected"]
+# A bare arXiv id (new or old style); a library paper without one has a local id instead.
+_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})$")
 FacetKind = Literal["intervention", "outcome", "benchmark", "comparison", "condition", "topic"]
+PassageKind = Literal["abstract", "paragraph", "table", "table_caption", "figure_caption"]
 
 
 class Paper(BaseModel):
@@ -29,10 +33,12 @@ class Paper(BaseModel):
     authors: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     published: str = ""
+    version: int | None = Field(default=None, description="arXiv version (1, 2, ...), when the source knows it")
 
     @property
     def url(self) -> str:
-        return f"https://arxiv.org/abs/{self.id}"
+        """Its arXiv page; '' for a paper of the user's library that is not on arXiv (a local id)."""
+        return f"https://arxiv.org/abs/{self.id}" if _ARXIV_ID.match(self.id) else ""
 
 
 class Facet(BaseModel):
@@ -58,9 +64,16 @@ class SearchHit(BaseModel):
 
 
 class Passage(BaseModel):
-    id: str = Field(description="<paper id>#<sentence index>")
+    id: str = Field(description="<paper id>#<sentence index> (abstract), <paper id>#<anchor>.s<k> (body)")
     paper_id: str
     text: str
+    kind: PassageKind = Field(default="abstract", description="where in the paper: its abstract or its body")
+    anchor: str = Field(
+        default="", description="the body block it is a sentence of: 'S4.SS2.p3' (arXiv HTML), 'p6.b3' (PDF)"
+    )
+    place: str = Field(
+        default="", description="where a reader finds it: 'arXiv:2501.10120v1 §4.2 Crawler, p. 6'; '' (abstract)"
+    )
     relevance: float = Field(default=0.0, description="embedding similarity to the research question")
     paper_relevance: float = Field(default=0.0, description="embedding similarity of its paper to the question")
     sentences_in_paper: int = Field(default=0, description="how many passages its paper has (0: unknown)")
@@ -83,6 +96,11 @@ class Claim(BaseModel):
     quote: str = Field(description="verbatim substring of the passage the claim rests on")
     paper_id: str
     passage_id: str
+    place: str = Field(
+        default="",
+        description="where its quote stands in the paper ('arXiv:2501.10120v1 §4.2 Crawler, p. 6'); "
+        "'' for the abstract",
+    )
     facets: list[str] = Field(default_factory=list, description="ids of the facets the claim addresses")
     coverage: dict[str, float] = Field(
         default_factory=dict, description="per addressed facet, the share of its terms the quote contains"
@@ -202,6 +220,16 @@ class RejectedClaim(BaseModel):
     reason: str
 
 
+class FullTextRead(BaseModel):
+    """What the read step got of one paper's full text: its document's passages, or why it stays abstract-only."""
+
+    paper_id: str
+    how: str = Field(default="", description="'arXiv HTML', 'arXiv PDF (no HTML)', 'cache (arXiv HTML)', 'library PDF'")
+    document: str = Field(default="", description="the document's name in the report: 'arXiv:2501.10120v1'")
+    blocks: int = Field(default=0, description="body blocks read (paragraphs, tables, captions); 0 when not read")
+    reason: str | None = Field(default=None, description="why the paper stays abstract-only; None when read")
+
+
 class OwnerDecision(BaseModel):
     decision: Decision
     note: str = ""
@@ -264,6 +292,7 @@ class ResearchState(TypedDict, total=False):
     queries: Annotated[list[Query], operator.add]
     round_queries: list[str]
     hits: Annotated[list[SearchHit], merge_hits]
+    full_texts: list[FullTextRead]
     passages: list[Passage]
     dropped_passages: list[str]
     claims: list[Claim]
@@ -298,6 +327,7 @@ STATE_MODELS: tuple[type[BaseModel], ...] = (
     Query,
     SearchHit,
     Passage,
+    FullTextRead,
     Evidence,
     Claim,
     Gap,

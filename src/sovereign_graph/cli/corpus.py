@@ -56,10 +56,17 @@ class _RichProgress:
 
 @corpus_app.command("build")
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="JSONL(.gz) files: our format or the arXiv metadata snapshot's.")],
-    name: Annotated[str | None, typer.Option("--name", help="Corpus name [default: the first file's stem].")] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSONL(.gz) files (our format or the arXiv metadata snapshot's), PDFs, saved arXiv HTML pages, "
+            "and directories of PDFs/HTML (searched recursively)."
+        ),
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="Corpus name [default: the first input's stem].")] = None,
 ) -> None:
     """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME."""
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     from sovereign_graph.sources.corpora import build_corpus, default_corpus_name, require_corpus_name
@@ -81,14 +88,33 @@ def build(
             f"corpus '{meta.name}': {meta.papers:,} papers, {human_size(result.size_bytes)} at {result.path}",
             highlight=False,
         )
-        if meta.duplicates:
-            out.print(f"{meta.duplicates:,} duplicate ids skipped (first occurrence kept)", highlight=False)
+        listed = meta.duplicates - len(result.duplicate_files)  # among the JSONL records
+        if listed:
+            out.print(f"{listed:,} duplicate ids skipped (first occurrence kept)", highlight=False)
         if meta.malformed:
             out.print(
                 f"{meta.malformed:,} malformed lines skipped, e.g. " + "; ".join(result.malformed_examples),
                 highlight=False,
             )
-        out.print(f"search it with: sovereign run --corpus {meta.name} --paper ID --question TEXT", highlight=False)
+        if meta.documents:
+            out.print(f"{meta.documents:,} papers with full text from PDF/HTML files", highlight=False)
+        if result.duplicate_files:
+            out.print(
+                f"{len(result.duplicate_files):,} duplicate files skipped (same paper as an earlier file):",
+                highlight=False,
+            )
+            for twin in result.duplicate_files:
+                where = f"{shown_path(twin.path)}: {twin.paper_id}, as in {shown_path(twin.first)}"
+                out.print(f"  {escape(where)}", highlight=False)
+        if result.bad_files:
+            # Every one, by the path it was found at: the user has a file to fix or drop, not a count.
+            out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
+            for bad in result.bad_files:
+                out.print(f"  {escape(shown_path(bad.path))}: {escape(bad.reason)}", highlight=False)
+        paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
+        out.print(
+            f"search it with: sovereign run --corpus {meta.name} --paper {paper} --question TEXT", highlight=False
+        )
 
 
 def _bundled_size() -> int:

@@ -60,7 +60,7 @@ def fork(
             check_decision(decision)
         if new_thread is not None:
             require_thread_id(new_thread)
-        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, for_new_threads=True)
+        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), _runner(db, must_exist=True) as runner, LiveProgress() as live:  # checked above
             outcome = runner.fork(
                 thread,

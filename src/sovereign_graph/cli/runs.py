@@ -77,10 +77,11 @@ def stoppable(db: str | None) -> Iterator[None]:
 
 
 def _check_places(
-    db: str | None, out_dir: Path | None, *, db_must_exist: bool = False, for_new_threads: bool = False
+    db: str | None, out_dir: Path | None, *, db_must_exist: bool = False, refuse_damaged: bool = False
 ) -> None:
     """Every place the command will write, before any work: one line naming the place that fails.
-    `for_new_threads`: a damaged database file is refused too (no new work goes into it)."""
+    `refuse_damaged`: a damaged database file is refused too (no work, new or resumed, writes into it: a lease or
+    a decision written before the damage shows would change the file its owner must recover from)."""
     from sovereign_graph.database_errors import require_sound_sqlite
     from sovereign_graph.places import check_db_path, require_writable_db, require_writable_dir
 
@@ -89,7 +90,7 @@ def _check_places(
     if db is None or not is_postgres_url(db):
         path = check_db_path(Path(db) if db else default_db_path(), must_exist=db_must_exist)
         require_writable_db(path, is_default=db is None)
-        if for_new_threads:
+        if refuse_damaged:
             require_sound_sqlite(path)
 
 
@@ -105,6 +106,11 @@ def _describe(node: str, update: dict[str, Any]) -> str:
         return f"{update['subject'].id} “{update['subject'].title}” · {len(update['queries'])} queries"
     if node == "search":
         return f"{len(update.get('hits', []))} papers"
+    if node == "read":
+        reads = update.get("full_texts", [])
+        if not reads:
+            return update.get("method", {}).get("read", "")
+        return f"full text of {sum(r.reason is None for r in reads)}/{len(reads)} papers"
     if node == "index":
         return update.get("method", {}).get("index", "")
     if node == "extract":
@@ -265,6 +271,15 @@ def run(
         Path | None,
         typer.Option("--config", help="TOML/JSON file of live models: per-role models, prices, retries (README)."),
     ] = None,
+    fulltext: Annotated[
+        int | None,
+        typer.Option(
+            "--fulltext",
+            min=0,
+            help="Read the full text of the subject and of the N best-ranked hits (live arXiv: HTML, else PDF, "
+            "cached; a corpus built from PDFs: its documents); 0: abstracts only [default: 8].",
+        ),
+    ] = None,
 ) -> None:
     """Research a question about a paper, up to the owner's decision."""
     from sovereign_graph.names import require_thread_id
@@ -277,7 +292,7 @@ def run(
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
         out_dir = out_dir.resolve()
-        _check_places(db, out_dir, for_new_threads=True)
+        _check_places(db, out_dir, refuse_damaged=True)
 
         from sovereign_graph.context import Context
         from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
@@ -292,6 +307,8 @@ def run(
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
         if verifier is not None:
             context.verifier = check_verifier(verifier)
+        if fulltext is not None:
+            context.fulltext = fulltext
         # Resolving the paper loads the corpus and fits its models: seconds on a cold start, so say so.
         with err.status("loading the corpus and resolving the paper…"):
             subject, _ = check_run_input(paper, text, max_revisions, context)
@@ -330,7 +347,7 @@ def resume(
     with cli_errors():
         if decision is not None:
             check_decision(decision)
-        _check_places(db, None, db_must_exist=True)
+        _check_places(db, None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), _runner(db, must_exist=True) as runner:
             target = _check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
             with LiveProgress() as live:

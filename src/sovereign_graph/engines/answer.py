@@ -16,23 +16,30 @@ from typing import Literal
 from sovereign_graph.engines.text import numbers
 from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.scoring import FULL_COVERAGE
+from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import AnswerSentence, Claim, DroppedSentence, Facet, FacetAnswer
 
 SILENT = "The retrieved literature does not address this."
-_ARXIV_ID = re.compile(r"(?:arXiv:\s*)?\b\d{4}\.\d{4,5}(?:v\d+)?\b", re.IGNORECASE)
+# Names of sources, not figures the evidence must state: arXiv ids, the library's local ids, and where a quote
+# stands in its paper ("§4.2", "p. 6").
+_SOURCE_NAMES = re.compile(
+    r"(?:arXiv:\s*)?\b\d{4}\.\d{4,5}(?:v\d+)?\b|\blocal-[0-9a-f]{12}\b|§\s*[\w.]+|\bpp?\.\s*\d+(?:[-–]\d+)?",
+    re.IGNORECASE,
+)
 
 
 def _source(claim: Claim) -> str:
-    return f"the subject paper's authors (arXiv:{claim.paper_id})" if claim.from_subject else f"arXiv:{claim.paper_id}"
+    where = claim.place or reference(claim.paper_id)
+    return f"the subject paper's authors ({where})" if claim.from_subject else where
 
 
 def _standing(claim: Claim) -> str:
     if claim.contradicted:
         against = next((e.paper_id for e in claim.evidence if e.label == "CONTRADICT"), "another paper")
-        return f"contradicted by arXiv:{against}"
+        return f"contradicted by {reference(against)}"
     if claim.corroborated:
         by = next((e.paper_id for e in claim.evidence if e.label == "SUPPORT"), "another paper")
-        return f"corroborated by arXiv:{by}"
+        return f"corroborated by {reference(by)}"
     if claim.grounded:
         return "entailed by its quote, not corroborated by another paper"
     return "not verified: no other retrieved paper corroborates it"
@@ -72,7 +79,7 @@ def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], bar: Relevanc
         others = ranked[1:3]
         if others:
             listed = "; ".join(
-                f"{c.id} (arXiv:{c.paper_id}, {'verified' if c.verified else 'not verified'})" for c in others
+                f"{c.id} ({reference(c.paper_id)}, {'verified' if c.verified else 'not verified'})" for c in others
             )
             sentences.append(
                 AnswerSentence(text=f"Further claims bear on it: {listed}.", claims=[c.id for c in others])
@@ -110,8 +117,7 @@ def sentence_problem(sentence: AnswerSentence, claims: dict[str, Claim]) -> str 
         return "cites no claim"
     quotes = " ".join(claims[cid].quote for cid in sentence.claims)
     quoted_numbers = {_number_core(n) for n in numbers(quotes)}
-    # arXiv ids name sources; they are not figures the evidence must state.
-    stated = numbers(_ARXIV_ID.sub(" ", sentence.text))
+    stated = numbers(_SOURCE_NAMES.sub(" ", sentence.text))
     missing = [n for n in stated if _number_core(n) not in quoted_numbers]
     if missing:
         return f"states {', '.join(missing)}, absent from the quotes it cites"

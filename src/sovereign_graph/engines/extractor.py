@@ -135,6 +135,7 @@ def extract_claims(
                 quote=quote,
                 paper_id=passage.paper_id,
                 passage_id=passage.id,
+                place=passage.place,
                 from_subject=passage.paper_id == subject_id,
                 facets=sorted(addressed, key=lambda fid: int(fid[1:])),
                 coverage=addressed,

@@ -40,6 +40,7 @@ from sovereign_graph.engines.facets import required_facets
 from sovereign_graph.engines.text import numbers
 from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.scoring import FULL_COVERAGE
+from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import Claim, Facet, Objection, Passage, Query, Review, Role
 from sovereign_graph.verify.verdict import quoted
 
@@ -131,7 +132,7 @@ def skeptic(dossier: Dossier) -> Review:
                 Objection(
                     target=claim.id,
                     kind="uncorroborated",
-                    message=f"{claim.id} rests on arXiv:{claim.paper_id} alone; no other retrieved paper "
+                    message=f"{claim.id} rests on {reference(claim.paper_id)} alone; no other retrieved paper "
                     "corroborates it.",
                 )
             )
@@ -141,7 +142,7 @@ def skeptic(dossier: Dossier) -> Review:
             Objection(
                 target="dossier",
                 kind="single_source",
-                message=f"Every on-topic claim comes from one paper (arXiv:{next(iter(sources))}).",
+                message=f"Every on-topic claim comes from one paper ({reference(next(iter(sources)))}).",
             )
         )
     searched = any(q.origin.startswith(COUNTER_EVIDENCE) for q in dossier.queries)

@@ -29,6 +29,7 @@ from sovereign_graph.llm.schemas import (
     Verdict,
 )
 from sovereign_graph.llm.settings import RetryPolicy, RoleModel
+from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import (
     AnswerSentence,
     Claim,
@@ -129,6 +130,11 @@ def check_claim(proposed: ProposedClaim, passages: dict[str, Passage]) -> tuple[
     return quote, ""
 
 
+def _where(passage: Passage) -> str:
+    """A body passage says where it stands, so the model knows a results section from a related-work one."""
+    return f" ({passage.place})" if passage.place else ""
+
+
 def extract_claims_llm(
     target: RoleModel,
     policy: RetryPolicy,
@@ -152,7 +158,7 @@ def extract_claims_llm(
         max_per_paper=max_per_paper,
         question=question,
         facets=facet_lines(facets),
-        passages="\n".join(f"[{p.id}] {' '.join(p.text.split())}" for p in shown) or "(none)",
+        passages="\n".join(f"[{p.id}]{_where(p)} {' '.join(p.text.split())}" for p in shown) or "(none)",
     )
     extraction, usage = ask("extractor", target, Extraction, prompt, policy)
     by_id = {p.id: p for p in shown}
@@ -190,6 +196,7 @@ def extract_claims_llm(
                 quote=quote,
                 paper_id=passage.paper_id,
                 passage_id=passage.id,
+                place=passage.place,
                 facets=sorted(named | set(coverage), key=lambda fid: int(fid[1:])),
                 coverage=coverage,
                 relevance=round(relevance.get(passage.id, passage.relevance), 4),
@@ -212,7 +219,8 @@ def dossier_text(dossier: Dossier) -> str:
         grounding = "n/a (the claim is its quote)" if c.grounding is None else f"{c.grounding:.2f}"
         source = "the subject paper's authors" if c.from_subject else "independent"
         lines.append(
-            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}; {source}] arXiv:{c.paper_id}, "
+            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}; {source}] "
+            f"{reference(c.paper_id)}{', ' + c.place if c.place else ''}, "
             f'facets {", ".join(c.facets) or "none"}: {c.text}\n    quote: "{c.quote}"'
         )
     lines += ["", "Queries run:"] + [f"- round {q.round}: {q.text} ({q.origin})" for q in dossier.queries]
@@ -284,7 +292,7 @@ def revise_llm(
         title=paper.title,
         facets=facet_lines(facets),
         claims="\n".join(
-            f"{c.id} (arXiv:{c.paper_id}, facets {', '.join(c.facets) or 'none'}): {c.text}" for c in claims
+            f"{c.id} ({reference(c.paper_id)}, facets {', '.join(c.facets) or 'none'}): {c.text}" for c in claims
         )
         or "(none)",
         objections="\n".join(f"{who} {o.target} {o.kind}: {o.message}" for who, o in objections) or "(none)",

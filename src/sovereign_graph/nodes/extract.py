@@ -71,9 +71,18 @@ def relevance_line(model: RelevanceModel, scored: list[ScoredCandidate]) -> str:
         if "claim_precision" in test
         else ""
     )
+    body = sum(c.passage.kind != "abstract" for c in scored)
+    # The model was trained and measured on abstract sentences only: a reader should know body ones are read alike.
+    read_body = (
+        f" ({body} from papers' bodies, scored as abstract sentences are: the model was trained on abstracts; a "
+        "sentence of a results section is read as an abstract's closing one)"
+        if body
+        else ""
+    )
+    subject_bar = f", the subject paper's best P >= {model.subject_threshold:g}" if model.subject_threshold < 1 else ""
     return (
-        f"{len(scored)} candidate sentences scored by the relevance model{figures}; {cleared} cleared its threshold "
-        f"P >= {model.threshold:g}"
+        f"{len(scored)} candidate sentences{read_body} scored by the relevance model{figures}; {cleared} cleared its "
+        f"threshold P >= {model.threshold:g}{subject_bar}"
     )
 
 

@@ -1,5 +1,6 @@
-"""index: split the retrieved papers into sentence passages and rank them against the question
-through LangChain's `Embeddings` / `VectorStore` interfaces."""
+"""index: split the retrieved papers into sentence passages (their abstracts, and the body of every paper the
+read step got the full text of) and rank them against the question through LangChain's `Embeddings` /
+`VectorStore` interfaces."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.text import sentences
+from sovereign_graph.nodes.read import read_documents
 from sovereign_graph.progress import emit
+from sovereign_graph.sources.fulltext.passages import body_passages
 from sovereign_graph.state import Paper, Passage, ResearchState
 
 
@@ -40,6 +43,10 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     # Later rounds index more papers, so what a revision's queries found is not cut off by the cap.
     hits = state["hits"][: context.max_papers * (1 + state.get("round", 0))]
     passages = passages_of([h.paper for h in hits])
+    indexed = {h.paper.id for h in hits}
+    documents = [d for d in read_documents(state, context.full_text_reader()) if d.paper_id in indexed]
+    for document in documents:
+        passages += body_passages(document)
     embeddings = context.embedder()
     store = context.vector_store(embeddings)
     store.add_texts([p.text for p in passages], ids=[p.id for p in passages])
@@ -55,7 +62,8 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             continue  # a phrase of words the embedder has never seen has no direction (a zero vector)
         by_facet[facet.id] = {doc.id: round(float(score), 4) for doc, score in found if doc.id is not None}
     papers = paper_relevance(embeddings, state["question"], [h.paper for h in hits])
-    counts = Counter(p.paper_id for p in passages)
+    # Position in the abstract is what the relevance model reads ("the last sentence states the result").
+    counts = Counter(p.paper_id for p in passages if p.kind == "abstract")
     passages = [
         p.model_copy(
             update={
@@ -68,10 +76,13 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         for p in passages
     ]
     emit("papers_indexed", papers=len(hits), passages=len(passages))
+    body = sum(p.kind != "abstract" for p in passages)
     return {
         "passages": passages,
         "method": {
-            "index": f"{len(hits)} papers, {len(passages)} sentence passages, "
+            "index": f"{len(hits)} papers, {len(passages)} sentence passages"
+            + (f" ({body} from the body of {len(documents)})" if documents else "")
+            + ", "
             f"{getattr(embeddings, 'display_name', type(embeddings).__name__)} in LangChain's InMemoryVectorStore",
         },
     }

@@ -30,13 +30,21 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             if cv
             else ""
         )
+        body = any(p.kind != "abstract" for p in state["passages"])
+        read_body = (
+            "; a claim quoted from a paper's body is grounded against the paragraph it stands in (a window of a few "
+            "sentences, as the model read SciFact abstracts), and each other paper's abstract and paragraphs are "
+            "separate documents, its best one counted"
+            if body
+            else ""
+        )
         described = (
             "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
             f"SciFact): grounding against the claim's own paper, its quote's passage among the rationale; "
             f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it (SUPPORT or "
             f"CONTRADICT at calibrated probability >= {model.decision_threshold:g}); grounding is not run for a claim "
             "that is its own quote (it could not fail); verified = a check that could fail passed (grounded, or for "
-            f"a claim that is its quote, corroborated), none failed, and no paper contradicts it{figures}"
+            f"a claim that is its quote, corroborated), none failed, and no paper contradicts it{read_body}{figures}"
         )
     else:
         check_verifier(context.verifier)

@@ -11,6 +11,7 @@ also relative to the best candidate), and whether it reads as a finding or as ba
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -58,8 +59,10 @@ FEATURES = (
     "question_idf_share",
     "setup",
 )
-# Candidates kept per question before the model reads them (plus every sentence of the subject paper).
+# Candidates kept per question before the model reads them (plus every sentence of the subject's abstract).
 CANDIDATES = 30
+# Body sentences (full text) kept besides: a paper's body has hundreds, most of them method and background.
+BODY_CANDIDATES = 30
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,25 @@ def _best(facets: list[Facet], sentence_stems: AbstractSet[str], text: str) -> f
 
 
 def paper_texts(passages: Sequence[Passage]) -> dict[str, str]:
-    """Each paper's indexed text (its passages joined), for paper-level coverage."""
+    """Each paper's abstract (its abstract passages joined), for paper-level coverage: what a paper is about is
+    in its abstract, and a body names nearly every word of its field somewhere."""
     joined: dict[str, list[str]] = {}
     for p in passages:
-        joined.setdefault(p.paper_id, []).append(p.text)
+        if p.kind == "abstract":
+            joined.setdefault(p.paper_id, []).append(p.text)
     return {pid: " ".join(texts) for pid, texts in joined.items()}
 
 
+# A body section that reports results: its sentences stand where an abstract's last ones do.
+_RESULTS_SECTION = re.compile(r"result|experiment|evaluat|ablation|analys|finding|comparison|benchmark", re.IGNORECASE)
+
+
 def sentence_position(passage: Passage, sentences_in_paper: int) -> float:
+    """Where the sentence stands in its abstract (0 first, 1 last). The model learned positions on abstracts,
+    where the last sentences report results: a body sentence stands with them when its section reports
+    results, else in the middle."""
+    if passage.kind != "abstract":
+        return 1.0 if _RESULTS_SECTION.search(passage.place) else 0.5
     index = int(passage.id.rsplit("#", 1)[1]) if "#" in passage.id and passage.id.rsplit("#", 1)[1].isdigit() else 0
     return index / max(1, sentences_in_paper - 1)
 
@@ -154,6 +168,7 @@ def feature_rows(
         coverage = [facet_coverage(f, sentence_stems, p.text) for f in view.facets]
         overlap = len(sentence_stems & view.question_stems) / len(view.question_stems) if view.question_stems else 0.0
         position = sentence_position(p, p.sentences_in_paper or counts[p.paper_id])
+        in_abstract = p.kind == "abstract"
         measured = families_of(p.text)
         own_family = bool(measured & view.outcome_families)
         strength = finding_strength(p.text)
@@ -178,8 +193,8 @@ def feature_rows(
                 float(bool(numbers(p.text))),
                 float(p.paper_id == view.subject_id),
                 position,
-                float(position == 0.0),
-                float(position == 1.0),
+                float(in_abstract and position == 0.0),
+                float(in_abstract and position == 1.0),
                 cosine(p, outcome_ids),
                 cosine(p, subject_ids),
                 paper_outcome[p.paper_id],
@@ -200,8 +215,9 @@ def feature_rows(
 
 
 def select_candidates(passages: Sequence[Passage], view: QuestionView, k: int = CANDIDATES) -> list[Passage]:
-    """The sentences the relevance model reads: every sentence of the subject paper, and the `k` others that
-    the question's embedding similarity and facet coverage rank first (a cheap, recall-minded cut)."""
+    """The sentences the relevance model reads: every sentence of the subject's abstract, the `k` other abstract
+    sentences and the `BODY_CANDIDATES` body sentences (of any paper read in full) that the question's embedding
+    similarity and facet coverage rank first (a cheap, recall-minded cut)."""
 
     def prescore(p: Passage) -> float:
         sentence_stems = stems(p.text)
@@ -209,6 +225,8 @@ def select_candidates(passages: Sequence[Passage], view: QuestionView, k: int = 
         subject = _best(view.subjects, sentence_stems, p.text)
         return p.relevance + 0.5 * p.paper_relevance + 0.5 * float(outcome > 0) + 0.25 * float(subject > 0)
 
-    subject = [p for p in passages if p.paper_id == view.subject_id]
-    others = sorted((p for p in passages if p.paper_id != view.subject_id), key=lambda p: (-prescore(p), p.id))
-    return subject + others[:k]
+    abstracts = [p for p in passages if p.kind == "abstract"]
+    subject = [p for p in abstracts if p.paper_id == view.subject_id]
+    others = sorted((p for p in abstracts if p.paper_id != view.subject_id), key=lambda p: (-prescore(p), p.id))
+    body = sorted((p for p in passages if p.kind != "abstract"), key=lambda p: (-prescore(p), p.id))
+    return subject + others[:k] + body[:BODY_CANDIDATES]

@@ -37,6 +37,8 @@ SHOWN_QUERY = 200
 
 def paper_from_result(result: arxiv.Result) -> Paper:
     bare_id = parse_arxiv_id(result.entry_id) or re.sub(r"v\d+$", "", result.get_short_id())
+    # The version the API describes: full text is fetched and cached for exactly that one.
+    version = re.search(r"v(\d+)$", result.entry_id)
     return Paper(
         id=bare_id,
         title=" ".join(result.title.split()),
@@ -44,6 +46,7 @@ def paper_from_result(result: arxiv.Result) -> Paper:
         authors=[author.name for author in result.authors],
         categories=list(result.categories),
         published=result.published.strftime("%Y-%m-%d"),
+        version=int(version.group(1)) if version else None,
     )
 
 

@@ -3,10 +3,19 @@
 One directory per corpus, nothing in it parsed record by record at run time:
 
     meta.json               format version, counts, build date, source files
-    papers.sqlite           papers(row, id, title, abstract, authors, categories, published, title_key)
+    papers.sqlite           papers(row, id, title, abstract, authors, categories, published, title_key, version)
+                            documents(id, origin, file, sha256, document): each library paper's full text,
+                              the `Document` as gzip'd JSON (origin 'pdf' or 'arxiv_html')
+                            files(sha256, id): every library file read, by content, to the paper it holds
     bm25_*.npy, bm25_vocabulary.json   BM25 weights (word unigrams) as a terms x papers CSR matrix, memory-mapped
     vectors.npy             each paper's LSA vector (float32, papers x dimensions), memory-mapped
     lsa.npz, lsa_vocabulary.json   the LSA embedding model fitted at build time (arrays, no pickles)
+
+Inputs are JSONL(.gz) records and a library of PDFs and saved arXiv HTML pages (files, or directories of
+them; `fulltext/library.py`). Records are read first, so a paper both listed and in the library keeps its
+record's metadata (categories, date) and gains the library's document; a library paper not listed becomes a
+paper of its own. A library file that cannot be read is named in the build's result and skipped: it has no
+row anywhere. Search covers title and abstract as for records; body text is indexed by the run itself.
 
 Search is `HybridRanker`, the bundled snapshot's ranker, over these arrays: the same BM25 (k1, b,
 tokenisation), the same fusion with the LSA cosine, so a corpus built from the snapshot's papers ranks as
@@ -23,6 +32,7 @@ is alive and still writing is never touched.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -32,6 +42,8 @@ import sqlite3
 import threading
 import time
 import uuid
+import warnings
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,8 +59,20 @@ from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.hybrid import HybridRanker
 from sovereign_graph.engines.text import normalise_title
-from sovereign_graph.errors import InputError, shown
+from sovereign_graph.errors import InputError, shown, shown_path
 from sovereign_graph.locations import sovereign_home
+from sovereign_graph.sources.fulltext.document import Document
+from sovereign_graph.sources.fulltext.library import (
+    BadFile,
+    DuplicateFile,
+    LibraryEntry,
+    LibraryReport,
+    file_sha256,
+    is_library_input,
+    library_files,
+    read_library,
+)
+from sovereign_graph.sources.fulltext.reader import FullText
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
 
@@ -77,6 +101,9 @@ class CorpusMeta(BaseModel):
     terms: int
     lsa_dimensions: int
     lsa_sample: int
+    # Defaults: a corpus built before libraries were read has neither.
+    documents: int = 0  # papers with full text from the library
+    bad_files: int = 0  # library files skipped as unreadable
 
 
 @dataclass(frozen=True)
@@ -112,6 +139,8 @@ class BuildResult:
     path: Path
     size_bytes: int
     malformed_examples: list[str]
+    bad_files: list[BadFile]  # every library file skipped, with its reason
+    duplicate_files: list[DuplicateFile]  # library files of a paper an earlier file held (among `duplicates`)
 
 
 class BuildProgress(Protocol):
@@ -136,9 +165,10 @@ def require_corpus_name(name: str) -> str:
 
 
 def default_corpus_name(path: Path) -> str:
-    """The first file's stem without .gz/.jsonl/.json, e.g. listings_cs-cv-cl_2025-03_2026-07."""
+    """The first input's stem without .gz/.jsonl/.json/.pdf/.html, e.g. listings_cs-cv-cl_2025-03_2026-07; a
+    directory's name."""
     stem = path.name
-    for suffix in (".gz", ".jsonl", ".json", ".ndjson"):
+    for suffix in (".gz", ".jsonl", ".json", ".ndjson", ".pdf", ".html", ".htm"):
         stem = stem.removesuffix(suffix)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_") or "corpus"
 
@@ -212,8 +242,14 @@ def _create_papers_db(path: Path) -> sqlite3.Connection:
     connection.execute(
         "CREATE TABLE papers (row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, "
         "abstract TEXT NOT NULL, authors TEXT NOT NULL, categories TEXT NOT NULL, published TEXT NOT NULL, "
-        "title_key TEXT NOT NULL)"
+        "title_key TEXT NOT NULL, version INTEGER)"
     )
+    # `file` is the name the file had (shown, never opened); `sha256` is how `--paper FILE` finds it.
+    connection.execute(
+        "CREATE TABLE documents (id TEXT PRIMARY KEY, origin TEXT NOT NULL, file TEXT NOT NULL, "
+        "sha256 TEXT NOT NULL, document BLOB NOT NULL)"
+    )
+    connection.execute("CREATE TABLE files (sha256 TEXT PRIMARY KEY, id TEXT NOT NULL)")
     return connection
 
 
@@ -227,7 +263,51 @@ def _row(row: int, paper: Paper) -> tuple[object, ...]:
         json.dumps(paper.categories),
         paper.published,
         normalise_title(paper.title),
+        paper.version,
     )
+
+
+def _pack(document: Document) -> bytes:
+    return gzip.compress(document.model_dump_json().encode("utf-8"), compresslevel=6)
+
+
+def _unpack(blob: bytes) -> Document:
+    return Document.model_validate_json(gzip.decompress(blob))
+
+
+@dataclass
+class _Inputs:
+    """A build's inputs: the JSONL record files, and the library's PDF/HTML files (directories walked)."""
+
+    sources: list[Path]  # as given: files and directories
+    records: list[Path]
+    library: list[Path]
+    unlisted: list[BadFile]  # directories of the library that could not be listed
+
+
+def _check_inputs(paths: list[Path]) -> _Inputs:
+    """Every input exists, record files are files, each directory holds a PDF or HTML file: else InputError,
+    before anything is written."""
+    if not paths:
+        raise InputError("give at least one JSONL(.gz) file, PDF, HTML file or directory of PDFs to build from.")
+    for path in paths:
+        try:
+            exists = path.exists()
+        except OSError as error:  # e.g. a name too long for the file system
+            raise InputError(f"cannot use {shown_path(path)} ({error.strerror}).") from None
+        if not exists:
+            raise InputError(f"no file at {shown_path(path)}.")
+    records = [p for p in paths if not is_library_input(p)]
+    if records:
+        check_input_files(records)
+    library: list[Path] = []
+    unlisted: list[BadFile] = []
+    for path in (p for p in paths if is_library_input(p)):
+        found = library_files([path], unlisted)
+        if not found and not unlisted:
+            raise InputError(f"{shown_path(path)} holds no PDF or HTML files (*.pdf, *.html, *.htm).")
+        library.extend(found)
+    return _Inputs(paths, records, library, unlisted)
 
 
 def _save_bm25(directory: Path, vocabulary: list[str], postings: sparse.csr_matrix) -> None:
@@ -246,26 +326,83 @@ def _load_bm25(directory: Path, papers: int) -> Bm25Index:
     return Bm25Index(vocabulary, postings)
 
 
+def _no_papers(library: LibraryReport) -> InputError:
+    bad = "; ".join(f"{shown_path(b.path)}: {b.reason}" for b in library.bad)
+    if not library.files:
+        return InputError(f"no PDF or HTML file could be listed ({bad}).")
+    return InputError(f"none of the {library.files} PDF/HTML files could be read ({bad}).")
+
+
+class _Writer:
+    """Rows into papers.sqlite, and the title + abstract texts the search index is built from."""
+
+    def __init__(self, connection: sqlite3.Connection, limit: int | None) -> None:
+        self.connection = connection
+        self.limit = limit
+        self.texts: list[str] = []
+        self.ids: set[str] = set()
+        self.documents = 0
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and len(self.texts) >= self.limit
+
+    def paper(self, paper: Paper) -> None:
+        self.connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(len(self.texts), paper))
+        self.texts.append(paper.title + ". " + paper.abstract)
+        self.ids.add(paper.id)
+
+    def library_entry(self, entry: LibraryEntry) -> None:
+        """The entry's file hash and, unless it is a duplicate, its document (and its paper, unless a record
+        listed it)."""
+        self.connection.execute("INSERT OR IGNORE INTO files VALUES (?, ?)", (entry.sha256, entry.paper.id))
+        if entry.duplicate_of is not None:
+            return
+        if entry.paper.id in self.ids:
+            # Listed by a record: its metadata stays; the version is the document's, the one analysed.
+            self.connection.execute(
+                "UPDATE papers SET version = ? WHERE id = ? AND version IS NULL", (entry.paper.version, entry.paper.id)
+            )
+        else:
+            self.paper(entry.paper)
+        self.connection.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
+            (entry.paper.id, entry.document.origin, entry.path.name, entry.sha256, _pack(entry.document)),
+        )
+        self.documents += 1
+
+
 def _write_index(
-    directory: Path, paths: list[Path], limit: int | None, progress: BuildProgress | None
-) -> tuple[CorpusMeta, ReadReport]:
-    report = ReadReport()
-    total_bytes = sum(p.stat().st_size for p in paths)
-    if progress is not None:
-        progress.stage("reading papers", float(total_bytes))
-    on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
+    directory: Path, inputs: _Inputs, limit: int | None, progress: BuildProgress | None
+) -> tuple[CorpusMeta, ReadReport, LibraryReport]:
+    report, library = ReadReport(), LibraryReport(bad=list(inputs.unlisted))
     connection = _create_papers_db(directory / PAPERS_FILE)
-    texts: list[str] = []
+    writer = _Writer(connection, limit)
     try:
-        for row, paper in enumerate(read_papers(paths, report, on_bytes)):
-            connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(row, paper))
-            texts.append(paper.title + ". " + paper.abstract)
-            if limit is not None and len(texts) >= limit:
-                break
+        if inputs.records:
+            if progress is not None:
+                progress.stage("reading papers", float(sum(p.stat().st_size for p in inputs.records)))
+            on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
+            for paper in read_papers(inputs.records, report, on_bytes):
+                writer.paper(paper)
+                if writer.full:
+                    break
+        if inputs.library and not writer.full:
+            if progress is not None:
+                progress.stage("reading PDF and HTML files", float(len(inputs.library)))
+            on_file = (lambda _: progress.advance(1)) if progress is not None else None
+            for entry in read_library(inputs.library, library, on_file):
+                writer.library_entry(entry)
+                if writer.full:
+                    break
+        if not writer.texts:
+            raise _no_papers(library)
         connection.execute("CREATE INDEX papers_title_key ON papers(title_key)")
         connection.commit()
     finally:
         connection.close()
+    texts, documents = writer.texts, writer.documents
+    del writer  # its set of ids
 
     if progress is not None:
         progress.stage("counting words, weighting BM25", None)
@@ -278,7 +415,11 @@ def _write_index(
     if len(texts) > LSA_SAMPLE:
         rows = sorted(random.Random(0).sample(range(len(texts)), LSA_SAMPLE))
         sample = [texts[i] for i in rows]
-    lsa = LsaEmbeddings.fit(sample)
+    with warnings.catch_warnings():
+        # A library of a paper or two has fewer topics than dimensions: scikit-learn's explained-variance ratio
+        # (unused) divides by zero and would print its warning under the build's summary.
+        warnings.filterwarnings("ignore", "invalid value encountered in divide", RuntimeWarning, "sklearn")
+        lsa = LsaEmbeddings.fit(sample)
     lsa.save(directory)
     sample_size = len(sample)
     del texts, sample
@@ -294,14 +435,16 @@ def _write_index(
         name=directory.name,
         papers=papers,
         built=datetime.now(UTC).isoformat(timespec="seconds"),
-        sources=[str(p.resolve()) for p in paths],
-        duplicates=report.duplicates,
+        sources=[str(p.resolve()) for p in inputs.sources],
+        duplicates=report.duplicates + len(library.duplicates),
         malformed=report.malformed,
         terms=len(vocabulary),
         lsa_dimensions=lsa.dimensions,
         lsa_sample=sample_size,
+        documents=documents,
+        bad_files=len(library.bad),
     )
-    return meta, report
+    return meta, report, library
 
 
 def _move_into_place(built: Path, target: Path) -> None:
@@ -322,9 +465,10 @@ def _move_into_place(built: Path, target: Path) -> None:
 def build_corpus(
     name: str, paths: list[Path], *, limit: int | None = None, progress: BuildProgress | None = None
 ) -> BuildResult:
-    """Build (or rebuild) corpus `name` from JSONL(.gz) files; atomically, so failure leaves no trace."""
+    """Build (or rebuild) corpus `name` from JSONL(.gz) files, PDFs, arXiv HTML pages and directories of them;
+    atomically, so failure leaves no trace."""
     require_corpus_name(name)
-    check_input_files(paths)
+    inputs = _check_inputs(paths)
     root = corpora_dir()
     root.mkdir(parents=True, exist_ok=True)
     remove_abandoned_builds()
@@ -334,7 +478,7 @@ def build_corpus(
     try:
         staged = workdir / name
         staged.mkdir()
-        meta, report = _write_index(staged, paths, limit, progress)
+        meta, report, library = _write_index(staged, inputs, limit, progress)
         (staged / META_FILE).write_text(meta.model_dump_json(indent=2) + "\n", encoding="utf-8")
         if progress is not None:
             progress.stage("moving into place", None)
@@ -342,7 +486,14 @@ def build_corpus(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     target = root / name
-    return BuildResult(meta=meta, path=target, size_bytes=_size_on_disk(target), malformed_examples=report.examples)
+    return BuildResult(
+        meta=meta,
+        path=target,
+        size_bytes=_size_on_disk(target),
+        malformed_examples=report.examples,
+        bad_files=library.bad,
+        duplicate_files=library.duplicates,
+    )
 
 
 def _read_meta(directory: Path) -> CorpusMeta:
@@ -399,12 +550,19 @@ class DiskCorpus:
 
     def __init__(self, directory: Path, meta: CorpusMeta) -> None:
         self.name = f"corpus '{meta.name}'"
+        self.corpus_name = meta.name
+        self.sources = meta.sources
         self.meta = meta
         self.directory = directory
         uri = (directory / PAPERS_FILE).resolve().as_uri() + "?mode=ro"
         # Search branches run in parallel threads: one read-only connection shared under a lock.
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
+        # A corpus built before libraries were read has no version column and no documents or files tables.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(papers)")}
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self._version = "version" if "version" in columns else "NULL"
+        self._library = {"documents", "files"} <= tables
         self.embeddings = LsaEmbeddings.load(directory)  # fitted at build time: no fitting at run time
         vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
         self._ranker = HybridRanker(_load_bm25(directory, meta.papers), self.embeddings, vectors)
@@ -415,7 +573,8 @@ class DiskCorpus:
     def _select(self, where: str, parameters: tuple[object, ...]) -> list[tuple[int, Paper]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT row, id, title, abstract, authors, categories, published FROM papers WHERE " + where,
+                f"SELECT row, id, title, abstract, authors, categories, published, {self._version} FROM papers "
+                "WHERE " + where,
                 parameters,
             ).fetchall()
         return [
@@ -428,6 +587,7 @@ class DiskCorpus:
                     authors=json.loads(row[4]),
                     categories=json.loads(row[5]),
                     published=row[6],
+                    version=row[7],
                 ),
             )
             for row in rows
@@ -461,3 +621,29 @@ class DiskCorpus:
                 "SELECT title, abstract FROM papers WHERE row % ? = 0 ORDER BY row", (step,)
             ).fetchall()
         return [f"{title}. {abstract}" for title, abstract in rows]
+
+    def full_text(self, paper: Paper) -> FullText:
+        """The paper's document as the build read it from the library; offline, never raises."""
+        row = None
+        if self._library:
+            with self._lock:
+                row = self._db.execute("SELECT origin, document FROM documents WHERE id = ?", (paper.id,)).fetchone()
+        if row is None:
+            return FullText(paper.id, None, reason=f"{self.name} has no PDF or HTML of it")
+        try:
+            document = _unpack(row[1])
+        except (OSError, EOFError, zlib.error, ValueError):  # damaged, or a document this version cannot read
+            return FullText(paper.id, None, reason=f"its full text in {self.name} is unreadable (rebuild the corpus)")
+        return FullText(paper.id, document, how="library HTML" if row[0] == "arxiv_html" else "library PDF")
+
+    def paper_for_sha256(self, sha256: str) -> Paper | None:
+        """The paper a library file with this content holds, if the build read it."""
+        if not self._library:
+            return None
+        with self._lock:
+            found = self._db.execute("SELECT id FROM files WHERE sha256 = ?", (sha256.lower(),)).fetchone()
+        return self.get(found[0]) if found else None
+
+    def paper_for_file(self, path: Path) -> Paper | None:
+        """The paper of a PDF/HTML file, found by its content (sha256), whatever it is named now."""
+        return self.paper_for_sha256(file_sha256(path))

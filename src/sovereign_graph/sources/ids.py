@@ -39,3 +39,8 @@ def require_arxiv_id(text: str) -> str:
             "https://arxiv.org/abs/2604.23996 or hep-th/9901001)."
         )
     return parsed
+
+
+def reference(paper_id: str) -> str:
+    """How a report cites a paper: 'arXiv:2604.23996', or a local library id as it is."""
+    return f"arXiv:{paper_id}" if parse_arxiv_id(paper_id) == paper_id else paper_id

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from sovereign_graph.engines.text import normalise_title
-from sovereign_graph.errors import InputError, PaperNotFoundError, shown
+from sovereign_graph.errors import InputError, PaperNotFoundError, shown, shown_path
 from sovereign_graph.printable import strip_controls
 from sovereign_graph.sources.base import PaperSource, describe_source, is_live
+from sovereign_graph.sources.fulltext.library import FileFinder, is_library_file, is_local_id
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
 from sovereign_graph.state import Paper
 
@@ -23,14 +26,29 @@ LIVE_HINT = "Live mode (--source arxiv) can fetch papers outside the offline cor
 
 
 def resolve_subject(reference: str, source: PaperSource) -> Paper:
-    """The paper named by an arXiv id/URL or its title (any case, punctuation, spacing, small typos).
+    """The paper named by an arXiv id/URL, its title (any case, punctuation, spacing, small typos), a library
+    paper's local id, or the path of a PDF/HTML file a corpus was built from.
 
     An unknown or ambiguous paper is an error listing the closest candidates; another paper is never
     substituted.
     """
+    as_path = Path(reference.strip())
+    if is_library_file(as_path):
+        # `2501.10120v1.pdf` is that file in a corpus that has files and the file exists, else the id.
+        named_id = parse_arxiv_id(reference) is not None
+        if not named_id or (isinstance(source, FileFinder) and _is_file(as_path)):
+            # A file is found by its content, so a renamed or moved copy is still its paper.
+            return _paper_for_file(as_path, source)
     reference = " ".join(strip_controls(reference).split())
     if not reference:
         raise InputError("the subject paper is empty: give an arXiv id (e.g. 2604.23996) or its exact title.")
+    if is_local_id(reference):
+        if not isinstance(source, FileFinder):  # never sent to arXiv: only a built corpus has local ids
+            raise PaperNotFoundError(f"{reference} names a paper of a corpus built from PDF/HTML files: use --corpus.")
+        paper = source.get(reference)
+        if paper is None:
+            raise PaperNotFoundError(f"{reference} is not in the {describe_source(source)}.")
+        return paper
     paper_id = parse_arxiv_id(reference)
     if paper_id is None and looks_like_arxiv_id(reference):
         require_arxiv_id(reference)
@@ -65,6 +83,38 @@ def _fuzzy_title(reference: str, source: PaperSource) -> Paper:
         )
     message = f"no paper titled {shown(reference)} in the {describe_source(source)}.{_hint(source)}"
     raise PaperNotFoundError(message, candidates)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system is no file
+        return False
+
+
+def _paper_for_file(path: Path, source: PaperSource) -> Paper:
+    """The corpus paper whose library file has the same content as `path` (a built corpus keeps every file's
+    sha256); any other source has no files."""
+    if not _is_file(path):
+        raise InputError(f"no file at {shown_path(path)}.")
+    quoted = shlex.quote(str(path))
+    if not isinstance(source, FileFinder):
+        raise InputError(
+            f"{shown_path(path)}: a PDF or HTML file is analysed from a corpus built from it: "
+            f"{shown_path(f'sovereign corpus build {quoted} --name NAME')}, then run --corpus NAME --paper FILE."
+        )
+    try:
+        paper = source.paper_for_file(path)
+    except OSError as error:
+        raise InputError(f"cannot read {shown_path(path)} ({error.strerror or type(error).__name__}).") from None
+    if paper is None:
+        # A rebuild replaces the corpus: the command keeps what it was built from and adds the file.
+        command = ["sovereign corpus build", *map(shlex.quote, source.sources), quoted, "--name", source.corpus_name]
+        raise PaperNotFoundError(
+            f"{shown_path(path)} is not in corpus {shown(source.corpus_name)}; add it with: "
+            + shown_path(" ".join(command))
+        )
+    return paper
 
 
 def _hint(source: PaperSource) -> str:

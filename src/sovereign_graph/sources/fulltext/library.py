@@ -1,0 +1,221 @@
+"""A user's library of papers as files: PDFs and saved arXiv HTML pages, read into (Paper, Document) pairs.
+
+`corpus build` takes such files, or directories of them, beside JSONL records. Each file is read whole,
+hashed (sha256) and parsed; one that cannot be read (corrupt, truncated, encrypted, empty, scanned, an HTML
+error page saved as `.pdf`) is listed with its reason and skipped, never fatal.
+
+A paper's id is the bare arXiv id when the document carries one (arXiv's stamp in a PDF, the `<base href>` of
+an arXiv HTML page); otherwise `local-` and the first 12 hex digits of the file's sha256
+(`local-145c91b72086`): the same bytes give the same id on every machine and every rebuild, and a copy of
+the file under another name is recognised as the same paper. The file's sha256 is what `--paper FILE`
+looks up in a built corpus, so a file is found by its content, never by its name.
+
+Nothing here writes anywhere; file names are only ever read and shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from sovereign_graph.sources.fulltext.document import Document, UnreadableDocument
+from sovereign_graph.sources.ids import parse_arxiv_id
+from sovereign_graph.state import Paper
+
+log = logging.getLogger(__name__)
+
+LIBRARY_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+LOCAL_PREFIX = "local-"
+# For code that finds ids in text (a report's number check must not read `local-145c91b72086` as "145").
+LOCAL_ID_PATTERN = r"local-[0-9a-f]{12}"
+LOCAL_ID = re.compile(rf"^{LOCAL_ID_PATTERN}$")
+# The fallback abstract of a document without one: its first paragraphs, whole, up to about this long.
+FALLBACK_ABSTRACT_CHARS = 1200
+_VERSION = re.compile(r"v(\d+)$")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class BadFile:
+    path: Path
+    reason: str  # as the build's summary says it: "encrypted (needs a password)"
+
+
+@dataclass(frozen=True)
+class DuplicateFile:
+    path: Path
+    paper_id: str
+    first: Path  # the earlier file of the same paper: the one kept
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    paper: Paper
+    document: Document
+    path: Path
+    sha256: str
+    duplicate_of: Path | None = None  # an earlier file of this read had the same id (kept: that one)
+
+
+@dataclass
+class LibraryReport:
+    files: int = 0  # library files found
+    documents: int = 0  # read, first of their id
+    duplicates: list[DuplicateFile] = field(default_factory=list)
+    bad: list[BadFile] = field(default_factory=list)
+
+
+@runtime_checkable
+class FileFinder(Protocol):
+    """A source that knows the library files it was built from, by content: a built corpus."""
+
+    corpus_name: str
+    sources: list[str]  # what it was built from, as a rebuild would be given them
+
+    def paper_for_file(self, path: Path) -> Paper | None: ...
+
+
+def is_library_file(path: Path) -> bool:
+    return path.suffix.lower() in LIBRARY_SUFFIXES
+
+
+def is_library_input(path: Path) -> bool:
+    """A directory (of PDFs/HTML) or a PDF/HTML file; anything else is read as JSONL records."""
+    return path.is_dir() or is_library_file(path)
+
+
+def local_id(sha256: str) -> str:
+    return LOCAL_PREFIX + sha256[:12]
+
+
+def is_local_id(text: str) -> bool:
+    return bool(LOCAL_ID.match(text))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def library_files(paths: Iterable[Path], unreadable: list[BadFile] | None = None) -> list[Path]:
+    """The given files, and every *.pdf / *.html / *.htm under the given directories (sorted, recursively).
+
+    In a directory, hidden entries (`.git`, macOS's `._paper.pdf`) are skipped and symlinked directories are
+    not entered (no loops, no walking out of the library); a symlinked file is read like the file itself. A
+    directory that cannot be listed goes to `unreadable`, so its papers are not missed in silence.
+    """
+    found: list[Path] = []
+
+    def cannot_list(error: OSError) -> None:
+        if unreadable is not None:
+            where = Path(error.filename) if error.filename else Path()
+            unreadable.append(BadFile(where, f"cannot list the directory ({error.strerror or type(error).__name__})"))
+
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for directory, subdirectories, files in os.walk(path, onerror=cannot_list):  # followlinks=False
+            subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+            found.extend(
+                Path(directory, name)
+                for name in sorted(files)
+                if not name.startswith(".") and is_library_file(Path(name))
+            )
+    return found
+
+
+def _parse(data: bytes, path: Path) -> Document:
+    # The parsers load bs4/lxml and pdfium: only when a build has library files.
+    if LIBRARY_SUFFIXES[path.suffix.lower()] == "pdf":
+        from sovereign_graph.sources.fulltext.pdf import parse_pdf
+
+        return parse_pdf(data, name=path.name)
+    from sovereign_graph.sources.fulltext.html import parse_arxiv_html
+
+    return parse_arxiv_html(data)
+
+
+def _fallback_abstract(document: Document) -> str:
+    parts: list[str] = []
+    for block in document.blocks:
+        if block.kind != "paragraph" or not block.text.strip():
+            continue
+        parts.append(block.text.strip())
+        if sum(len(p) for p in parts) >= FALLBACK_ABSTRACT_CHARS:
+            break
+    return " ".join(parts)
+
+
+def _identity(document: Document, sha256: str) -> tuple[str, int | None]:
+    """(paper id, arXiv version): the arXiv id the document carries, else the local id of its bytes."""
+    arxiv_id = parse_arxiv_id(document.arxiv_id) if document.arxiv_id else None
+    if arxiv_id is None:
+        return local_id(sha256), None
+    found = _VERSION.search(document.arxiv_id or "")
+    return arxiv_id, int(found.group(1)) if found else document.version
+
+
+def read_document(path: Path, data: bytes, sha256: str) -> tuple[Paper, Document]:
+    """The paper and its document from one file's bytes; UnreadableDocument if it holds no readable paper."""
+    document = _parse(data, path)
+    abstract = " ".join(document.abstract.split()) or _fallback_abstract(document)
+    if not abstract and not document.blocks:
+        raise UnreadableDocument("no text found (scanned?)")
+    paper_id, version = _identity(document, sha256)
+    document = document.model_copy(update={"paper_id": paper_id, "version": version})
+    paper = Paper(
+        id=paper_id,
+        title=" ".join(document.title.split()) or path.stem,
+        abstract=abstract,
+        authors=[a for a in (" ".join(a.split()) for a in document.authors) if a],
+        version=version,
+    )
+    return paper, document
+
+
+def _unreadable(error: BaseException) -> str:
+    if isinstance(error, UnreadableDocument):
+        return error.reason
+    if isinstance(error, OSError):
+        return f"cannot read it ({error.strerror or type(error).__name__})"
+    return f"could not be parsed ({type(error).__name__}: {error})"
+
+
+def read_library(
+    paths: Iterable[Path], report: LibraryReport, on_file: Callable[[Path], None] | None = None
+) -> Iterator[LibraryEntry]:
+    """Every readable file under `paths`, in order; a later file with an id already read comes with
+    `duplicate_of` set (its hash still names the paper). Bad files go to `report.bad`; one file never raises
+    (Ctrl-C does). `on_file` is called after each file (for a progress bar)."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        report.files += 1
+        try:
+            if not path.is_file():  # a FIFO or a device would block or never end
+                raise UnreadableDocument("not a regular file")
+            data = path.read_bytes()
+            sha256 = hashlib.sha256(data).hexdigest()
+            paper, document = read_document(path, data, sha256)
+        except Exception as error:  # one bad file, whatever the parser raised, is reported, not fatal
+            log.debug("unreadable library file %s", path, exc_info=True)
+            report.bad.append(BadFile(path, _unreadable(error)))
+        else:
+            first = seen.setdefault(paper.id, path)
+            if first is path:
+                report.documents += 1
+            else:
+                report.duplicates.append(DuplicateFile(path, paper.id, first))
+            yield LibraryEntry(paper, document, path, sha256, None if first is path else first)
+        finally:
+            if on_file is not None:
+                on_file(path)

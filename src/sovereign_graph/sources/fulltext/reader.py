@@ -1,0 +1,34 @@
+"""What the graph's `read` node asks of a source that has full text: the document of a paper, or why not.
+
+Two sources have full text: live arXiv (`fetch.ArxivFullText`: HTML, then PDF, through the on-disk cache)
+and a built corpus whose papers came from the user's PDF/HTML library (`DiskCorpus.full_text`). A paper
+without one stays abstract-only, and `reason` says why in the report's method section; it never fails a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from sovereign_graph.sources.fulltext.document import Document
+from sovereign_graph.state import Paper
+
+
+@dataclass(frozen=True)
+class FullText:
+    paper_id: str
+    document: Document | None
+    # How it was obtained, as the method section says it: "arXiv HTML", "arXiv PDF (no HTML)", "cache (arXiv
+    # HTML)", "library PDF", "library HTML".
+    how: str = ""
+    # Why the paper stays abstract-only (None when `document` is set): "no HTML and no PDF on arXiv (404)",
+    # "PDF truncated or damaged", "arXiv unreachable (ConnectTimeout, 4 tries)".
+    reason: str | None = None
+
+
+@runtime_checkable
+class FullTextReader(Protocol):
+    def full_text(self, paper: Paper) -> FullText:
+        """The paper's document, or a `FullText` with `document=None` and the reason; never raises for one
+        paper's failure (network, HTTP status, unreadable file)."""
+        ...
