@@ -227,7 +227,8 @@ def gap_sentence(gap: Gap, report: Report) -> str:
     if gap.closest_passage and gap.closest_text:
         rated = f" (relevance {gap.closest_relevance:.2f})" if gap.closest_relevance is not None else ""
         closest = " ".join(gap.closest_text.split())
-        return f"{head}; the closest evidence is {reference(gap.closest_paper or '')}{rated}: “{closest}”"
+        source = gap.closest_place or reference(gap.closest_paper or "")
+        return f"{head}; the closest evidence is {source}{rated}: “{closest}”"
     return f"{head}; none of the {len(report.papers)} retrieved papers mentions it."
 
 

@@ -138,6 +138,7 @@ class Gap(BaseModel):
     partial_claims: list[str] = Field(default_factory=list, description="claims that address it only in part")
     closest_passage: str | None = Field(default=None, description="best indexed passage naming it, if no claim does")
     closest_paper: str | None = None
+    closest_place: str | None = Field(default=None, description="where that passage stands in its paper's body")
     closest_text: str | None = None
     closest_relevance: float | None = Field(default=None, description="the relevance model's P for that passage")
 

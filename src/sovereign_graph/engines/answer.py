@@ -79,7 +79,8 @@ def build_answer(facets: Sequence[Facet], claims: Sequence[Claim], bar: Relevanc
         others = ranked[1:3]
         if others:
             listed = "; ".join(
-                f"{c.id} ({reference(c.paper_id)}, {'verified' if c.verified else 'not verified'})" for c in others
+                f"{c.id} ({c.place or reference(c.paper_id)}, {'verified' if c.verified else 'not verified'})"
+                for c in others
             )
             sentences.append(
                 AnswerSentence(text=f"Further claims bear on it: {listed}.", claims=[c.id for c in others])

@@ -16,6 +16,7 @@ from sovereign_graph.engines.facets import (
     claim_coverage,
     facet_coverage,
 )
+from sovereign_graph.engines.findings import reports_finding
 from sovereign_graph.engines.text import stems
 from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
@@ -53,6 +54,17 @@ def score_candidates(
     return [ScoredCandidate(p, prob) for p, prob in zip(candidates, model.probabilities(rows), strict=True)]
 
 
+def _may_be_claimed(passage: Passage, tables: bool) -> bool:
+    """An abstract sentence; a body sentence that reads as a result (a body is mostly method and context); a
+    table's rows only for a live extractor (`tables`), which can state what a row says: quoted whole, a table
+    chunk is no claim a reader can check at a glance."""
+    if passage.kind == "abstract":
+        return True
+    if passage.kind == "table":
+        return tables
+    return reports_finding(passage.text)
+
+
 def claimable(
     scored: Sequence[ScoredCandidate],
     facets: list[Facet],
@@ -60,6 +72,7 @@ def claimable(
     subject_id: str | None,
     titles: dict[str, str] | None,
     model: RelevanceModel,
+    tables: bool = False,
 ) -> list[tuple[ScoredCandidate, dict[str, float]]]:
     """The candidates a claim may be made of, with their facet coverage, the subject paper's first, then by
     probability: they clear the relevance bar (the subject paper's best one, a lower bar), name the question's
@@ -70,6 +83,8 @@ def claimable(
     eligible: list[tuple[ScoredCandidate, dict[str, float]]] = []
     for candidate in scored:
         passage = candidate.passage
+        if not _may_be_claimed(passage, tables):
+            continue
         coverage = claim_coverage(facets, passage.text)
         paper = f"{(titles or {}).get(passage.paper_id, '')} {papers.get(passage.paper_id, passage.text)}"
         # The subject paper is about the question's subject by definition; any other paper must name it.
@@ -166,6 +181,7 @@ def evidence_gaps(
                     update={
                         "closest_passage": best.id,
                         "closest_paper": best.paper_id,
+                        "closest_place": best.place or None,
                         "closest_text": best.text,
                         "closest_relevance": round(probability[best.id], 4) if best.id in probability else None,
                     }

@@ -45,6 +45,12 @@ def is_background(text: str) -> bool:
     return bool(_BACKGROUND.search(text))
 
 
+def reports_finding(text: str) -> bool:
+    """A finding cue (a comparison, a measured effect, "we find"), and neither background nor set-up: a body
+    sentence must read as a result to be claimed, since a paper's body is mostly method and context."""
+    return bool(_FINDING.search(text)) and not is_background(text) and not is_setup(text)
+
+
 def finding_strength(text: str) -> float:
     """0..1: how much the sentence reads as a reported result rather than background."""
     score = min(len(_FINDING.findall(text)), 3) / 3

@@ -96,7 +96,8 @@ def _extract_live(
     titles: dict[str, str],
 ) -> dict[str, Any]:
     # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
-    shown = [c for c, _ in claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model)]
+    found = claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model, tables=True)
+    shown = [c for c, _ in found]
     claims: list[Claim] = []
     rejected: list[RejectedClaim] = []
     usage = RoleUsage()
