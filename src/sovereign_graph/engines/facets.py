@@ -839,9 +839,7 @@ def facet_coverage(facet: Facet, sentence_stems: AbstractSet[str], sentence: str
         for h in facet.heads
     ):
         return 0.0
-    # A possessive keeps its apostrophe in a stem ("PaSa's": "pasa'"): "PaSa's recall" and "PaSa" are one name.
-    terms = {t.rstrip("'") for t in facet.terms}
-    share = len({s.rstrip("'") for s in sentence_stems} & terms) / len(terms) if terms else 0.0
+    share = len(sentence_stems & set(facet.terms)) / len(facet.terms) if facet.terms else 0.0
     if facet.kind == "benchmark":
         return 1.0
     return max(share, 0.01)
