@@ -59,6 +59,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench_tables import cpu_and_memory, key_value_table
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fulltext_loopback
 
 from tests.arxiv_loopback import ATOM
@@ -918,22 +920,8 @@ def run_grounding(parsed: list[Parsed]) -> tuple[list[Grounding], float, str, fl
 # --- the report ----------------------------------------------------------------------------------------------
 
 
-def key_value_table(title: str, rows: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left", show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in rows.items():
-        table.add_row(key, value)
-    return table
-
-
 def machine(load_before: str) -> dict[str, str]:
-    cpu = memory = "unknown"
-    with contextlib.suppress(OSError, StopIteration):
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-        lines = Path("/proc/meminfo").read_text().splitlines()
-        memory = f"{int(next(line.split()[1] for line in lines if line.startswith('MemTotal'))) / 1024**2:.1f} GiB"
+    cpu, memory = cpu_and_memory()
     return {
         "platform": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})",

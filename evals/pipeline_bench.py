@@ -49,6 +49,7 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import threadpool_info
 
+from bench_tables import key_value_table
 from sovereign_graph.checkpoint import sqlite_saver
 from sovereign_graph.context import Context
 from sovereign_graph.runner import Runner
@@ -330,15 +331,6 @@ def corpus_size() -> int:
 
 def verdict(value: float, target: float) -> str:
     return "[green]PASS[/]" if value <= target else "[bold red]FAIL[/]"
-
-
-def key_value_table(title: str, rows: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left", show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in rows.items():
-        table.add_row(key, value)
-    return table
 
 
 def cold_table(runs: list[ColdRun]) -> Table:

@@ -113,3 +113,15 @@ def test_a_body_only_answer_from_the_users_pdf_library(tmp_path: Path) -> None:
     assert body and body[0]["place"] == "arXiv:2501.10120v1 §5.3 Main results, p. 8"
     assert any(" ".join(body[0]["quote"].split()) in block for block in _pasa_blocks())
     assert "§5.3 Main results, p. 8" in (out / "lab-1.md").read_text()
+
+
+def test_a_question_in_words_the_library_never_uses_ends_in_zero_claims_not_a_crash(tmp_path: Path) -> None:
+    """A small library's embedder knows only its papers' words: a question in none of them has no direction."""
+    build_corpus("lab", [PDFS])
+    out = tmp_path / "out"
+    question = ["--question", "Which San Francisco district has the highest median household income?"]
+    where = ["--db", str(tmp_path / "runs.sqlite"), "--out", str(out), "--thread", "lab-2", "--max-revisions", "0"]
+    result = CliRunner().invoke(app, ["run", "--corpus", "lab", "--paper", str(PDFS / "pasa.pdf"), *question, *where])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "lab-2.json").read_text())
+    assert report["claims"] == [] and report["recommendation"] == "REJECT"

@@ -65,6 +65,17 @@ def _may_be_claimed(passage: Passage, tables: bool) -> bool:
     return reports_finding(passage.text)
 
 
+def body_sentence_on_question(facets: list[Facet], coverage: dict[str, float]) -> bool:
+    """A body sentence must itself name what the question asks about: an abstract is about its paper's subject
+    as a whole, but a body's results sections report on many things (another ablation, another baseline), so
+    the paper being on the subject is not enough. It names the question's intervention or comparison (when
+    the question has one) and more than half of its facets."""
+    subjects = [f.id for f in facets if f.kind in ("intervention", "comparison")]
+    if subjects and not any(coverage.get(fid, 0.0) > 0 for fid in subjects):
+        return False
+    return sum(coverage.get(f.id, 0.0) > 0 for f in facets) > len(facets) / 2
+
+
 def claimable(
     scored: Sequence[ScoredCandidate],
     facets: list[Facet],
@@ -86,6 +97,8 @@ def claimable(
         if not _may_be_claimed(passage, tables):
             continue
         coverage = claim_coverage(facets, passage.text)
+        if passage.kind != "abstract" and not body_sentence_on_question(facets, coverage):
+            continue
         paper = f"{(titles or {}).get(passage.paper_id, '')} {papers.get(passage.paper_id, passage.text)}"
         # The subject paper is about the question's subject by definition; any other paper must name it.
         about_subject = passage.paper_id == subject_id or addresses_subject(facets, paper)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
 from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
@@ -38,6 +39,16 @@ def paper_relevance(embeddings: Embeddings, question: str, papers: list[Paper]) 
     return {p.id: round(float(c), 4) for p, c in zip(papers, cosines, strict=True)}
 
 
+def similarities(store: VectorStore, text: str, k: int) -> dict[str, float]:
+    """Each passage's similarity to `text`; none when the embedder knows none of its words (a zero vector has
+    no direction: the store refuses it), as for a question from outside the corpus's field."""
+    try:
+        found = store.similarity_search_with_score(text, k=k)
+    except ValueError:
+        return {}
+    return {doc.id: round(float(score), 4) for doc, score in found if doc.id is not None}
+
+
 def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     # Later rounds index more papers, so what a revision's queries found is not cut off by the cap.
@@ -50,17 +61,10 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     embeddings = context.embedder()
     store = context.vector_store(embeddings)
     store.add_texts([p.text for p in passages], ids=[p.id for p in passages])
-    ranked = store.similarity_search_with_score(state["question"], k=len(passages))
-    relevance = {doc.id: score for doc, score in ranked}
+    relevance = similarities(store, state["question"], len(passages))
     # Each facet's phrase against every passage too (one query each): the relevance model reads the outcome and
     # the subject apart, so a passage near the question's words but not its outcome is told apart.
-    by_facet: dict[str, dict[str, float]] = {}
-    for facet in state["facets"]:
-        try:
-            found = store.similarity_search_with_score(facet.text, k=len(passages))
-        except ValueError:
-            continue  # a phrase of words the embedder has never seen has no direction (a zero vector)
-        by_facet[facet.id] = {doc.id: round(float(score), 4) for doc, score in found if doc.id is not None}
+    by_facet = {f.id: similarities(store, f.text, len(passages)) for f in state["facets"]}
     papers = paper_relevance(embeddings, state["question"], [h.paper for h in hits])
     # Position in the abstract is what the relevance model reads ("the last sentence states the result").
     counts = Counter(p.paper_id for p in passages if p.kind == "abstract")

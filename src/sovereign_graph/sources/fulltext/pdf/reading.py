@@ -3,9 +3,10 @@
 Form XObject bounds that hold figures, the outline and the metadata. pdfium objects live only inside `_read`:
 the document is closed before parsing starts, and every later step works on plain `_Page`/`_Line` values.
 
-pypdfium2: works with 4.30+ and 5.x. The outline items differ (5.x `PdfBookmark`, 4.x `PdfOutlineItem`; both are
-read); everything else is `get_text_range`, `get_charbox`, `get_toc`, `get_metadata_dict` and pdfium's C functions
-(`FPDFText_GetFontSize/GetFontWeight/GetFontInfo/GetCharOrigin/GetMatrix`, `FPDFPage_GetObject`), present in both.
+pypdfium2: written for 4.30+ and 5.x, tested with 5.15 only (so the dependency asks for 5). The outline items
+differ (5.x `PdfBookmark`, 4.x `PdfOutlineItem`; both are read); everything else is `get_text_range`,
+`get_charbox`, `get_toc`, `get_metadata_dict` and pdfium's C functions (`FPDFText_GetFontSize/GetFontWeight/
+GetFontInfo/GetCharOrigin/GetMatrix`, `FPDFPage_GetObject`), present in both.
 """
 
 from __future__ import annotations
