@@ -110,7 +110,8 @@ class NimLoopback:
             ]
             return {"queries": queries}
         if role == "extractor":
-            passages = re.findall(r"^\[([^\]]+)\] (.+)$", prompt, re.MULTILINE)
+            # "[id] text", or "[id] (place) text" for a passage of a paper's body: a model quotes the text.
+            passages = re.findall(r"^\[([^\]]+)\](?: \([^)]*\))? (.+)$", prompt, re.MULTILINE)
             chosen = [(pid, text) for pid, text in passages if FINDING.search(text)][:6]
             claims = [
                 {

@@ -14,12 +14,15 @@ from typer.testing import CliRunner
 from sovereign_graph import Context, build_graph
 from sovereign_graph.checkpoint import state_serializer
 from sovereign_graph.cli import app
+from sovereign_graph.llm.config import LiveConfig
+from sovereign_graph.llm.settings import RoleModels
 from sovereign_graph.report import build_report, to_markdown
 from sovereign_graph.runner import Runner
 from sovereign_graph.sources.corpora import build_corpus
 from sovereign_graph.sources.fulltext.pdf import parse_pdf
 from sovereign_graph.state import Claim
 from tests.fulltext_loopback import fulltext_loopback
+from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
 
 REPO = Path(__file__).resolve().parents[2]
 PDFS = REPO / "tests" / "fixtures" / "fulltext" / "pdf"
@@ -125,3 +128,25 @@ def test_a_question_in_words_the_library_never_uses_ends_in_zero_claims_not_a_cr
     assert result.exit_code == 0, result.output
     report = json.loads((out / "lab-2.json").read_text())
     assert report["claims"] == [] and report["recommendation"] == "REJECT"
+
+
+def test_a_live_extractor_reads_body_passages_with_their_place_and_its_claims_cite_it(tmp_path: Path) -> None:
+    build_corpus("lab", [PDFS])
+    with nim_loopback(NimLoopback(fabricate=True)) as nim:
+        config = LiveConfig.model_validate(
+            {"model": f"nvidia:{MODEL}", "base_url": nim.base_url, "timeout": 2.0, "attempts": 2, "backoff": 0.05}
+        )
+        context = Context(corpus="lab", llm=RoleModels.from_config(config))
+        saver = InMemorySaver(serde=state_serializer())
+        outcome = Runner(saver, context).start(str(PDFS / "pasa.pdf"), BODY_QUESTION, thread_id="t", max_revisions=0)
+        prompt = "\n".join(str(m["content"]) for m in nim.chat("extractor")[0].body["messages"])
+    # The model is shown where each body passage stands, so it can tell a results section from related work.
+    assert "] (arXiv:2501.10120v1 §5.3 Main results, p. 8) " in prompt
+    body = [c for c in outcome.report.claims if c.place]
+    assert body and all(c.text != c.quote and c.quoted for c in body)
+    assert all(any(" ".join(c.quote.split()) in block for block in _pasa_blocks()) for c in body)
+    # Its paraphrase is checked against the paragraph it quotes (grounding can fail), not left unchecked.
+    assert all(c.grounded is not None for c in body)
+    # The invented number never becomes a claim.
+    assert any("97.5" in r.claim for r in outcome.report.rejected_claims)
+    assert not any("97.5" in c.text for c in outcome.report.claims)
