@@ -393,6 +393,14 @@ class Runner:
             raise InputError(f"no thread {shown(thread_id)} in this database (see: sovereign threads).")
         return self.graph.get_state(self._config(thread_id))
 
+    def has_thread(self, thread_id: str) -> bool:
+        return self.checkpointer.get_tuple(self._config(thread_id)) is not None
+
+    def question_of(self, thread_id: str) -> str | None:
+        """The question the thread was started with (None for a thread with no state yet)."""
+        question = self._snapshot(thread_id).values.get("question")
+        return str(question) if question is not None else None
+
     def status(self, thread_id: str) -> str:
         """running (a live process holds the thread) | awaiting_owner | stopped before <node> |
         approved | rejected."""

@@ -1,0 +1,35 @@
+"""The run options of a batch, as plain values: they cross into worker processes (and queue jobs), where each
+builds its own `Context` from them. A live model travels by name (a `LiveConfig` as JSON); its key stays in
+the environment, never in these values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sovereign_graph.context import Context
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    source: str = "snapshot"
+    corpus: str | None = None
+    verifier: str | None = None
+    fulltext: int | None = None
+    max_revisions: int = 1
+    live: str | None = None  # LiveConfig.to_json(), or None for the embedded engines
+
+    def context(self) -> Context:
+        from sovereign_graph.llm.config import LiveConfig
+        from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+
+        models = LiveConfig.from_json(self.live) if self.live else LiveConfig()
+        context = Context(
+            source_name=self.source, llm=RoleModels.from_config(models), embeddings=embeddings_from_config(models)
+        )
+        if self.corpus is not None:
+            context.corpus = self.corpus
+        if self.verifier is not None:
+            context.verifier = self.verifier
+        if self.fulltext is not None:
+            context.fulltext = self.fulltext
+        return context

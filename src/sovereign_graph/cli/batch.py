@@ -1,0 +1,148 @@
+"""`sovereign batch FILE`: many (paper, question) rows run to the owner's pause by a pool of workers, with one
+progress bar, a line per finished row, a summary table and an optional JSONL of results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.runs import DbOption, SourceChoice, live_config
+from sovereign_graph.cli.stopping import exit_code, said_stopped
+from sovereign_graph.errors import InputError
+
+if TYPE_CHECKING:
+    from sovereign_graph.batch.options import RunOptions
+    from sovereign_graph.batch.results import RowResult
+    from sovereign_graph.batch.rows import BatchFile
+
+
+def _line(result: RowResult) -> str:
+    from rich.markup import escape
+
+    if result.status == "malformed":
+        return f"[red]line {result.line}: skipped[/] — {escape(result.error or '')}"
+    if not result.ok:
+        return f"[red]{escape(result.thread)} failed[/] (line {result.line}) — {escape(result.error or result.status)}"
+    how = "already done" if result.skipped else ("continued" if result.resumed else f"{result.seconds:.1f}s")
+    score = f"{result.score:.1f}/10 → {result.recommendation}" if result.score is not None else ""
+    return f"[green]{escape(result.thread)}[/] {escape(result.status)} · {score} · {how}"
+
+
+def _summary(batch: BatchFile, results: list[RowResult]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("line", "thread", "paper", "status", "score", "recommendation", "time")
+    for r in sorted(results, key=lambda r: r.line):
+        table.add_row(
+            str(r.line),
+            escape(r.thread),
+            escape(r.paper),
+            escape(r.status) + (" (already done)" if r.skipped else ""),
+            f"{r.score:.1f}" if r.score is not None else "—",
+            r.recommendation or "—",
+            f"{r.seconds:.1f}s" if r.status != "malformed" else "—",
+        )
+    out.print(table)
+    failed = [r for r in results if not r.ok]
+    done = len(results) - len(failed)
+    out.print(f"{done} of {len(results)} rows of {batch.path.name} at the owner's pause or decided", highlight=False)
+    if failed:
+        lines = ", ".join(str(r.line) for r in sorted(failed, key=lambda r: r.line))
+        out.print(f"not done: line(s) {lines}; fix them or re-run the same command to retry", highlight=False)
+
+
+@app.command()
+def batch(
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV (.csv) of rows: paper, question[, thread].")],
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Rows run at once (processes).")] = 1,
+    results_path: Annotated[
+        Path | None, typer.Option("--results", help="Also write one JSON object per row to this file.")
+    ] = None,
+    db: DbOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
+    max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
+    source: Annotated[
+        SourceChoice, typer.Option("--source", help="snapshot (offline corpus) | arxiv (live API).")
+    ] = SourceChoice.snapshot,
+    corpus: Annotated[
+        str | None, typer.Option("--corpus", help="A corpus built with `sovereign corpus build`.")
+    ] = None,
+    verifier: Annotated[str | None, typer.Option("--verifier", help="trained (default) | tfidf.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Chat model for every LLM role (see run).")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Endpoint of the live model.")] = None,
+    embeddings: Annotated[str | None, typer.Option("--embeddings", help="Embeddings model (see run).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML/JSON file of live models.")] = None,
+    fulltext: Annotated[int | None, typer.Option("--fulltext", min=0, help="Full texts read per run.")] = None,
+) -> None:
+    """Run every row of FILE to the owner's pause; a re-run skips the rows already done and continues stopped ones.
+
+    Exit code 0 when every row is at the owner's pause or decided, 1 otherwise (those rows are named)."""
+    from sovereign_graph.cli.runs import _check_places
+
+    with cli_errors():
+        from sovereign_graph.batch.options import RunOptions
+        from sovereign_graph.batch.results import RowResult, write_results
+        from sovereign_graph.batch.rows import read_batch
+        from sovereign_graph.nodes.plan import require_max_revisions
+        from sovereign_graph.verify import check_verifier
+
+        if corpus is not None and source is not SourceChoice.snapshot:
+            raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
+        require_max_revisions(max_revisions)
+        if verifier is not None:
+            check_verifier(verifier)
+        out_dir = out_dir.resolve()
+        _check_places(db, out_dir, refuse_damaged=True)
+        if results_path is not None and not results_path.resolve().parent.is_dir():
+            raise InputError(f"--results {results_path}: no such directory.")
+        models = live_config(config, model, base_url, embeddings)
+        options = RunOptions(
+            source=source.value,
+            corpus=corpus,
+            verifier=verifier,
+            fulltext=fulltext,
+            max_revisions=max_revisions,
+            live=models.to_json() if models.is_live else None,
+        )
+        parsed = read_batch(file)
+        malformed = [
+            RowResult(line=p.line, thread="—", paper="—", question="", status="malformed", error=p.reason)
+            for p in parsed.problems
+        ]
+        for result in malformed:
+            err.print(_line(result), highlight=False)
+        results = _run(parsed, options, db, out_dir, workers) + malformed
+        if results_path is not None:
+            write_results(results_path, results)
+        _summary(parsed, results)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def _run(parsed: BatchFile, options: RunOptions, db: str | None, out_dir: Path, workers: int) -> list[RowResult]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sovereign_graph.batch.pool import run_batch
+
+    rows = parsed.rows
+    columns = (TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("rows", total=len(rows))
+
+            def finished(result: RowResult) -> None:
+                progress.console.print(_line(result), highlight=False)
+                progress.advance(task)
+
+            return run_batch(rows, options, db, out_dir, workers=workers, on_result=finished)
+    except KeyboardInterrupt as stop:
+        err.print(
+            "stopped; every finished step is saved: run the same command again to continue the rows that stopped",
+            highlight=False,
+        )
+        said_stopped()
+        raise typer.Exit(exit_code(stop)) from None
