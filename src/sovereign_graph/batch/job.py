@@ -19,7 +19,7 @@ from sovereign_graph.batch.rows import BatchRow
 from sovereign_graph.errors import SovereignError
 
 if TYPE_CHECKING:
-    from sovereign_graph.runner import Runner, RunOutcome
+    from sovereign_graph.runner import ProgressCallback, Runner, RunOutcome
 
 _OPEN = ExitStack()
 atexit.register(_OPEN.close)
@@ -41,7 +41,9 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-def run_row(row: BatchRow, options: RunOptions, db: str | None, out_dir: Path) -> RowResult:
+def run_row(
+    row: BatchRow, options: RunOptions, db: str | None, out_dir: Path, on_progress: ProgressCallback | None = None
+) -> RowResult:
     """The row's outcome; a failure of this row (bad paper, a backend that kept failing, an unwritable report)
     is its result, never an exception that would stop the other rows. Ctrl-C and SIGTERM do propagate."""
     from sovereign_graph.report_files import write_report_files
@@ -70,7 +72,12 @@ def run_row(row: BatchRow, options: RunOptions, db: str | None, out_dir: Path) -
         runner = runner_for(db, options)
         if not runner.has_thread(row.thread):
             outcome = runner.start(
-                row.paper, row.question, thread_id=row.thread, max_revisions=options.max_revisions, out_dir=out_dir
+                row.paper,
+                row.question,
+                thread_id=row.thread,
+                max_revisions=options.max_revisions,
+                out_dir=out_dir,
+                on_progress=on_progress,
             )
             return result(runner.status(row.thread), outcome)
         held = runner.question_of(row.thread)
@@ -84,7 +91,7 @@ def run_row(row: BatchRow, options: RunOptions, db: str | None, out_dir: Path) -
 
             done = RunOutcome(row.thread, runner.report(row.thread), paused=status == "awaiting_owner")
             return result(status, done, skipped=True)
-        outcome = runner.resume(row.thread, None, out_dir=out_dir)
+        outcome = runner.resume(row.thread, None, out_dir=out_dir, on_progress=on_progress)
         return result(runner.status(row.thread), outcome, resumed=True)
     except SovereignError as error:
         return result("failed", error=str(error))

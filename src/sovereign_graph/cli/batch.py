@@ -12,6 +12,7 @@ from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.runs import DbOption, SourceChoice, live_config
 from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError
+from sovereign_graph.locations import redacted
 
 if TYPE_CHECKING:
     from sovereign_graph.batch.options import RunOptions
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from sovereign_graph.batch.rows import BatchFile
 
 
-def _line(result: RowResult) -> str:
+def row_line(result: RowResult) -> str:
     from rich.markup import escape
 
     if result.status == "malformed":
@@ -77,6 +78,10 @@ def batch(
     embeddings: Annotated[str | None, typer.Option("--embeddings", help="Embeddings model (see run).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML/JSON file of live models.")] = None,
     fulltext: Annotated[int | None, typer.Option("--fulltext", min=0, help="Full texts read per run.")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option("--queue", help="Enqueue the rows in this PostgreSQL database for `sovereign worker`s instead."),
+    ] = None,
 ) -> None:
     """Run every row of FILE to the owner's pause; a re-run skips the rows already done and continues stopped ones.
 
@@ -114,12 +119,38 @@ def batch(
             for p in parsed.problems
         ]
         for result in malformed:
-            err.print(_line(result), highlight=False)
+            err.print(row_line(result), highlight=False)
+        if queue is not None:
+            _enqueue(queue, db, parsed, options, malformed)
+            return
         results = _run(parsed, options, db, out_dir, workers) + malformed
         if results_path is not None:
             write_results(results_path, results)
         _summary(parsed, results)
     if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def _enqueue(queue: str, db: str | None, parsed: BatchFile, options: RunOptions, malformed: list[RowResult]) -> None:
+    from rich.markup import escape
+
+    from sovereign_graph.queue.enqueue import enqueue
+    from sovereign_graph.queue.settings import require_queue_url
+
+    require_queue_url(queue, "--queue")
+    if db is not None and db != queue:
+        raise InputError("--queue is also where the workers checkpoint the runs: give --db the same URL, or omit it.")
+    found = enqueue(queue, parsed.rows, options)
+    for row, status in found.present:
+        err.print(
+            f"line {row.line}: {escape(row.thread)} already has a {status} job; not queued again", highlight=False
+        )
+    out.print(
+        f"{len(found.queued)} row(s) queued, {len(found.present)} already queued or done, {len(malformed)} malformed; "
+        f"run them with: sovereign worker --db {escape(redacted(queue))}",
+        highlight=False,
+    )
+    if malformed:
         raise typer.Exit(1)
 
 
@@ -135,7 +166,7 @@ def _run(parsed: BatchFile, options: RunOptions, db: str | None, out_dir: Path, 
             task = progress.add_task("rows", total=len(rows))
 
             def finished(result: RowResult) -> None:
-                progress.console.print(_line(result), highlight=False)
+                progress.console.print(row_line(result), highlight=False)
                 progress.advance(task)
 
             return run_batch(rows, options, db, out_dir, workers=workers, on_result=finished)
