@@ -27,10 +27,14 @@ OnStart = Callable[[BatchRow], None]
 
 
 def _worker_started() -> None:
+    from threadpoolctl import threadpool_limits
+
     from sovereign_graph.cli.stopping import install_handlers
 
     # SIGTERM unwinds a worker like Ctrl-C (its step's checkpoint and lease are settled), instead of killing it.
     install_handlers()
+    # The pool is the parallelism: a worker whose numpy also spread over every core would fight its siblings.
+    threadpool_limits(limits=1)
 
 
 def _lost(row: BatchRow) -> RowResult:

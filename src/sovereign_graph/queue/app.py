@@ -35,6 +35,16 @@ def job_args(row: BatchRow, options: RunOptions) -> dict[str, Any]:
     return {"row": asdict(row), "options": asdict(options)}
 
 
+def procrastinate_module() -> Any:
+    """procrastinate, or the line saying which extra brings it."""
+    try:
+        import procrastinate
+        import procrastinate.exceptions
+    except ImportError as error:
+        raise InputError(INSTALL_HINT) from error
+    return procrastinate
+
+
 def queue_app(
     url: str,
     out_dir: Path | None = None,
@@ -43,14 +53,11 @@ def queue_app(
 ) -> Any:
     """A procrastinate `App` on `url`; `out_dir`: where a worker writes report files; `on_result`: told each row's
     outcome; `on_node`: told (thread, node, seconds) as each of a run's nodes finishes."""
-    try:
-        import procrastinate
-    except ImportError as error:
-        raise InputError(INSTALL_HINT) from error
+    procrastinate = procrastinate_module()
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
 
     @app.task(name=TASK, queue=QUEUE, pass_context=True)
-    def run_row_job(context: procrastinate.JobContext, row: dict[str, Any], options: dict[str, Any]) -> None:
+    def run_row_job(context: Any, row: dict[str, Any], options: dict[str, Any]) -> None:  # a JobContext
         from sovereign_graph.batch.job import run_row
 
         job_id = context.job.id if context.job is not None else None
@@ -72,6 +79,7 @@ def queue_app(
 
 
 def connect(url: str) -> Any:
+    procrastinate_module()  # the same extra brings psycopg
     import psycopg
 
     try:
@@ -82,7 +90,7 @@ def connect(url: str) -> Any:
 
 def ensure_schema(url: str) -> None:
     """procrastinate's tables and ours, created once (under an advisory lock: workers may start together)."""
-    import procrastinate
+    procrastinate = procrastinate_module()
 
     with connect(url) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))

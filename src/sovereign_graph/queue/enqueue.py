@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sovereign_graph.batch.options import RunOptions
 from sovereign_graph.batch.rows import BatchRow
-from sovereign_graph.queue.app import connect, ensure_schema, job_args, queue_app
+from sovereign_graph.queue.app import connect, ensure_schema, job_args, procrastinate_module, queue_app
 from sovereign_graph.queue.settings import TASK
 
 
@@ -29,11 +29,10 @@ def _present(url: str, threads: list[str]) -> dict[str, str]:
 
 
 def enqueue(url: str, rows: Sequence[BatchRow], options: RunOptions) -> Enqueued:
-    import procrastinate.exceptions
-
     ensure_schema(url)
     present = _present(url, [r.thread for r in rows])
     app = queue_app(url)
+    already_enqueued = procrastinate_module().exceptions.AlreadyEnqueued
     queued: list[BatchRow] = []
     already: list[tuple[BatchRow, str]] = []
     with app.open():
@@ -45,7 +44,7 @@ def enqueue(url: str, rows: Sequence[BatchRow], options: RunOptions) -> Enqueued
             try:
                 # lock: one job of a thread runs at a time; queueing_lock: one waiting job per thread.
                 task.configure(lock=row.thread, queueing_lock=row.thread).defer(**job_args(row, options))
-            except procrastinate.exceptions.AlreadyEnqueued:
+            except already_enqueued:
                 already.append((row, "todo"))
                 continue
             queued.append(row)
