@@ -19,11 +19,13 @@ from pydantic import InstanceOf
 from pydantic.json_schema import SkipJsonSchema
 
 from sovereign_graph.engines.embeddings import LsaEmbeddings
+from sovereign_graph.errors import InputError
 from sovereign_graph.injected import Engines, bound_engines
 from sovereign_graph.llm.config import LlmRole
 from sovereign_graph.llm.settings import RoleModel, RoleModels
+from sovereign_graph.locations import is_postgres_url
 from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
-from sovereign_graph.sources.corpora import open_corpus
+from sovereign_graph.sources.corpora import corpora_dir, open_corpus
 from sovereign_graph.sources.ids import ARXIV_API_URL
 from sovereign_graph.sources.snapshot import VOCABULARY_SAMPLE, bundled_snapshot, shipped_verifier_vocabulary
 from sovereign_graph.verify.features import Vocabulary
@@ -43,7 +45,17 @@ class Context:
         default="bundled",
         metadata={
             "description": "Offline corpus to search: 'bundled' is the snapshot shipped in the package; any other "
-            "name is a corpus built with `sovereign corpus build` under $SOVEREIGN_HOME/corpora."
+            "name is a corpus built with `sovereign corpus build`: looked up in the `corpus_db` database when that "
+            "is a PostgreSQL URL, else (or if it has none of that name) under $SOVEREIGN_HOME/corpora."
+        },
+    )
+    # Not shown in a repr: the URL may carry a password.
+    corpus_db: str = field(
+        default="",
+        repr=False,
+        metadata={
+            "description": "A PostgreSQL URL whose database holds corpora built with `sovereign corpus build --db`; "
+            "the CLI sets it to run's --db when that is a PostgreSQL URL. Empty: corpora on disk only."
         },
     )
     source_name: str = field(
@@ -155,6 +167,20 @@ class Context:
             raise ValueError(f"unknown source '{self.source_name}' (available: snapshot, arxiv)")
         if self.corpus == "bundled":
             return bundled_snapshot()
+        if is_postgres_url(self.corpus_db):
+            # Imported here: psycopg and the Postgres corpus code load only for a run that names a database.
+            try:
+                from sovereign_graph.sources.pgcorpus import find_pg_corpus, missing_pg_corpus
+            except ImportError as error:
+                raise InputError(
+                    'a corpus in PostgreSQL needs the postgres extra: pip install "sovereign-graph[postgres]".'
+                ) from error
+            # The database first: workers that share it need no local copy; a name it lacks may be on disk.
+            shared = find_pg_corpus(self.corpus_db, self.corpus)
+            if shared is not None:
+                return shared
+            if not (corpora_dir() / self.corpus).is_dir():
+                raise missing_pg_corpus(self.corpus_db, self.corpus)
         return open_corpus(self.corpus)
 
     def full_text_reader(self) -> FullTextReader | None:

@@ -25,7 +25,7 @@ def is_postgres_url(db: str | Path) -> bool:
 def redacted(db: str | Path) -> str:
     """The --db as it may be printed: a PostgreSQL URL without its password."""
     parts = urlsplit(str(db))
-    if not is_postgres_url(db) or parts.password is None:
+    if not is_postgres_url(db) or not parts.password:  # none, or empty (a unix socket's trust login)
         return str(db)
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))

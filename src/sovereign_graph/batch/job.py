@@ -17,6 +17,7 @@ from sovereign_graph.batch.options import RunOptions
 from sovereign_graph.batch.results import DONE, RowResult
 from sovereign_graph.batch.rows import BatchRow
 from sovereign_graph.errors import SovereignError
+from sovereign_graph.locations import is_postgres_url
 
 if TYPE_CHECKING:
     from sovereign_graph.runner import ProgressCallback, Runner, RunOutcome
@@ -33,7 +34,10 @@ def runner_for(db: str | None, options: RunOptions) -> Runner:
         from sovereign_graph.runner import Runner
 
         saver = _OPEN.enter_context(open_saver(db, must_exist=False, for_new_threads=True))
-        _RUNNERS[key] = Runner(saver, options.context())
+        context = options.context()
+        if db is not None and is_postgres_url(db):
+            context.corpus_db = db  # as `run` does: --corpus NAME in this database first, then on disk
+        _RUNNERS[key] = Runner(saver, context)
     return _RUNNERS[key]
 
 

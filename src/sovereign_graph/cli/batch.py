@@ -70,7 +70,10 @@ def batch(
         SourceChoice, typer.Option("--source", help="snapshot (offline corpus) | arxiv (live API).")
     ] = SourceChoice.snapshot,
     corpus: Annotated[
-        str | None, typer.Option("--corpus", help="A corpus built with `sovereign corpus build`.")
+        str | None,
+        typer.Option(
+            "--corpus", help="A corpus built with `sovereign corpus build` (with a PostgreSQL --db: its own)."
+        ),
     ] = None,
     verifier: Annotated[str | None, typer.Option("--verifier", help="trained (default) | tfidf.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Chat model for every LLM role (see run).")] = None,

@@ -1,4 +1,5 @@
-"""`sovereign corpus build | list | clean`: persistent on-disk indexes of large paper collections."""
+"""`sovereign corpus build | list | clean`: persistent indexes of large paper collections, on disk or in
+PostgreSQL (`--db`)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.errors import shown, shown_path
+from sovereign_graph.errors import InputError, shown, shown_path
 
 if TYPE_CHECKING:  # rich's progress and the corpus code load when a corpus command runs
     from rich.progress import Progress, TaskID
 
-    from sovereign_graph.sources.corpora import UnfinishedBuild
+    from sovereign_graph.sources.corpora import BuildResult, UnfinishedBuild
+    from sovereign_graph.sources.pgcorpus import PgBuildResult
 
-corpus_app = typer.Typer(help="Build, list and clean up on-disk corpora for run --corpus NAME.", no_args_is_help=True)
+corpus_app = typer.Typer(
+    help="Build, list and clean up corpora (on disk, or in PostgreSQL with --db) for run --corpus NAME.",
+    no_args_is_help=True,
+)
 app.add_typer(corpus_app, name="corpus")
 
 
@@ -64,15 +69,29 @@ def build(
         ),
     ],
     name: Annotated[str | None, typer.Option("--name", help="Corpus name [default: the first input's stem].")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Build it in this PostgreSQL database (postgresql://user@host:port/db; needs pgvector >= 0.6 and "
+            "the extra `postgres`), shared by every machine that runs with the same --db [default: on disk].",
+        ),
+    ] = None,
 ) -> None:
-    """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME."""
-    from rich.markup import escape
+    """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME, or in PostgreSQL (--db)."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from sovereign_graph.sources.corpora import build_corpus, default_corpus_name, require_corpus_name
+    from sovereign_graph.locations import is_postgres_url, redacted
+    from sovereign_graph.names import shell_word
+    from sovereign_graph.sources.corpora import BuildResult, build_corpus, default_corpus_name, require_corpus_name
 
     with cli_errors():
         name = require_corpus_name(name or default_corpus_name(paths[0]))
+        if db is not None and not is_postgres_url(db):
+            raise InputError(
+                f"--db {shown(redacted(db))} is not a PostgreSQL URL (postgresql://user@host:port/db); without --db "
+                "the corpus is built on disk under $SOVEREIGN_HOME/corpora."
+            )
         columns = (
             TextColumn("{task.description:<28}"),
             BarColumn(),
@@ -81,40 +100,54 @@ def build(
         )
         with Progress(*columns, console=err, transient=False) as bar:
             progress = _RichProgress(bar)
-            result = build_corpus(name, paths, progress=progress)
+            if db is None:
+                result: BuildResult | PgBuildResult = build_corpus(name, paths, progress=progress)
+            else:
+                from sovereign_graph.sources.pgcorpus import build_pg_corpus
+
+                result = build_pg_corpus(db, name, paths, progress=progress)
             progress.finish()
-        meta = result.meta
+        where = f"at {result.path}" if isinstance(result, BuildResult) else f"in {result.location}"
+        _print_build(result, where, "" if db is None else f" --db {shell_word(redacted(db))}")
+
+
+def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) -> None:
+    """The build's summary: counts, what was skipped and why, and how to search it."""
+    from rich.markup import escape
+
+    meta = result.meta
+    out.print(
+        escape(f"corpus '{meta.name}': {meta.papers:,} papers, {human_size(result.size_bytes)} {where}"),
+        highlight=False,
+    )
+    listed = meta.duplicates - len(result.duplicate_files)  # among the JSONL records
+    if listed:
+        out.print(f"{listed:,} duplicate ids skipped (first occurrence kept)", highlight=False)
+    if meta.malformed:
         out.print(
-            f"corpus '{meta.name}': {meta.papers:,} papers, {human_size(result.size_bytes)} at {result.path}",
+            f"{meta.malformed:,} malformed lines skipped, e.g. " + "; ".join(result.malformed_examples),
             highlight=False,
         )
-        listed = meta.duplicates - len(result.duplicate_files)  # among the JSONL records
-        if listed:
-            out.print(f"{listed:,} duplicate ids skipped (first occurrence kept)", highlight=False)
-        if meta.malformed:
-            out.print(
-                f"{meta.malformed:,} malformed lines skipped, e.g. " + "; ".join(result.malformed_examples),
-                highlight=False,
-            )
-        if meta.documents:
-            out.print(f"{meta.documents:,} papers with full text from PDF/HTML files", highlight=False)
-        if result.duplicate_files:
-            out.print(
-                f"{len(result.duplicate_files):,} duplicate files skipped (same paper as an earlier file):",
-                highlight=False,
-            )
-            for twin in result.duplicate_files:
-                where = f"{shown_path(twin.path)}: {twin.paper_id}, as in {shown_path(twin.first)}"
-                out.print(f"  {escape(where)}", highlight=False)
-        if result.bad_files:
-            # Every one, by the path it was found at: the user has a file to fix or drop, not a count.
-            out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
-            for bad in result.bad_files:
-                out.print(f"  {escape(shown_path(bad.path))}: {escape(bad.reason)}", highlight=False)
-        paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
+    if meta.documents:
+        out.print(f"{meta.documents:,} papers with full text from PDF/HTML files", highlight=False)
+    if result.duplicate_files:
         out.print(
-            f"search it with: sovereign run --corpus {meta.name} --paper {paper} --question TEXT", highlight=False
+            f"{len(result.duplicate_files):,} duplicate files skipped (same paper as an earlier file):",
+            highlight=False,
         )
+        for twin in result.duplicate_files:
+            where = f"{shown_path(twin.path)}: {twin.paper_id}, as in {shown_path(twin.first)}"
+            out.print(f"  {escape(where)}", highlight=False)
+    if result.bad_files:
+        # Every one, by the path it was found at: the user has a file to fix or drop, not a count.
+        out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
+        for bad in result.bad_files:
+            out.print(f"  {escape(shown_path(bad.path))}: {escape(bad.reason)}", highlight=False)
+    paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
+    out.print(
+        escape(f"search it with: sovereign run --corpus {meta.name}{db_flag} --paper {paper} --question TEXT"),
+        highlight=False,
+    )
 
 
 def _bundled_size() -> int:
@@ -153,6 +186,9 @@ def list_(
     all_: Annotated[
         bool, typer.Option("--all", help="Also the hidden directories of unfinished builds (running or abandoned).")
     ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="List the corpora in this PostgreSQL database instead.")
+    ] = None,
 ) -> None:
     """The corpora `sovereign run --corpus NAME` can search (--all: and unfinished builds)."""
     from rich.markup import escape
@@ -162,6 +198,9 @@ def list_(
     from sovereign_graph.sources.snapshot import bundled_snapshot
 
     with cli_errors():
+        if db is not None:
+            _list_database(db)
+            return
         table = Table("name", "papers", "size on disk", "built", "source files")
         table.add_row("bundled", f"{len(bundled_snapshot()):,}", human_size(_bundled_size()), "—", "(in the package)")
         for entry in list_corpora():
@@ -195,6 +234,22 @@ def list_(
                 "see `sovereign corpus list --all`, remove with `sovereign corpus clean`",
                 highlight=False,
             )
+
+
+def _list_database(db: str) -> None:
+    """The corpora in a PostgreSQL database (a failed build leaves nothing there, so nothing to clean)."""
+    from rich.table import Table
+
+    from sovereign_graph.sources.pgcorpus import list_pg_corpora
+
+    table = Table("name", "papers", "size in the database", "built", "source files")
+    for name, meta, size in list_pg_corpora(db, sizes=True):
+        if meta is None:
+            table.add_row(name, "?", human_size(size), "—", "built by another version: rebuild it")
+            continue
+        sources = ", ".join(Path(s).name for s in meta.sources)
+        table.add_row(name, f"{meta.papers:,}", human_size(size), meta.built[:19].replace("T", " "), sources)
+    out.print(table)
 
 
 @corpus_app.command("clean")

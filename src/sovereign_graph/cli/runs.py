@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
 
     from sovereign_graph.context import Context
     from sovereign_graph.llm.config import LiveConfig
+    from sovereign_graph.report import Report
     from sovereign_graph.runner import Runner, RunOutcome
 
 DbOption = Annotated[
@@ -47,8 +48,11 @@ def _runner(
     from sovereign_graph.context import Context
     from sovereign_graph.runner import Runner
 
+    context = context or Context()
+    if db is not None and is_postgres_url(db) and not context.corpus_db:
+        context.corpus_db = db  # --corpus NAME: looked up in this database first, then on disk
     with open_saver(db, must_exist=must_exist, for_new_threads=for_new_threads) as saver:
-        yield Runner(saver, context or Context())
+        yield Runner(saver, context)
 
 
 def _db_flag(db: str | None) -> str:
@@ -178,6 +182,7 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool
         ) from error
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
+    _print_fallbacks(report)
     if outcome.paused:
         out.print(
             f"paused for the owner: sovereign resume {thread}{_db_flag(db)} "
@@ -186,6 +191,18 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool
         )
     else:
         out.print(f"{outcome.thread_id}: {report.status}", highlight=False)
+
+
+def _print_fallbacks(report: Report) -> None:
+    """One line per role whose model output was rejected or replaced, at the end: not a stream of warnings."""
+    from rich.markup import escape
+
+    from sovereign_graph.printable import escape_controls
+    from sovereign_graph.report import fallback_summary
+
+    for line in fallback_summary(report.fallbacks):
+        # A reason can quote what a model wrote: no markup, no terminal control sequence gets through.
+        out.print(escape(escape_controls(f"fallback: {line}")), highlight=False)
 
 
 def read_question(question: str | None, question_file: str | None) -> str:
@@ -246,7 +263,11 @@ def run(
     ] = SourceChoice.snapshot,
     corpus: Annotated[
         str | None,
-        typer.Option("--corpus", help="A corpus built with `sovereign corpus build` [default: the bundled snapshot]."),
+        typer.Option(
+            "--corpus",
+            help="A corpus built with `sovereign corpus build`; with a PostgreSQL --db, looked up in that database "
+            "first, then on disk [default: the bundled snapshot].",
+        ),
     ] = None,
     verifier: Annotated[
         str | None, typer.Option("--verifier", help="trained (default) | tfidf (the seed method).")
@@ -305,6 +326,8 @@ def run(
         )
         if corpus is not None:
             context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
+        if db is not None and is_postgres_url(db):
+            context.corpus_db = db  # --corpus NAME: looked up in this database first, then on disk
         if verifier is not None:
             context.verifier = check_verifier(verifier)
         if fulltext is not None:

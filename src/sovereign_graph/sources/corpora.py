@@ -253,7 +253,8 @@ def _create_papers_db(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _row(row: int, paper: Paper) -> tuple[object, ...]:
+def paper_row(row: int, paper: Paper) -> tuple[object, ...]:
+    """A paper as the papers table's columns (authors and categories as JSON)."""
     return (
         row,
         paper.id,
@@ -267,16 +268,16 @@ def _row(row: int, paper: Paper) -> tuple[object, ...]:
     )
 
 
-def _pack(document: Document) -> bytes:
+def pack_document(document: Document) -> bytes:
     return gzip.compress(document.model_dump_json().encode("utf-8"), compresslevel=6)
 
 
-def _unpack(blob: bytes) -> Document:
+def unpack_document(blob: bytes) -> Document:
     return Document.model_validate_json(gzip.decompress(blob))
 
 
 @dataclass
-class _Inputs:
+class BuildInputs:
     """A build's inputs: the JSONL record files, and the library's PDF/HTML files (directories walked)."""
 
     sources: list[Path]  # as given: files and directories
@@ -285,7 +286,7 @@ class _Inputs:
     unlisted: list[BadFile]  # directories of the library that could not be listed
 
 
-def _check_inputs(paths: list[Path]) -> _Inputs:
+def check_inputs(paths: list[Path]) -> BuildInputs:
     """Every input exists, record files are files, each directory holds a PDF or HTML file: else InputError,
     before anything is written."""
     if not paths:
@@ -307,7 +308,7 @@ def _check_inputs(paths: list[Path]) -> _Inputs:
         if not found and not unlisted:
             raise InputError(f"{shown_path(path)} holds no PDF or HTML files (*.pdf, *.html, *.htm).")
         library.extend(found)
-    return _Inputs(paths, records, library, unlisted)
+    return BuildInputs(paths, records, library, unlisted)
 
 
 def _save_bm25(directory: Path, vocabulary: list[str], postings: sparse.csr_matrix) -> None:
@@ -333,11 +334,45 @@ def _no_papers(library: LibraryReport) -> InputError:
     return InputError(f"none of the {library.files} PDF/HTML files could be read ({bad}).")
 
 
-class _Writer:
-    """Rows into papers.sqlite, and the title + abstract texts the search index is built from."""
+class CorpusSink(Protocol):
+    """Where a build's rows go while its inputs are read: papers.sqlite here, PostgreSQL in `pgcorpus`."""
 
-    def __init__(self, connection: sqlite3.Connection, limit: int | None) -> None:
+    def add_paper(self, row: int, paper: Paper) -> None: ...
+
+    def add_file(self, sha256: str, paper_id: str) -> None:
+        """A library file read, by content; a second file of the same paper keeps the first's row."""
+        ...
+
+    def set_version(self, paper_id: str, version: int | None) -> None:
+        """A listed paper's version from its library document, unless the record gave one."""
+        ...
+
+    def add_document(self, paper_id: str, origin: str, file: str, sha256: str, packed: bytes) -> None: ...
+
+
+class _SqliteSink:
+    def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
+
+    def add_paper(self, row: int, paper: Paper) -> None:
+        self.connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", paper_row(row, paper))
+
+    def add_file(self, sha256: str, paper_id: str) -> None:
+        self.connection.execute("INSERT OR IGNORE INTO files VALUES (?, ?)", (sha256, paper_id))
+
+    def set_version(self, paper_id: str, version: int | None) -> None:
+        self.connection.execute("UPDATE papers SET version = ? WHERE id = ? AND version IS NULL", (version, paper_id))
+
+    def add_document(self, paper_id: str, origin: str, file: str, sha256: str, packed: bytes) -> None:
+        row = (paper_id, origin, file, sha256, packed)
+        self.connection.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?)", row)
+
+
+class _Writer:
+    """Papers and library entries into a sink, and the title + abstract texts the search index is built from."""
+
+    def __init__(self, sink: CorpusSink, limit: int | None) -> None:
+        self.sink = sink
         self.limit = limit
         self.texts: list[str] = []
         self.ids: set[str] = set()
@@ -348,66 +383,83 @@ class _Writer:
         return self.limit is not None and len(self.texts) >= self.limit
 
     def paper(self, paper: Paper) -> None:
-        self.connection.execute("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(len(self.texts), paper))
+        self.sink.add_paper(len(self.texts), paper)
         self.texts.append(paper.title + ". " + paper.abstract)
         self.ids.add(paper.id)
 
     def library_entry(self, entry: LibraryEntry) -> None:
         """The entry's file hash and, unless it is a duplicate, its document (and its paper, unless a record
         listed it)."""
-        self.connection.execute("INSERT OR IGNORE INTO files VALUES (?, ?)", (entry.sha256, entry.paper.id))
+        self.sink.add_file(entry.sha256, entry.paper.id)
         if entry.duplicate_of is not None:
             return
         if entry.paper.id in self.ids:
             # Listed by a record: its metadata stays; the version is the document's, the one analysed.
-            self.connection.execute(
-                "UPDATE papers SET version = ? WHERE id = ? AND version IS NULL", (entry.paper.version, entry.paper.id)
-            )
+            self.sink.set_version(entry.paper.id, entry.paper.version)
         else:
             self.paper(entry.paper)
-        self.connection.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-            (entry.paper.id, entry.document.origin, entry.path.name, entry.sha256, _pack(entry.document)),
+        self.sink.add_document(
+            entry.paper.id, entry.document.origin, entry.path.name, entry.sha256, pack_document(entry.document)
         )
         self.documents += 1
 
 
-def _write_index(
-    directory: Path, inputs: _Inputs, limit: int | None, progress: BuildProgress | None
-) -> tuple[CorpusMeta, ReadReport, LibraryReport]:
-    report, library = ReadReport(), LibraryReport(bad=list(inputs.unlisted))
-    connection = _create_papers_db(directory / PAPERS_FILE)
-    writer = _Writer(connection, limit)
-    try:
-        if inputs.records:
-            if progress is not None:
-                progress.stage("reading papers", float(sum(p.stat().st_size for p in inputs.records)))
-            on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
-            for paper in read_papers(inputs.records, report, on_bytes):
-                writer.paper(paper)
-                if writer.full:
-                    break
-        if inputs.library and not writer.full:
-            if progress is not None:
-                progress.stage("reading PDF and HTML files", float(len(inputs.library)))
-            on_file = (lambda _: progress.advance(1)) if progress is not None else None
-            for entry in read_library(inputs.library, library, on_file):
-                writer.library_entry(entry)
-                if writer.full:
-                    break
-        if not writer.texts:
-            raise _no_papers(library)
-        connection.execute("CREATE INDEX papers_title_key ON papers(title_key)")
-        connection.commit()
-    finally:
-        connection.close()
-    texts, documents = writer.texts, writer.documents
-    del writer  # its set of ids
+@dataclass
+class ReadInputs:
+    """What reading a build's inputs gave: each paper's text by row, and what was found on the way."""
 
+    texts: list[str]
+    documents: int
+    report: ReadReport
+    library: LibraryReport
+
+
+def read_inputs(inputs: BuildInputs, sink: CorpusSink, limit: int | None, progress: BuildProgress | None) -> ReadInputs:
+    """Read the records, then the library, into `sink` (row = position in `texts`); InputError if no paper."""
+    report, library = ReadReport(), LibraryReport(bad=list(inputs.unlisted))
+    writer = _Writer(sink, limit)
+    if inputs.records:
+        if progress is not None:
+            progress.stage("reading papers", float(sum(p.stat().st_size for p in inputs.records)))
+        on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
+        for paper in read_papers(inputs.records, report, on_bytes):
+            writer.paper(paper)
+            if writer.full:
+                break
+    if inputs.library and not writer.full:
+        if progress is not None:
+            progress.stage("reading PDF and HTML files", float(len(inputs.library)))
+        on_file = (lambda _: progress.advance(1)) if progress is not None else None
+        for entry in read_library(inputs.library, library, on_file):
+            writer.library_entry(entry)
+            if writer.full:
+                break
+    if not writer.texts:
+        raise _no_papers(library)
+    return ReadInputs(writer.texts, writer.documents, report, library)
+
+
+@dataclass
+class FittedIndex:
+    """The search index of a corpus's texts: BM25 postings (terms x papers) and LSA vectors (papers x dims)."""
+
+    vocabulary: list[str]
+    postings: sparse.csr_matrix
+    lsa: LsaEmbeddings
+    vectors: np.ndarray
+    lsa_sample: int
+
+    @property
+    def papers(self) -> int:
+        return int(self.postings.shape[1])
+
+
+def fit_index(texts: list[str], progress: BuildProgress | None) -> FittedIndex:
+    """BM25 postings and LSA embeddings of `texts`, as every backend of a built corpus stores them."""
     if progress is not None:
         progress.stage("counting words, weighting BM25", None)
     vocabulary, counts = count_terms(texts)
-    _save_bm25(directory, vocabulary, bm25_postings(counts))
+    postings = bm25_postings(counts)
 
     if progress is not None:
         progress.stage("fitting LSA embeddings", None)
@@ -420,31 +472,46 @@ def _write_index(
         # (unused) divides by zero and would print its warning under the build's summary.
         warnings.filterwarnings("ignore", "invalid value encountered in divide", RuntimeWarning, "sklearn")
         lsa = LsaEmbeddings.fit(sample)
-    lsa.save(directory)
-    sample_size = len(sample)
-    del texts, sample
     if progress is not None:
         progress.stage("embedding papers", None)
     # From the word counts already made: the LSA vocabulary is a subset of the BM25 one (same tokeniser).
-    np.save(directory / VECTORS_FILE, lsa.document_vectors(counts, vocabulary))
-    papers = counts.shape[0]
-    del counts
+    vectors = lsa.document_vectors(counts, vocabulary)
+    return FittedIndex(vocabulary, postings, lsa, vectors, len(sample))
 
-    meta = CorpusMeta(
+
+def corpus_meta(name: str, inputs: BuildInputs, read: ReadInputs, index: FittedIndex) -> CorpusMeta:
+    return CorpusMeta(
         format=FORMAT_VERSION,
-        name=directory.name,
-        papers=papers,
+        name=name,
+        papers=index.papers,
         built=datetime.now(UTC).isoformat(timespec="seconds"),
         sources=[str(p.resolve()) for p in inputs.sources],
-        duplicates=report.duplicates + len(library.duplicates),
-        malformed=report.malformed,
-        terms=len(vocabulary),
-        lsa_dimensions=lsa.dimensions,
-        lsa_sample=sample_size,
-        documents=documents,
-        bad_files=len(library.bad),
+        duplicates=read.report.duplicates + len(read.library.duplicates),
+        malformed=read.report.malformed,
+        terms=len(index.vocabulary),
+        lsa_dimensions=index.lsa.dimensions,
+        lsa_sample=index.lsa_sample,
+        documents=read.documents,
+        bad_files=len(read.library.bad),
     )
-    return meta, report, library
+
+
+def _write_index(
+    directory: Path, inputs: BuildInputs, limit: int | None, progress: BuildProgress | None
+) -> tuple[CorpusMeta, ReadReport, LibraryReport]:
+    connection = _create_papers_db(directory / PAPERS_FILE)
+    try:
+        read = read_inputs(inputs, _SqliteSink(connection), limit, progress)
+        connection.execute("CREATE INDEX papers_title_key ON papers(title_key)")
+        connection.commit()
+    finally:
+        connection.close()
+    index = fit_index(read.texts, progress)
+    read.texts = []  # the texts are in the index now
+    _save_bm25(directory, index.vocabulary, index.postings)
+    index.lsa.save(directory)
+    np.save(directory / VECTORS_FILE, index.vectors)
+    return corpus_meta(directory.name, inputs, read, index), read.report, read.library
 
 
 def _move_into_place(built: Path, target: Path) -> None:
@@ -468,7 +535,7 @@ def build_corpus(
     """Build (or rebuild) corpus `name` from JSONL(.gz) files, PDFs, arXiv HTML pages and directories of them;
     atomically, so failure leaves no trace."""
     require_corpus_name(name)
-    inputs = _check_inputs(paths)
+    inputs = check_inputs(paths)
     root = corpora_dir()
     root.mkdir(parents=True, exist_ok=True)
     remove_abandoned_builds()
@@ -631,7 +698,7 @@ class DiskCorpus:
         if row is None:
             return FullText(paper.id, None, reason=f"{self.name} has no PDF or HTML of it")
         try:
-            document = _unpack(row[1])
+            document = unpack_document(row[1])
         except (OSError, EOFError, zlib.error, ValueError):  # damaged, or a document this version cannot read
             return FullText(paper.id, None, reason=f"its full text in {self.name} is unreadable (rebuild the corpus)")
         return FullText(paper.id, document, how="library HTML" if row[0] == "arxiv_html" else "library PDF")
