@@ -32,9 +32,14 @@ COMMAND = (sys.executable, "-m", "sovereign_graph")
 
 
 def write_rows(path: Path, n: int) -> None:
-    questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()][:n]
+    """`n` rows: the labelled questions in order, again from the first past the 81st (each row its own thread)."""
+    questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    rows = [questions[i % len(questions)] for i in range(n)]
     path.write_text(
-        "".join(json.dumps({"paper": q["paper"], "question": q["question"]}) + "\n" for q in questions),
+        "".join(
+            json.dumps({"paper": q["paper"], "question": q["question"], "thread": f"bench-{i:03d}"}) + "\n"
+            for i, q in enumerate(rows)
+        ),
         encoding="utf-8",
     )
 
@@ -99,8 +104,8 @@ def main() -> None:
             {
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory}, "
                 f"Python {platform.python_version()}",
-                "inputs": f"the first {options.rows} questions of evals/data/relevance/questions.jsonl "
-                "(bundled snapshot)",
+                "inputs": f"{options.rows} rows: the questions of evals/data/relevance/questions.jsonl in order "
+                "(81, then again from the first), on the bundled snapshot",
                 "engines": "embedded default (offline), max revisions 1, a fresh database per run",
             },
         )

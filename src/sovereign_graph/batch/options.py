@@ -5,8 +5,10 @@ the environment, never in these values."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sovereign_graph.context import Context
+if TYPE_CHECKING:  # the graph's modules load in the worker processes, not in the command that hands out rows
+    from sovereign_graph.context import Context
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class RunOptions:
     live: str | None = None  # LiveConfig.to_json(), or None for the embedded engines
 
     def context(self) -> Context:
+        from sovereign_graph.context import Context
         from sovereign_graph.llm.config import LiveConfig
         from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
 

@@ -65,7 +65,9 @@ def batch(
     ] = None,
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
-    max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
+    max_revisions: Annotated[
+        int, typer.Option("--max-revisions", min=0, max=3, help="Automatic revision rounds (0-3).")
+    ] = 1,
     source: Annotated[
         SourceChoice, typer.Option("--source", help="snapshot (offline corpus) | arxiv (live API).")
     ] = SourceChoice.snapshot,
@@ -95,12 +97,10 @@ def batch(
         from sovereign_graph.batch.options import RunOptions
         from sovereign_graph.batch.results import RowResult, write_results
         from sovereign_graph.batch.rows import read_batch
-        from sovereign_graph.nodes.plan import require_max_revisions
         from sovereign_graph.verify import check_verifier
 
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
-        require_max_revisions(max_revisions)
         if verifier is not None:
             check_verifier(verifier)
         out_dir = out_dir.resolve()
