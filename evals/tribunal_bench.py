@@ -54,6 +54,14 @@ def as_claims(passages: list[Passage]) -> list[Claim]:
 
 def dossier_score(state: dict[str, Any], claims: list[Claim], extra: list[Passage]) -> tuple[float, int, int]:
     """(aggregate, on-topic claims, verified claims) of `claims` put in this question's dossier."""
+    dossier = scored_dossier(state, claims, extra)
+    reviews = [rubric(dossier) for rubric in RUBRICS.values()]
+    on_topic = sum(dossier.on_topic(c) for c in dossier.claims)
+    return aggregate(reviews), on_topic, sum(c.verified for c in dossier.claims)
+
+
+def scored_dossier(state: dict[str, Any], claims: list[Claim], extra: list[Passage]) -> Dossier:
+    """`claims` put in this question's dossier: related to it, verified, as a run would hand them to the tribunal."""
     model = load_relevance_model()
     embeddings = Context().embedder()
     question, facets, subject = state["question"], state["facets"], state["subject"]
@@ -94,10 +102,7 @@ def dossier_score(state: dict[str, Any], claims: list[Claim], extra: list[Passag
             )
         )
     verified = verify({**state, "claims": scored, "passages": passages}, RUNTIME)["claims"] if scored else []  # type: ignore[typeddict-item]
-    dossier = Dossier(question, facets, verified, passages, 0, model.bar)
-    reviews = [rubric(dossier) for rubric in RUBRICS.values()]
-    on_topic = sum(dossier.on_topic(c) for c in verified)
-    return aggregate(reviews), on_topic, sum(c.verified for c in verified)
+    return Dossier(question, facets, verified, passages, 0, model.bar)
 
 
 def main() -> None:

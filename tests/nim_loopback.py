@@ -12,6 +12,10 @@ Faults are scripted: `queue` holds (role or None, action) pairs consumed by the 
 that length for every chat request), "500", "hang" (answer after `hang_seconds`), "bad_json",
 "wrong_schema", "think" (a reasoning model's <think>...</think> before the JSON), "empty".
 Every request is logged with its role, structured-output mode, status and timing.
+
+Misbehaviours are scripted too, answers that are schema-valid but not what a sound model writes (what a small
+local model was seen doing, issue 18): `misbehave` maps a role to one of `MISBEHAVIOURS`, for every request of
+that role while set.
 """
 
 from __future__ import annotations
@@ -33,8 +37,18 @@ from tests.loopback import serve
 
 DIMENSIONS = 1024
 MODEL = "meta/llama-3.3-70b-instruct"
+SMALL_MODEL = "gemma-3-270m-q4_k_m.gguf"  # a local server's model: ChatNVIDIA has no record of it
 EMBEDDER = "nvidia/nv-embedqa-e5-v5"
 ROLE_LINE = re.compile(r"^ROLE: (\w+)", re.MULTILINE)
+MISBEHAVIOURS = {
+    "perfect_yes": "a reviewer: score 10, rationale 'yes', no objections",
+    "perfect": "a reviewer: score 10 with a rationale of sentences and real objections",
+    "one_token": "a reviewer: its scripted score and real objections, rationale ':{'",
+    "ghost_objections": "a reviewer: score 1 with a rationale of sentences, objections naming C99 and F99 only",
+    "nonsense": "the planner: empty, punctuation-only, duplicate and unrelated queries (one usable)",
+    "paraphrase": "the extractor: its claims, each quote reworded so that none is verbatim",
+    "repeat": "the reviser: only queries already run",
+}
 FINDING = re.compile(r"\d|improv|outperform|achiev|reduc|increas|robust", re.IGNORECASE)
 
 
@@ -58,9 +72,10 @@ class NimLoopback:
     retry_after: float = 1.0
     expected_key: str | None = None
     fabricate: bool = False  # the extractor adds one invented quote and one claim with a number not in its quote
-    scores: dict[str, float] = field(default_factory=lambda: {"skeptic": 7.0, "validator": 7.5, "synthesizer": 7.0})
+    scores: dict[str, float] = field(default_factory=lambda: {"skeptic": 6.0, "validator": 7.5, "synthesizer": 7.0})
     queue: list[tuple[str | None, str]] = field(default_factory=list)
     down: dict[str, str] = field(default_factory=dict)
+    misbehave: dict[str, str] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -98,6 +113,11 @@ class NimLoopback:
     # --- answers -----------------------------------------------------------------------------------------
 
     def answer(self, role: str, prompt: str) -> dict[str, Any]:
+        answer = self._answer(role, prompt)
+        behaviour = self.misbehave.get(role)
+        return answer if behaviour is None else misbehaved(behaviour, answer, prompt)
+
+    def _answer(self, role: str, prompt: str) -> dict[str, Any]:
         facets = re.findall(r"^(F\d+) \((\w+)\): (.+)$", prompt, re.MULTILINE)
         if role == "planner":
             question = re.search(r"^Research question: (.+)$", prompt, re.MULTILINE)
@@ -145,7 +165,7 @@ class NimLoopback:
                 objections.append({"target": facets[-1][0], "kind": "partial_facet", "message": "only in part"})
             review: dict[str, Any] = {
                 "score": self.scores[role],
-                "rationale": f"{role} scripted review.",
+                "rationale": f"The {role} checked each claim against its quote; the evidence rests on few papers.",
                 "objections": objections,
             }
             if role == "synthesizer" and facets:
@@ -280,6 +300,43 @@ class NimLoopback:
             handler.end_headers()
             handler.wfile.write(data)
         request.ended = time.monotonic()
+
+
+def misbehaved(behaviour: str, answer: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The well-behaved `answer` turned into one of the `MISBEHAVIOURS`, still in the role's schema."""
+    sentences = "The dossier was read in full and its evidence is conclusive on every facet."
+    if behaviour == "perfect_yes":
+        return {**answer, "score": 10, "rationale": "yes", "objections": []}
+    if behaviour == "perfect":
+        return {**answer, "score": 10, "rationale": sentences}
+    if behaviour == "one_token":
+        return {**answer, "rationale": ":{"}
+    if behaviour == "ghost_objections":
+        ghosts = [{"target": t, "kind": "other", "message": f"{t} is weak."} for t in ("C99", "F99")]
+        return {
+            **answer,
+            "score": 1,
+            "rationale": "Nothing here is convincing and the claims are weak.",
+            "objections": ghosts,
+        }
+    if behaviour == "nonsense":
+        usable = answer["queries"][0]
+        return {
+            "queries": [
+                {"text": "", "angle": "none"},
+                {"text": "?? !!", "angle": "none"},
+                usable,
+                dict(usable),
+                {"text": "zzyzx qwertyuiop florbinate", "angle": "none"},
+            ]
+        }
+    if behaviour == "paraphrase":
+        return {"claims": [{**c, "quote": f"In other words, {c['quote'].lower()}"} for c in answer["claims"]]}
+    if behaviour == "repeat":
+        block = prompt.split("Queries already run:", 1)[-1].split("Owner's note:", 1)[0]
+        earlier = re.findall(r"^- (.+)$", block, re.MULTILINE)
+        return {"queries": [{"text": q, "angle": "again"} for q in earlier[:2]], "drop_claims": []}
+    raise ValueError(f"unknown misbehaviour {behaviour}")
 
 
 def hashed_vector(text: str) -> list[float]:

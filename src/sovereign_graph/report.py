@@ -17,6 +17,7 @@ from sovereign_graph.state import (
     DroppedSentence,
     Facet,
     FacetAnswer,
+    Fallback,
     Gap,
     OwnerDecision,
     Query,
@@ -29,6 +30,11 @@ from sovereign_graph.state import (
 
 SUBJECT_CLAIM = "subject: its authors' claim"
 RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--note TEXT]"
+REVIEWERS = ("skeptic", "validator", "synthesizer")
+STRUCTURED_OUTPUT = (
+    "every live model's answer came back through its structured output (JSON schema) and was validated against "
+    "the role's pydantic schema (llm/schemas.py) before use, then checked as the fallbacks line says"
+)
 
 
 class PaperRef(BaseModel):
@@ -73,6 +79,37 @@ class Report(BaseModel):
     references: list[PaperRef]
     usage: dict[str, RoleUsage] = {}
     rejected_claims: list[RejectedClaim] = []
+    fallbacks: list[Fallback] = []
+
+
+def role_name(role: str) -> str:
+    """Reviewers by their tribunal names (SKEPTIC), the other roles as configured (planner)."""
+    return role.upper() if role in REVIEWERS else role
+
+
+def fallback_summary(fallbacks: list[Fallback]) -> list[str]:
+    """One line per role whose model output was rejected or replaced: how often, in which rounds, and why."""
+    by_role: dict[str, list[Fallback]] = {}
+    for fallback in fallbacks:
+        by_role.setdefault(fallback.role, []).append(fallback)
+    lines = []
+    for role, entries in by_role.items():
+        reasons: dict[str, int] = {}
+        for entry in entries:
+            reasons[entry.reason] = reasons.get(entry.reason, 0) + 1
+        numbers = sorted({e.round for e in entries})
+        rounds = f"round{'s' if len(numbers) > 1 else ''} {', '.join(str(n) for n in numbers)}"
+        why = "; ".join(reason + (f" (×{n})" if n > 1 else "") for reason, n in reasons.items())
+        times = f"{len(entries)} time{'s' if len(entries) != 1 else ''}"
+        lines.append(f"{role_name(role)}: model output replaced or rejected {times} ({rounds}): {why}")
+    return lines
+
+
+def final_round_extraction(report: Report) -> list[Fallback]:
+    """The extractor's fallbacks in the round the report's claims come from (the last one that ran)."""
+    rounds = [r.round for r in report.reviews] + [f.round for f in report.fallbacks if f.role == "extractor"]
+    last = max(rounds, default=0)
+    return [f for f in report.fallbacks if f.role == "extractor" and f.round == last]
 
 
 def status_of(state: Mapping[str, Any]) -> ReportStatus:
@@ -117,9 +154,11 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
             f"{', '.join(authors)} {are} the subject paper's authors' own claim{'s' if len(authors) > 1 else ''}, "
             "not independent corroboration."
         )
-    if not claims:
-        notes.append("No retrieved sentence cleared the relevance model's threshold, so nothing is claimed.")
     rejected: list[RejectedClaim] = state.get("rejected_claims", [])
+    if not claims and any(r.round == state.get("round", 0) for r in rejected):
+        notes.append("Nothing is claimed: the extractor model grounded nothing (see the evidence gap).")
+    elif not claims:
+        notes.append("No retrieved sentence cleared the relevance model's threshold, so nothing is claimed.")
     if rejected:
         reasons: dict[str, int] = {}
         for r in rejected:
@@ -159,6 +198,9 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
     ]
     # Every retrieved paper is a reference; cited ones first so a reader finds them quickly.
     references = sorted(papers, key=lambda p: (p.id not in cited, p.id != subject.id))
+    method = dict(state.get("method", {}))
+    if state.get("usage"):
+        method["structured output"] = STRUCTURED_OUTPUT
     return Report(
         thread_id=thread_id,
         status=status,
@@ -174,7 +216,7 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         answer_dropped=state.get("answer_dropped", []),
         facets=state.get("facets", []),
         queries=state.get("queries", []),
-        method=state.get("method", {}),
+        method=method,
         papers=papers,
         claims=claims,
         reviews=state.get("reviews", []),
@@ -191,6 +233,7 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         references=[PaperRef(id=p.id, title=p.title, url=p.url) for p in references],
         usage=state.get("usage", {}),
         rejected_claims=state.get("rejected_claims", []),
+        fallbacks=state.get("fallbacks", []),
     )
 
 
@@ -301,6 +344,11 @@ def to_markdown(report: Report) -> str:
             f"- **rejected claims**: {len(report.rejected_claims)} proposed by the extractor model failed the quote "
             "or number check: " + "; ".join(f"{r.passage_id} ({r.reason})" for r in report.rejected_claims)
         )
+    if report.fallbacks:
+        out.append(f"- **fallbacks** ({len(report.fallbacks)}: a live model's output rejected or replaced):")
+        out += [f"  - round {f.round}, {role_name(f.role)}: {f.reason}." for f in report.fallbacks]
+    elif report.usage:
+        out.append("- **fallbacks**: none; every live model's output was used (after its checks).")
     out.append(f"- **queries** ({len(report.queries)}, run as parallel branches, relevance-sorted):")
     out += [f'  - round {q.round}: "{q.text}" — {q.origin}' for q in report.queries]
     out += [
@@ -334,6 +382,8 @@ def to_markdown(report: Report) -> str:
     out += ["", "## Uncertainties", ""]
     out += [f"- {u}" for u in report.uncertainties]
     out += ["", "## Evidence gap", ""]
+    grounded_nothing = [] if report.claims else final_round_extraction(report)
+    out += [f"- The extractor model grounded nothing in round {f.round}: {f.reason}." for f in grounded_nothing]
     if report.gaps:
         out += [f"- {gap_sentence(g, report)}" for g in report.gaps]
     else:
@@ -377,6 +427,11 @@ def to_markdown(report: Report) -> str:
                 ]
                 for c in report.claims
             ],
+        )
+    elif grounded_nothing:
+        out.append(
+            "No claim stands: every claim the extractor model proposed failed the quote or number check (see the "
+            "evidence gap above and `rejected_claims` in the JSON)."
         )
     else:
         out.append(

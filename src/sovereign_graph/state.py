@@ -221,6 +221,14 @@ class RejectedClaim(BaseModel):
     reason: str
 
 
+class Fallback(BaseModel):
+    """A live role's output rejected or replaced (by the checks or the role's embedded engine): shown to the owner."""
+
+    role: str = Field(description="planner | extractor | skeptic | validator | synthesizer | reviser")
+    round: int = Field(description="the round it happened in (0 for the plan; a reviser's: the round it produced)")
+    reason: str = Field(description="what was rejected and why, and what was used instead")
+
+
 class FullTextRead(BaseModel):
     """What the read step got of one paper's full text: its document's passages, or why it stays abstract-only."""
 
@@ -310,6 +318,7 @@ class ResearchState(TypedDict, total=False):
     method: Annotated[dict[str, str], merge_dicts]
     usage: Annotated[dict[str, RoleUsage], merge_usage]
     rejected_claims: Annotated[list[RejectedClaim], operator.add]
+    fallbacks: Annotated[list[Fallback], operator.add]
     answer: list[FacetAnswer]
     answer_dropped: list[DroppedSentence]
     report: dict[str, object]
@@ -341,4 +350,5 @@ STATE_MODELS: tuple[type[BaseModel], ...] = (
     OwnerDecision,
     RoleUsage,
     RejectedClaim,
+    Fallback,
 )

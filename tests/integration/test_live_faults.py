@@ -32,8 +32,9 @@ def plan(server: NimLoopback, policy: RetryPolicy = FAST, timeout: float = 2.0) 
     target = RoleModel(model=chat_model(SPEC, base_url=server.base_url, timeout=timeout), label=SPEC)
     subject = bundled_snapshot().get(SMOES)
     assert subject is not None
-    queries, usage = plan_queries_llm(target, policy, QUESTION, subject, split_facets(QUESTION))
+    queries, usage, fallback = plan_queries_llm(target, policy, QUESTION, subject, split_facets(QUESTION))
     assert usage.calls == len(server.chat("planner"))
+    assert fallback is None, "a well-behaved planner's queries all stand"
     return [q.text for q in queries]
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
 
     from sovereign_graph.context import Context
     from sovereign_graph.llm.config import LiveConfig
+    from sovereign_graph.report import Report
     from sovereign_graph.runner import Runner, RunOutcome
 
 DbOption = Annotated[
@@ -181,6 +182,7 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool
         ) from error
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
+    _print_fallbacks(report)
     if outcome.paused:
         out.print(
             f"paused for the owner: sovereign resume {thread}{_db_flag(db)} "
@@ -189,6 +191,18 @@ def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool
         )
     else:
         out.print(f"{outcome.thread_id}: {report.status}", highlight=False)
+
+
+def _print_fallbacks(report: Report) -> None:
+    """One line per role whose model output was rejected or replaced, at the end: not a stream of warnings."""
+    from rich.markup import escape
+
+    from sovereign_graph.printable import escape_controls
+    from sovereign_graph.report import fallback_summary
+
+    for line in fallback_summary(report.fallbacks):
+        # A reason can quote what a model wrote: no markup, no terminal control sequence gets through.
+        out.print(escape(escape_controls(f"fallback: {line}")), highlight=False)
 
 
 def read_question(question: str | None, question_file: str | None) -> str:

@@ -29,6 +29,11 @@ it), an off-topic one (another question's answers) and an empty one. The weights
 median 3.9); on the test half the ordering holds for 18/18 questions, every off-topic (1.0-2.2) and empty (0.0)
 dossier scores below 4.0 (REJECT), good dossiers score 1.8-5.5 (median 3.3: their claims are mostly
 uncorroborated, and many judged answers fall under the relevance threshold, so they count only in part).
+
+Live model reviewers are held to these rubrics (`review_guard.py`): a model's review stands only with a rationale
+of sentences, a score within 3.0 of its rubric's (the band, chosen on these labelled dossiers), no 10/10 while a
+facet is uncovered or a claim unverified, and an objection naming a real claim or facet below 6.5; otherwise
+that round's review for that role is the rubric's, and the report says so.
 """
 
 from __future__ import annotations

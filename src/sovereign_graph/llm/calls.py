@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -153,10 +154,27 @@ _structured: dict[tuple[int, type[BaseModel]], Any] = {}
 _structured_lock = threading.Lock()
 
 
+# ChatNVIDIA warns that a model it has no record of (any local server's) "is not known to support structured
+# output", and, on every call of a reasoning model, that it removed a <think> block. Every answer is validated
+# against its schema here (`_coerce`), retried or failed clearly, and the report's method says so once: warnings
+# printed per role and per call on the user's terminal say nothing they can act on.
+QUIETED_WARNINGS = (
+    r"Model '.*' is not known to support structured output",
+    r"Reasoning content with <think> tags was detected in structured output mode",
+)
+
+
+def quiet_structured_output_warnings() -> None:
+    """Idempotent: `filterwarnings` replaces an identical filter rather than adding another."""
+    for message in QUIETED_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=UserWarning)
+
+
 def _structured_runnable(model: Any, schema: type[BaseModel]) -> Any:
     """One structured-output runnable per (model, schema): built once, so its set-up warnings appear once."""
     key = (id(model), schema)
     with _structured_lock:
+        quiet_structured_output_warnings()  # each call: a host app (or pytest) may have reset the filters
         if key not in _structured:
             _structured[key] = (model, model.with_structured_output(schema))
         return _structured[key][1]

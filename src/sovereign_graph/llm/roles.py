@@ -11,6 +11,7 @@ computed the same way in both modes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from sovereign_graph.engines.facets import claim_coverage, note_facets
 from sovereign_graph.engines.planner import QUERIES_PER_PLAN, plan_queries
@@ -18,6 +19,7 @@ from sovereign_graph.engines.reviser import MAX_NEW_QUERIES, plan_revision, reco
 from sovereign_graph.engines.rubrics import Dossier
 from sovereign_graph.engines.text import numbers, stems
 from sovereign_graph.llm.calls import ask
+from sovereign_graph.llm.fallbacks import extractor_reason, query_reason
 from sovereign_graph.llm.prompts import render
 from sovereign_graph.llm.schemas import (
     Extraction,
@@ -54,17 +56,38 @@ def facet_lines(facets: list[Facet]) -> str:
 
 
 def _new_queries(
-    proposed: list[PlannedQuery], asked: set[frozenset[str]], round_number: int, limit: int, origin_prefix: str = ""
-) -> list[Query]:
+    proposed: list[PlannedQuery],
+    asked: set[frozenset[str]],
+    round_number: int,
+    limit: int,
+    vocabulary: frozenset[str],
+    origin_prefix: str = "",
+) -> tuple[list[Query], Counter[str]]:
+    """The usable queries, and why the others were not: a schema-valid answer can still be nonsense."""
     queries: list[Query] = []
+    skipped: Counter[str] = Counter()
     for item in proposed:
+        if len(queries) == limit:
+            break  # more than asked for: not a fault
         text = " ".join(item.text.split())
         key = frozenset(stems(text))
-        if not key or key in asked or len(queries) == limit:
-            continue
-        asked.add(key)
-        queries.append(Query(text=text, round=round_number, origin=f"{origin_prefix}{' '.join(item.angle.split())}"))
-    return queries
+        if not key:
+            skipped["empty"] += 1
+        elif key in asked:
+            skipped["repeated"] += 1
+        elif not key & vocabulary:
+            skipped["sharing no word with the question or the paper"] += 1
+        else:
+            asked.add(key)
+            queries.append(
+                Query(text=text, round=round_number, origin=f"{origin_prefix}{' '.join(item.angle.split())}")
+            )
+    return queries, skipped
+
+
+def _vocabulary(question: str, paper: Paper, facets: list[Facet], extra: str = "") -> frozenset[str]:
+    """The words a query may be about: the question's, its facets', the paper's title and abstract."""
+    return stems(" ".join([question, paper.title, paper.abstract, extra, *(f.text for f in facets)]))
 
 
 # --- planner -------------------------------------------------------------------------------------------------
@@ -72,7 +95,8 @@ def _new_queries(
 
 def plan_queries_llm(
     target: RoleModel, policy: RetryPolicy, question: str, subject: Paper, facets: list[Facet]
-) -> tuple[list[Query], RoleUsage]:
+) -> tuple[list[Query], RoleUsage, str | None]:
+    """The plan's queries, the call's usage, and why the offline planner had to fill some (None: it did not)."""
     prompt = render(
         "planner",
         count=QUERIES_PER_PLAN,
@@ -83,14 +107,22 @@ def plan_queries_llm(
         facets=facet_lines(facets),
     )
     plan, usage = ask("planner", target, Plan, prompt, policy)
-    queries = _new_queries(plan.queries, set(), 0, QUERIES_PER_PLAN, "model: ")
+    queries, skipped = _new_queries(
+        plan.queries, set(), 0, QUERIES_PER_PLAN, _vocabulary(question, subject, facets), "model: "
+    )
+    usable = len(queries)
     if len(queries) < QUERIES_PER_PLAN:
         # Four branches always run: the offline planner fills what the model left out (its origin says so).
         asked = {frozenset(stems(q.text)) for q in queries}
         for query in plan_queries(question, subject, facets):
             if len(queries) < QUERIES_PER_PLAN and frozenset(stems(query.text)) not in asked:
                 queries.append(query.model_copy(update={"origin": f"offline planner: {query.origin}"}))
-    return queries, usage
+    reason = None
+    if usable < QUERIES_PER_PLAN:
+        reason = query_reason(
+            len(plan.queries), usable, skipped, replaced_by="the offline planner", filled=len(queries) - usable
+        )
+    return queries, usage, reason
 
 
 # --- extractor -----------------------------------------------------------------------------------------------
@@ -148,8 +180,9 @@ def extract_claims_llm(
     round_number: int,
     relevance: dict[str, float] | None = None,
     subject_id: str | None = None,
-) -> tuple[list[Claim], list[RejectedClaim], RoleUsage]:
-    """`passages` in the order to show them (the relevance model's, best first); `relevance`: its P per passage."""
+) -> tuple[list[Claim], list[RejectedClaim], RoleUsage, str | None]:
+    """`passages` in the order to show them (the relevance model's, best first); `relevance`: its P per passage.
+    The last item says how many of the model's claims the checks rejected (None: none)."""
     shown = [p for p in passages if p.id not in excluded][:EXTRACT_PASSAGES]
     relevance = relevance or {}
     prompt = render(
@@ -203,7 +236,7 @@ def extract_claims_llm(
                 from_subject=passage.paper_id == subject_id,
             )
         )
-    return claims, rejected, usage
+    return claims, rejected, usage, extractor_reason(len(extraction.claims), rejected, len(claims))
 
 
 # --- reviewers -----------------------------------------------------------------------------------------------
@@ -282,8 +315,9 @@ def revise_llm(
     objections: list[tuple[str, Objection]],
     previous_queries: list[str],
     owner_note: str | None,
-) -> tuple[Revision, list[Query], list[Facet], RoleUsage]:
-    """Queries and drops from the model; the owner's note becomes facets deterministically (as offline)."""
+) -> tuple[Revision, list[Query], list[Facet], RoleUsage, str | None]:
+    """Queries and drops from the model; the owner's note becomes facets deterministically (as offline). The last
+    item says why the offline reviser's queries ran instead of the model's (None: the model's ran)."""
     prompt = render(
         "reviser",
         max_queries=MAX_NEW_QUERIES,
@@ -308,7 +342,9 @@ def revise_llm(
             new_facets.append(facet)
             actions.append(f"new facet {facet.id} '{facet.text}' from the owner's note")
     asked = {frozenset(stems(q)) for q in previous_queries}
-    queries = _new_queries(answer.queries, asked, round_number, MAX_NEW_QUERIES, "model: ")
+    vocabulary = _vocabulary(question, paper, new_facets, " ".join([owner_note or "", *(c.text for c in claims)]))
+    queries, skipped = _new_queries(answer.queries, asked, round_number, MAX_NEW_QUERIES, vocabulary, "model: ")
+    reason = None
     if not queries:
         # A round must change the dossier: the offline reviser's queries when the model proposes nothing new.
         _, fallback, _ = plan_revision(
@@ -320,8 +356,9 @@ def revise_llm(
             previous_queries=previous_queries,
         )
         queries = [q.model_copy(update={"origin": f"offline reviser: {q.origin}"}) for q in fallback]
+        reason = query_reason(len(answer.queries), 0, skipped, replaced_by="the offline reviser", filled=len(queries))
     actions += [f"query '{q.text}' ({q.origin})" for q in queries]
     drop = {cid.strip() for cid in answer.drop_claims}
     dropped = [c for c in claims if c.id in drop]
     revision = record_revision(round_number, owner_note, actions, queries, dropped)
-    return revision, queries, new_facets, usage
+    return revision, queries, new_facets, usage, reason

@@ -18,7 +18,7 @@ from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
 from sovereign_graph.llm.settings import RoleModel
 from sovereign_graph.progress import emit
 from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model
-from sovereign_graph.state import Claim, RejectedClaim, ResearchState, RoleUsage
+from sovereign_graph.state import Claim, Fallback, RejectedClaim, ResearchState, RoleUsage
 
 
 def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -101,8 +101,9 @@ def _extract_live(
     claims: list[Claim] = []
     rejected: list[RejectedClaim] = []
     usage = RoleUsage()
+    fallback = None
     if shown:
-        claims, rejected, usage = extract_claims_llm(
+        claims, rejected, usage, fallback = extract_claims_llm(
             target,
             target.retry,
             question=state["question"],
@@ -122,6 +123,7 @@ def _extract_live(
         "evidence_gap": [g.facet for g in gaps] or None,
         "gaps": gaps,
         "rejected_claims": rejected,
+        "fallbacks": [Fallback(role="extractor", round=state.get("round", 0), reason=fallback)] if fallback else [],
         "usage": {"extractor": usage},
         "method": {
             "extract": f"claims by {target.label} (prompts/extractor.md) from at most {EXTRACT_PASSAGES} of the "

@@ -13,7 +13,7 @@ from sovereign_graph.errors import InputError
 from sovereign_graph.llm.roles import plan_queries_llm
 from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
-from sovereign_graph.state import ResearchState, SearchHit
+from sovereign_graph.state import Fallback, ResearchState, SearchHit
 
 MAX_REVISIONS_CAP = 3
 
@@ -34,8 +34,10 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     if target is None:
         queries = plan_queries(question, subject, facets)
     else:
-        queries, usage = plan_queries_llm(target, target.retry, question, subject, facets)
+        queries, usage, fallback = plan_queries_llm(target, target.retry, question, subject, facets)
         live = {"usage": {"planner": usage}}
+        if fallback:
+            live["fallbacks"] = [Fallback(role="planner", round=0, reason=fallback)]
     return {
         **live,
         "question": question,

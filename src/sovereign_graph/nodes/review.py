@@ -8,11 +8,12 @@ from langgraph.runtime import Runtime
 
 from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.answer import build_answer, check_answer
+from sovereign_graph.engines.review_guard import guard_review
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
 from sovereign_graph.llm.roles import review_llm
 from sovereign_graph.progress import emit
 from sovereign_graph.relevance.model import load_relevance_model
-from sovereign_graph.state import ResearchState, Role
+from sovereign_graph.state import Fallback, ResearchState, Role
 
 
 class ReviewerNode(Protocol):
@@ -39,8 +40,12 @@ def reviewer(role: Role) -> ReviewerNode:
         if target is None:
             verdict = rubric(dossier)
         else:
-            verdict, usage, drafts = review_llm(role, target, target.retry, dossier)
+            proposed, usage, drafts = review_llm(role, target, target.retry, dossier)
             update["usage"] = {role.lower(): usage}
+            # A verdict is never just what a model typed: out of line with the dossier, the rubric's review stands.
+            verdict, rejected = guard_review(proposed, rubric(dossier), dossier, context.revise_below)
+            if rejected:
+                update["fallbacks"] = [Fallback(role=role.lower(), round=dossier.round, reason=rejected)]
         if role == "SYNTHESIZER":
             # The Answer: the model's drafts when it wrote them, else built from the claims; checked either way.
             if drafts is None:

@@ -10,7 +10,7 @@ from sovereign_graph.context import Context, context_of
 from sovereign_graph.engines.reviser import plan_revision
 from sovereign_graph.llm.roles import revise_llm
 from sovereign_graph.nodes.tribunal import round_reviews
-from sovereign_graph.state import ResearchState
+from sovereign_graph.state import Fallback, ResearchState
 
 
 def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             owner_note=owner_note,
         )
     else:
-        revision, queries, facets, usage = revise_llm(
+        revision, queries, facets, usage, fallback = revise_llm(
             target,
             target.retry,
             round_number=next_round,
@@ -43,6 +43,8 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             owner_note=owner_note,
         )
         live = {"usage": {"reviser": usage}}
+        if fallback:
+            live["fallbacks"] = [Fallback(role="reviser", round=next_round, reason=fallback)]
     return {
         **live,
         "round": next_round,
