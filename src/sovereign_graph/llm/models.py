@@ -96,8 +96,31 @@ def _client_kwargs(base_url: str | None, api_key: str | None, **settings: Any) -
     return kwargs
 
 
+# A server of one's own that speaks OpenAI's chat API (llama.cpp's llama-server, Ollama, vLLM, LM Studio):
+# `openai:NAME --base-url URL`. ChatNVIDIA speaks that protocol (the same /v1/chat/completions; structured output
+# as response_format json_schema first, which llama.cpp turns into a grammar), so it needs no other package.
+# Without --base-url, `openai:` is OpenAI's own API through LangChain (extra packages).
+OPENAI_COMPATIBLE = "openai"
+# A local server usually wants no key, but the client sends one: this, never the NVIDIA key, which must not go to
+# a server that is not NVIDIA's.
+NO_KEY = "no-key"
+
+
+def local_openai_model(model: str, *, base_url: str, timeout: float, api_key: str | None = None) -> BaseChatModel:
+    from langchain_nvidia_ai_endpoints import ChatNVIDIA
+
+    key = api_key or os.environ.get("OPENAI_API_KEY") or NO_KEY
+    chat = ChatNVIDIA(
+        model=model, base_url=base_url, api_key=key, usage_telemetry_enabled=telemetry_enabled(), timeout=timeout
+    )
+    _watch_retry_after(chat)
+    return chat
+
+
 def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str | None = None) -> BaseChatModel:
     provider, model = parse_spec(spec)
+    if provider == OPENAI_COMPATIBLE and base_url:
+        return local_openai_model(model, base_url=base_url, timeout=timeout, api_key=api_key)
     provider = require_provider("model", spec, provider)
     if provider == "nvidia":
         _require_nvidia_key(spec, base_url, api_key)
