@@ -42,6 +42,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench_tables import cpu_and_memory, key_value_table
+from scale_bench import FIXED_QUERIES as SCALE_QUERIES
 from sovereign_graph.benchmarks.retrieval import scored_claims
 from sovereign_graph.benchmarks.scifact import load_claims, load_corpus
 from sovereign_graph.engines.words import content_words
@@ -52,19 +53,7 @@ from sovereign_graph.sources.pgcorpus.schema import EF_SEARCH, table
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LISTINGS = ROOT.parent / "shared" / "data" / "arxiv" / "listings_cs-cv-cl_2025-03_2026-07.jsonl.gz"
-FIXED_QUERIES = [
-    "How does the expert specialization in SMoES-based MoE-VLMs affect cross-modal reasoning robustness "
-    "compared to modality-agnostic routing?",
-    "mixture of experts routing in vision-language models",
-    "modality-guided expert specialization",
-    "hallucination mitigation in multimodal large language models",
-    "efficient inference token pruning for vision transformers",
-    "diffusion models for text-to-image generation evaluation",
-    "retrieval-augmented generation for long documents",
-    "low-resource machine translation with large language models",
-    "3D Gaussian splatting novel view synthesis",
-    "reward models for reasoning with reinforcement learning",
-]
+FIXED_QUERIES = SCALE_QUERIES  # the same queries as the on-disk scale benchmark
 TITLE_QUERIES = 90
 K = 10
 ARXIV_SNAPSHOT = 2_900_000

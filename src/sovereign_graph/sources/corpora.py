@@ -44,12 +44,12 @@ import time
 import uuid
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel
@@ -612,6 +612,20 @@ def _open_cached(directory: Path, inode: int, stamp: int) -> DiskCorpus:
     return DiskCorpus(directory, _read_meta(directory))
 
 
+def paper_from_row(row: Sequence[Any]) -> Paper:
+    """A paper from a row of (row, id, title, abstract, authors JSON, categories JSON, published, version): the
+    papers table's columns, on disk and in PostgreSQL alike."""
+    return Paper(
+        id=row[1],
+        title=row[2],
+        abstract=row[3],
+        authors=json.loads(row[4]),
+        categories=json.loads(row[5]),
+        published=row[6],
+        version=row[7],
+    )
+
+
 class DiskCorpus:
     """A built corpus as a `PaperSource`: SQLite for the records, the hybrid ranker over memory-mapped arrays."""
 
@@ -644,21 +658,7 @@ class DiskCorpus:
                 "WHERE " + where,
                 parameters,
             ).fetchall()
-        return [
-            (
-                row[0],
-                Paper(
-                    id=row[1],
-                    title=row[2],
-                    abstract=row[3],
-                    authors=json.loads(row[4]),
-                    categories=json.loads(row[5]),
-                    published=row[6],
-                    version=row[7],
-                ),
-            )
-            for row in rows
-        ]
+        return [(row[0], paper_from_row(row)) for row in rows]
 
     def get(self, paper_id: str) -> Paper | None:
         found = self._select("id = ?", (paper_id,))

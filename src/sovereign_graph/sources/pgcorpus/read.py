@@ -22,7 +22,7 @@ from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, shown
 from sovereign_graph.locations import redacted
-from sovereign_graph.sources.corpora import list_corpora, require_corpus_name, unpack_document
+from sovereign_graph.sources.corpora import list_corpora, paper_from_row, require_corpus_name, unpack_document
 from sovereign_graph.sources.fulltext.library import file_sha256
 from sovereign_graph.sources.fulltext.reader import FullText
 from sovereign_graph.sources.pgcorpus.connect import connect
@@ -167,21 +167,7 @@ class PgCorpus:
 
     def _select(self, where: sql.Composable, parameters: tuple[object, ...]) -> list[tuple[int, Paper]]:
         statement = sql.SQL("SELECT " + _COLUMNS + " FROM {} WHERE ").format(table(self.schema, "papers")) + where
-        return [
-            (
-                row[0],
-                Paper(
-                    id=row[1],
-                    title=row[2],
-                    abstract=row[3],
-                    authors=json.loads(row[4]),
-                    categories=json.loads(row[5]),
-                    published=row[6],
-                    version=row[7],
-                ),
-            )
-            for row in self.query(statement, parameters)
-        ]
+        return [(row[0], paper_from_row(row)) for row in self.query(statement, parameters)]
 
     def get(self, paper_id: str) -> Paper | None:
         found = self._select(sql.SQL("id = %s"), (paper_id,))
