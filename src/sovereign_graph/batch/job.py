@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign_graph.batch.options import RunOptions
-from sovereign_graph.batch.results import DONE, RowResult
+from sovereign_graph.batch.results import RowResult, is_done
 from sovereign_graph.batch.rows import BatchRow
 from sovereign_graph.errors import SovereignError
 from sovereign_graph.locations import is_postgres_url
@@ -90,7 +90,7 @@ def run_row(
         status = runner.status(row.thread)
         if status == "running":
             return result("failed", error=f"thread {row.thread} is running in another process")
-        if status in DONE or status.startswith("stopped before owner (decision"):
+        if is_done(status):
             from sovereign_graph.runner import RunOutcome
 
             done = RunOutcome(row.thread, runner.report(row.thread), paused=status == "awaiting_owner")

@@ -23,7 +23,6 @@ from sovereign_graph.batch.results import RowResult
 from sovereign_graph.batch.rows import BatchRow
 
 OnResult = Callable[[RowResult], None]
-OnStart = Callable[[BatchRow], None]
 
 
 def _worker_started() -> None:
@@ -56,7 +55,6 @@ def run_batch(
     *,
     workers: int = 1,
     on_result: OnResult | None = None,
-    on_start: OnStart | None = None,
 ) -> list[RowResult]:
     """Every row's result, in the order they finished. `workers` 1 runs the rows in this process."""
     results: list[RowResult] = []
@@ -68,8 +66,6 @@ def run_batch(
 
     if workers <= 1 or len(rows) <= 1:
         for row in rows:
-            if on_start is not None:
-                on_start(row)
             done(run_row(row, options, db, out_dir))
         return results
     # spawn: a forked child would inherit the parent's threads' locks (numpy, sqlite) in whatever state they were.
@@ -83,8 +79,6 @@ def run_batch(
                 while queue and len(pending) < workers:
                     row = queue.pop(0)
                     pending[pool.submit(run_row, row, options, db, out_dir)] = row
-                    if on_start is not None:
-                        on_start(row)
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     row = pending.pop(future)

@@ -13,6 +13,11 @@ from sovereign_graph.errors import ReportWriteError, shown_path
 DONE = ("awaiting_owner", "approved", "rejected")
 
 
+def is_done(status: str) -> bool:
+    """At the owner's pause or decided, or paused with the owner's decision recorded but not yet applied."""
+    return status in DONE or status.startswith("stopped before owner (decision")
+
+
 @dataclass(frozen=True)
 class RowResult:
     line: int
@@ -30,7 +35,7 @@ class RowResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in DONE or self.status.startswith("stopped before owner (decision")
+        return is_done(self.status)
 
     def record(self) -> dict[str, object]:
         return {k: v for k, v in asdict(self).items() if v is not None}
