@@ -58,3 +58,37 @@ def _line(event: dict[str, Any]) -> str:
     if name == "reviewer_scored":
         return f"{event['role']} scored {event['score']:.1f}/10 ({event['objections']} objections)"
     return str(event)
+
+
+def describe_node(node: str, update: dict[str, Any]) -> str:
+    """One progress line per finished node."""
+    if node == "plan":
+        return f"{update['subject'].id} “{update['subject'].title}” · {len(update['queries'])} queries"
+    if node == "search":
+        return f"{len(update.get('hits', []))} papers"
+    if node == "read":
+        reads = update.get("full_texts", [])
+        if not reads:
+            return update.get("method", {}).get("read", "")
+        return f"full text of {sum(r.reason is None for r in reads)}/{len(reads)} papers"
+    if node == "index":
+        return update.get("method", {}).get("index", "")
+    if node == "extract":
+        gap = update.get("evidence_gap") or []
+        return f"{len(update['claims'])} claims" + (f" · gap: {', '.join(gap)}" if gap else "")
+    if node == "verify":
+        claims = update["claims"]
+        return f"{sum(c.verified for c in claims)}/{len(claims)} verified"
+    if node in ("skeptic", "validator", "synthesizer"):
+        review = update["reviews"][0]
+        return f"{review.score:.1f}/10 · {len(review.objections)} objections"
+    if node == "tribunal":
+        return f"score {update['score']:.1f}/10"
+    if node == "revise":
+        return f"round {update['round']}: " + "; ".join(update["revisions"][0].actions)
+    if node == "policy":
+        return f"{update['recommendation']}" + (" · escalated" if update.get("escalated") else "")
+    if node == "owner":
+        decision = update.get("owner_decision")
+        return decision.decision if decision is not None else ""
+    return ""

@@ -18,11 +18,16 @@ def report_paths(thread_id: str, out_dir: Path) -> tuple[Path, Path]:
     return out_dir / f"{stem}.md", out_dir / f"{stem}.json"
 
 
-def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
-    """Both files are written in full to hidden temporaries first and only then renamed into place, so a
-    failure (a full disk, a read-only directory) leaves the previous pair, or nothing, and no temporaries."""
-    paths = report_paths(report.thread_id or "report", out_dir)
-    contents = (to_markdown(report), to_json(report))
+def write_report_files(report: Report, out_dir: Path, *, html: str | None = None) -> tuple[Path, Path]:
+    """Both files (and `<thread>.html` when `html` is given: `sovereign show --html --out`) are written in full to
+    hidden temporaries first and only then renamed into place, so a failure (a full disk, a read-only directory)
+    leaves the previous files, or nothing, and no temporaries."""
+    md_path, json_path = report_paths(report.thread_id or "report", out_dir)
+    paths = [md_path, json_path]
+    contents = [to_markdown(report), to_json(report)]
+    if html is not None:
+        paths.append(md_path.with_suffix(".html"))
+        contents.append(html)
     temporaries: list[str] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -34,7 +39,7 @@ def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
                 file.write(text)
                 file.flush()
                 os.fsync(file.fileno())
-        # The JSON first: whoever sees the new markdown can read its JSON.
+        # The JSON (and page) first: whoever sees the new markdown can read its JSON.
         for temporary, path in reversed(list(zip(temporaries, paths, strict=True))):
             os.replace(temporary, path)
     except OSError as error:
@@ -42,4 +47,4 @@ def write_report_files(report: Report, out_dir: Path) -> tuple[Path, Path]:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
         raise ReportWriteError(f"could not write the report files in {out_dir} ({error.strerror or error}).") from error
-    return paths
+    return md_path, json_path

@@ -216,11 +216,10 @@ class Runner:
         A decision is applied only to the pause it was read from: of two owners answering at once, the
         first recorded wins and the other gets `DecidedMeanwhileError`; nothing is dropped silently.
         """
-        decision = check_decision(decision) if decision is not None else None
-        snapshot = self._snapshot(thread_id)
         if decision is not None:
-            self._refuse_if_not_open(thread_id, snapshot)
-            self._record(thread_id, _checkpoint_id(snapshot), decision, note)
+            self.record_decision(thread_id, decision, note)
+        else:
+            self._snapshot(thread_id)  # an unknown thread is refused before any lease is taken
         with self._hold_waiting(thread_id) as lease:
             snapshot = self._snapshot(thread_id)
             status = self._status(thread_id, snapshot, holder=None)
@@ -237,6 +236,29 @@ class Runner:
             out_dir = out_dir or self.out_dir(thread_id)
             context = self.context_for(thread_id)
             return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, context, lease)
+
+    def record_decision(
+        self, thread_id: str, decision: str, note: str = "", *, pause: str | None = None
+    ) -> DecisionRecord:
+        """Record the owner's decision on the thread's open pause, without applying it (`resume(thread_id, None)`
+        applies it, here or in any other process). `pause`: the checkpoint id of the pause the owner read; a
+        decision on a pause that is no longer the thread's open one is refused (`DecidedMeanwhileError`)."""
+        decision = check_decision(decision)
+        snapshot = self._snapshot(thread_id)
+        self._refuse_if_not_open(thread_id, snapshot)
+        if pause is not None and pause != _checkpoint_id(snapshot):
+            raise DecidedMeanwhileError(
+                f"thread {shown(thread_id)} was decided and has moved on since this draft was read; read it again."
+            )
+        return self._record(thread_id, _checkpoint_id(snapshot), decision, note)
+
+    def open_pause(self, thread_id: str) -> str | None:
+        """The checkpoint id of the thread's pause for the owner, if it is paused with no decision recorded."""
+        snapshot = self._snapshot(thread_id)
+        if not snapshot.interrupts or self.coordinator.live_holder(thread_id) is not None:
+            return None
+        pause = _checkpoint_id(snapshot)
+        return None if self.coordinator.decision_for(thread_id, pause) is not None else pause
 
     def _refuse_if_not_open(self, thread_id: str, snapshot: StateSnapshot) -> None:
         """A decision needs an open pause: say why there is none, and never drop the decision silently."""

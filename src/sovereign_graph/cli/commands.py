@@ -1,6 +1,18 @@
 """The app with every command registered (importing a module registers its commands)."""
 
-from sovereign_graph.cli import batch, cache, corpus, eval_retrieval, eval_scifact, evals, history, queue, runs
+from sovereign_graph.cli import batch, cache, corpus, eval_retrieval, eval_scifact, evals, history, queue, runs, serve
 from sovereign_graph.cli.common import app
 
-__all__ = ["app", "batch", "cache", "corpus", "eval_retrieval", "eval_scifact", "evals", "history", "queue", "runs"]
+__all__ = [
+    "app",
+    "batch",
+    "cache",
+    "corpus",
+    "eval_retrieval",
+    "eval_scifact",
+    "evals",
+    "history",
+    "queue",
+    "runs",
+    "serve",
+]

@@ -104,40 +104,6 @@ def _check_out(out_dir: Path) -> Path:
     return require_writable_dir(out_dir, "--out")
 
 
-def _describe(node: str, update: dict[str, Any]) -> str:
-    """One progress line per finished node."""
-    if node == "plan":
-        return f"{update['subject'].id} “{update['subject'].title}” · {len(update['queries'])} queries"
-    if node == "search":
-        return f"{len(update.get('hits', []))} papers"
-    if node == "read":
-        reads = update.get("full_texts", [])
-        if not reads:
-            return update.get("method", {}).get("read", "")
-        return f"full text of {sum(r.reason is None for r in reads)}/{len(reads)} papers"
-    if node == "index":
-        return update.get("method", {}).get("index", "")
-    if node == "extract":
-        gap = update.get("evidence_gap") or []
-        return f"{len(update['claims'])} claims" + (f" · gap: {', '.join(gap)}" if gap else "")
-    if node == "verify":
-        claims = update["claims"]
-        return f"{sum(c.verified for c in claims)}/{len(claims)} verified"
-    if node in ("skeptic", "validator", "synthesizer"):
-        review = update["reviews"][0]
-        return f"{review.score:.1f}/10 · {len(review.objections)} objections"
-    if node == "tribunal":
-        return f"score {update['score']:.1f}/10"
-    if node == "revise":
-        return f"round {update['round']}: " + "; ".join(update["revisions"][0].actions)
-    if node == "policy":
-        return f"{update['recommendation']}" + (" · escalated" if update.get("escalated") else "")
-    if node == "owner":
-        decision = update.get("owner_decision")
-        return decision.decision if decision is not None else ""
-    return ""
-
-
 class LiveProgress:
     """Renders a run live on stderr: a line per finished node, a dim line per progress event, and a spinner
     with the latest event while a node works (the spinner only on a terminal)."""
@@ -155,7 +121,9 @@ class LiveProgress:
             self.status.__exit__(None, None, None)
 
     def node(self, node: str, update: dict[str, Any], seconds: float) -> None:
-        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {_describe(node, update)}", highlight=False)
+        from sovereign_graph.progress import describe_node
+
+        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {describe_node(node, update)}", highlight=False)
 
     def event(self, event: dict[str, Any], seconds: float) -> None:
         from sovereign_graph.progress import describe_event
@@ -437,25 +405,47 @@ def show(
     thread: Annotated[str, typer.Argument(help="The thread to show.")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report's JSON object.")] = False,
+    as_html: Annotated[
+        bool,
+        typer.Option("--html", help="Print the report as one standalone HTML page (the desk's; extra `web`)."),
+    ] = False,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Also write <thread>.md and <thread>.json into this directory.")
+        Path | None,
+        typer.Option(
+            "--out", help="Also write <thread>.md and <thread>.json (and .html with --html) into this directory."
+        ),
     ] = None,
 ) -> None:
-    """Print a thread's report (markdown, or --json); --out also writes its files."""
+    """Print a thread's report (markdown, --json or --html); --out also writes its files."""
     from sovereign_graph.report import to_json, to_markdown
     from sovereign_graph.report_files import write_report_files
 
     with cli_errors():
+        if as_json and as_html:
+            raise InputError("--json and --html: give one of them.")
+        if as_html:
+            from sovereign_graph.cli.serve import require_web_extra
+
+            require_web_extra()
         if out_dir is not None:
             _check_out(out_dir.resolve())
         report = _quick_report(db, thread)
         if report is None:
             with _runner(db, must_exist=True) as runner:
                 report = runner.report(thread)
+        page = _html_page(report) if as_html else None
         if out_dir is not None:
-            md, js = write_report_files(report, out_dir.resolve())
-            err.print(f"wrote {md} and {js}", highlight=False)
-    if as_json:
+            md, js = write_report_files(report, out_dir.resolve(), html=page)
+            err.print(f"wrote {md} and {js}" + (" (and its .html)" if page is not None else ""), highlight=False)
+    if page is not None:
+        sys.stdout.write(page)
+    elif as_json:
         sys.stdout.write(to_json(report))
     else:
         sys.stdout.write(to_markdown(report))
+
+
+def _html_page(report: Report) -> str:
+    from sovereign_graph.desk.pages import standalone_page
+
+    return standalone_page(report)

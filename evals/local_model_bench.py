@@ -1,0 +1,298 @@
+"""Live mode against a real local model, per role, beside the scripted loopback server (issue 18).
+
+    # a llama.cpp server (README "Local models") on 127.0.0.1:8080 serving Gemma 3 270M:
+    python evals/local_model_bench.py --server http://127.0.0.1:8080/v1 --model gemma-3-270m \
+        --out evals/results/local_model_bench.txt
+
+Every request of a run goes through a recording proxy on loopback in front of the server, so what the model
+really answered is measured, not what the client made of it: per role, the requests (every try counts), the
+share whose content parses as JSON, the share that validates against the role's pydantic schema
+(`llm/schemas.py`), for the extractor the share of proposed quotes found verbatim in the passage the claim
+names, and from the run's report the rejected claims and every fallback with its reason. The same runs go
+through the scripted loopback NIM of the tests (`tests/nim_loopback.py`, which always answers in schema) for
+the side-by-side table. Questions: the first `--questions` test-split questions of `evals/data/relevance/`,
+on the bundled snapshot, `--max-revisions 1`. Not in CI: a real model's run takes minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.*
+
+from tests.loopback import serve
+from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
+
+from sovereign_graph.benchmarks.questions import load_questions
+from sovereign_graph.checkpoint import sqlite_saver
+from sovereign_graph.context import Context
+from sovereign_graph.llm.config import LiveConfig
+from sovereign_graph.llm.roles import verbatim_span
+from sovereign_graph.llm.schemas import Extraction, Plan, RevisionPlan, Synthesis, Verdict
+from sovereign_graph.llm.settings import RoleModels
+from sovereign_graph.report import Report
+from sovereign_graph.runner import Runner
+
+QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
+ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "planner": Plan,
+    "extractor": Extraction,
+    "skeptic": Verdict,
+    "validator": Verdict,
+    "synthesizer": Synthesis,
+    "reviser": RevisionPlan,
+}
+ROLE_LINE = re.compile(r"^ROLE: (\w+)", re.MULTILINE)
+PASSAGE_LINE = re.compile(r"^\[([^\]]+)\](.*)$", re.MULTILINE)
+
+
+@dataclass
+class Exchange:
+    """One chat request through the proxy and what came back."""
+
+    role: str
+    status: int
+    content: str
+    prompt: str
+    seconds: float
+
+
+@dataclass
+class Recorder:
+    upstream: str
+    exchanges: list[Exchange] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _role_of(body: dict[str, Any]) -> tuple[str, str]:
+    prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    found = ROLE_LINE.search(prompt)
+    return (found.group(1).lower() if found else "?"), prompt
+
+
+def _proxy_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
+    client = httpx.Client(timeout=1800.0)
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _forward(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "authorization")}
+            started = time.perf_counter()
+            target = recorder.upstream + self.path.removeprefix("/v1")
+            reply = client.request(method, target, content=raw, headers=headers)
+            seconds = time.perf_counter() - started
+            if method == "POST" and self.path.endswith("/chat/completions"):
+                role, prompt = _role_of(json.loads(raw or b"{}"))
+                try:
+                    content = str(reply.json()["choices"][0]["message"].get("content") or "")
+                except (ValueError, KeyError, IndexError, TypeError):
+                    content = ""
+                with recorder.lock:
+                    recorder.exchanges.append(Exchange(role, reply.status_code, content, prompt, seconds))
+            self.send_response(reply.status_code)
+            self.send_header("Content-Type", reply.headers.get("content-type", "application/json"))
+            self.send_header("Content-Length", str(len(reply.content)))
+            self.end_headers()
+            self.wfile.write(reply.content)
+
+        def do_GET(self) -> None:
+            self._forward("GET")
+
+        def do_POST(self) -> None:
+            self._forward("POST")
+
+    return Proxy
+
+
+@contextmanager
+def recording_proxy(upstream: str) -> Iterator[tuple[str, Recorder]]:
+    recorder = Recorder(upstream.rstrip("/"))
+    with serve(_proxy_handler(recorder)) as port:
+        yield f"http://127.0.0.1:{port}/v1", recorder
+
+
+@dataclass
+class RunResult:
+    question_id: str
+    wall: float
+    report: Report
+    exchanges: list[Exchange]
+
+
+def run_question(base_url: str, model: str, paper: str, question: str, question_id: str) -> tuple[float, Report]:
+    config = LiveConfig(model=model, base_url=base_url)
+    context = Context(llm=RoleModels.from_config(config))
+    with tempfile.TemporaryDirectory() as tmp, sqlite_saver(Path(tmp) / "bench.sqlite") as saver:
+        started = time.perf_counter()
+        outcome = Runner(saver, context).start(paper, question, thread_id=question_id, max_revisions=1)
+        return time.perf_counter() - started, outcome.report
+
+
+def _json_of(content: str) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def _schema_valid(role: str, content: str) -> BaseModel | None:
+    schema = SCHEMAS.get(role)
+    if schema is None:
+        return None
+    try:
+        return schema.model_validate_json(content)
+    except ValidationError:
+        return None
+
+
+def _quotes(exchange: Exchange) -> tuple[int, int]:
+    """(proposed quotes, of them verbatim in the passage the claim names) in one extractor answer."""
+    extraction = _schema_valid("extractor", exchange.content)
+    if not isinstance(extraction, Extraction):
+        return 0, 0
+    shown = {m.group(1): m.group(2) for m in PASSAGE_LINE.finditer(exchange.prompt)}
+    verbatim = 0
+    for claim in extraction.claims:
+        text = shown.get(claim.passage_id.strip().strip("[]"))
+        verbatim += text is not None and verbatim_span(claim.quote, text) is not None
+    return len(extraction.claims), verbatim
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.0%})" if whole else "—"
+
+
+def role_table(title: str, results: list[RunResult]) -> Table:
+    table = Table(
+        "role",
+        "calls",
+        "JSON-valid",
+        "schema-valid",
+        "quotes verbatim",
+        "rejected claims",
+        "fallbacks (why)",
+        "model s",
+        title=title,
+    )
+    for role in ROLES:
+        exchanges = [e for r in results for e in r.exchanges if e.role == role]
+        ok = [e for e in exchanges if e.status == 200]
+        json_valid = sum(_json_of(e.content) is not None for e in ok)
+        schema_valid = sum(_schema_valid(role, e.content) is not None for e in ok)
+        proposed = verbatim = 0
+        if role == "extractor":
+            for e in ok:
+                p, v = _quotes(e)
+                proposed, verbatim = proposed + p, verbatim + v
+        rejected = sum(len(r.report.rejected_claims) for r in results) if role == "extractor" else None
+        reasons: dict[str, int] = {}
+        for r in results:
+            for f in r.report.fallbacks:
+                if f.role == role:
+                    reason = _short(f.reason)
+                    reasons[reason] = reasons.get(reason, 0) + 1
+        why = "; ".join(f"{n}× {reason}" for reason, n in sorted(reasons.items(), key=lambda x: -x[1])) or "0"
+        table.add_row(
+            role,
+            str(len(exchanges)),
+            _rate(json_valid, len(ok)),
+            _rate(schema_valid, len(ok)),
+            _rate(verbatim, proposed) if role == "extractor" else "",
+            str(rejected) if rejected is not None else "",
+            why,
+            f"{sum(e.seconds for e in exchanges):.0f}",
+        )
+    return table
+
+
+def _short(reason: str) -> str:
+    """A fallback's reason without the model's own words (scores and ids vary per run)."""
+    reason = re.sub(r"“[^”]*”|'[^']*'|\"[^\"]*\"", "…", reason)
+    reason = re.sub(r"\d+(\.\d+)?", "N", reason)
+    return reason[:90]
+
+
+def run_table(title: str, results: list[RunResult]) -> Table:
+    columns = ("question", "wall s", "calls", "claims", "rejected", "fallbacks", "tribunal", "recommendation")
+    table = Table(*columns, title=title)
+    for r in results:
+        table.add_row(
+            r.question_id,
+            f"{r.wall:.0f}",
+            str(len(r.exchanges)),
+            str(len(r.report.claims)),
+            str(len(r.report.rejected_claims)),
+            str(len(r.report.fallbacks)),
+            " → ".join(f"{s:.1f}" for s in r.report.round_scores),
+            r.report.recommendation,
+        )
+    return table
+
+
+def run_all(upstream: str, model: str, questions: list[Any], console: Console) -> list[RunResult]:
+    results = []
+    for q in questions:
+        with recording_proxy(upstream) as (base_url, recorder):
+            wall, report = run_question(base_url, model, q.paper, q.question, q.id)
+        results.append(RunResult(q.id, wall, report, recorder.exchanges))
+        calls = len(recorder.exchanges)
+        console.print(f"  {q.id}: {wall:.0f} s, {calls} calls, {report.recommendation}", highlight=False)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", required=True, help="the real model's OpenAI-compatible endpoint (…/v1)")
+    parser.add_argument("--model", required=True, help="its model name, as the server knows it")
+    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    os.environ.setdefault("NVIDIA_USAGE_TELEMETRY_ENABLED", "0")
+    console = Console(record=True, width=200)
+    questions = [q for q in load_questions(QUESTIONS) if q.split == "test"][: args.questions]
+    console.print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"real model: {args.model} at {args.server}; scripted: loopback NIM ({MODEL})"
+    )
+    console.print("questions (test split, bundled snapshot, --max-revisions 1):")
+    for q in questions:
+        console.print(f"  {q.id}: {q.paper} — {q.question}", highlight=False)
+    console.print("scripted loopback:")
+    with nim_loopback(NimLoopback()) as nim:
+        scripted = run_all(nim.base_url, f"nvidia:{MODEL}", questions, console)
+    console.print(f"real model ({args.model}):")
+    real = run_all(args.server, f"openai:{args.model}", questions, console)
+    for name, results in ((f"real model: {args.model}", real), ("scripted loopback NIM", scripted)):
+        console.print(role_table(f"per role — {name}", results))
+        console.print(run_table(f"per question — {name}", results))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(console.export_text(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""`sovereign serve`: the owner's desk, a local web page to read the drafts and decide them (extra `web`)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.runs import DbOption
+from sovereign_graph.errors import InputError
+from sovereign_graph.locations import is_postgres_url
+
+WEB_EXTRA = 'the desk needs the web extra: pip install "sovereign-graph[web]".'
+
+
+def require_web_extra() -> None:
+    try:
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise InputError(WEB_EXTRA) from None
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """Bound before the server starts, so a taken port is one clear line and port 0 tells its real number."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise InputError(f"--host {host}: {error.strerror or error}.") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error} (pick another --port).") from None
+    sock.listen(64)
+    return sock
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; beyond loopback every decision needs the token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where a decided thread's report files go [default: where its draft went]."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="SOVEREIGN_DESK_TOKEN",
+            help="Access token every decision must carry [default: none on loopback; generated otherwise].",
+        ),
+    ] = None,
+) -> None:
+    """The owner's desk: list the threads, read a draft, approve, reject or revise it in a browser."""
+    with cli_errors():
+        require_web_extra()
+        import uvicorn
+
+        from sovereign_graph.cli.runs import _check_places
+        from sovereign_graph.desk.app import create_app
+        from sovereign_graph.desk.security import is_loopback, new_token
+        from sovereign_graph.desk.store import shown_db
+
+        if out_dir is not None:
+            out_dir = out_dir.resolve()
+        if db is not None and not is_postgres_url(db) and not Path(db).exists():
+            raise InputError(f"--db {db}: no such database (start a run with: sovereign run --db {db} ...).")
+        _check_places(db, out_dir)
+        loopback = is_loopback(host)
+        if token is not None and len(token) < 8:
+            raise InputError("--token: at least 8 characters.")
+        generated = token is None and not loopback
+        token = new_token() if generated else token
+        application = create_app(db, out_dir=out_dir, token=token, loopback=loopback)
+        sock = _listening_socket(host, port)
+        bound = sock.getsockname()[1]
+        shown_host = f"[{host}]" if ":" in host else host
+        out.print(f"sovereign desk on http://{shown_host}:{bound}/ · database {shown_db(db)} · Ctrl-C stops it")
+        if generated:
+            out.print(f"decisions need this access token (shown once): {token}", highlight=False)
+        elif not loopback:
+            out.print("decisions need the access token given with --token", highlight=False)
+        config = uvicorn.Config(application, log_level="warning", access_log=False, server_header=False)
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+        err.print("desk stopped.", highlight=False)
