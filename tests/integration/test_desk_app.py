@@ -332,3 +332,54 @@ def test_show_html_writes_the_page_as_one_standalone_file(db: Path, tmp_path: Pa
     assert (tmp_path / "files" / "moe.md").exists() and (tmp_path / "files" / "moe.json").exists()
     both = cli.invoke(app, ["show", "moe", "--db", str(db), "--html", "--json"])
     assert both.exit_code == 2 and "give one of them" in both.output
+
+
+def test_a_decision_after_the_cli_decided_is_told_and_shows_the_clis(client: TestClient, db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sovereign_graph.cli import app
+
+    page = client.get("/threads/moe").text  # the owner has the draft open...
+    decided = CliRunner().invoke(app, ["resume", "moe", "--db", str(db), "--decision", "reject", "--note", "cli"])
+    assert decided.exit_code == 0, decided.output  # ...while the CLI rejects it
+    fields = form_of(page) | {"decision": "approve"}
+    answer = client.post("/threads/moe/decision", data=fields, follow_redirects=False)
+    assert answer.status_code == 409
+    text = html.unescape(answer.text)
+    assert "Your decision (approve) was not recorded" in text and "already final (rejected" in text
+    assert 'id="status">rejected<' in answer.text and 'id="decision-form"' not in answer.text
+    assert report_of(db, "moe")[1] == "rejected"
+
+
+def test_a_decision_that_failed_to_apply_says_how_to_continue(client: TestClient) -> None:
+    jobs = client.app.state.desk.store.jobs  # type: ignore[attr-defined]
+
+    def failing(job: object) -> None:
+        raise RuntimeError("the source went away")
+
+    jobs.start("moe", "revise", failing)
+    while jobs.running("moe"):
+        time.sleep(0.01)
+    page = html.unescape(client.get("/threads/moe").text)
+    assert "Applying “revise” stopped: the source went away" in page
+    assert "continue with sovereign resume moe --db " in re.sub(r"</?code>", "", page)
+
+
+def test_serve_refuses_bad_input_with_one_line(db: Path, tmp_path: Path) -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from sovereign_graph.cli import app
+
+    cli = CliRunner()
+    missing = cli.invoke(app, ["serve", "--db", str(tmp_path / "none.sqlite")])
+    assert missing.exit_code == 2 and "no such database" in missing.output
+    short = cli.invoke(app, ["serve", "--db", str(db), "--token", "abc"])
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        busy = cli.invoke(app, ["serve", "--db", str(db), "--port", str(port)])
+    assert busy.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.output and "--port" in busy.output

@@ -88,11 +88,13 @@ def serve(
         sock = _listening_socket(host, port)
         bound = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
-        out.print(f"sovereign desk on http://{shown_host}:{bound}/ · database {shown_db(db)} · Ctrl-C stops it")
+        # Plain text: "[::1]" is an address, not rich markup.
+        say = f"sovereign desk on http://{shown_host}:{bound}/ · database {shown_db(db)} · Ctrl-C stops it"
+        out.print(say, highlight=False, markup=False)
         if generated:
-            out.print(f"decisions need this access token (shown once): {token}", highlight=False)
+            out.print(f"decisions need this access token (shown once): {token}", highlight=False, markup=False)
         elif not loopback:
-            out.print("decisions need the access token given with --token", highlight=False)
+            out.print("decisions need the access token given with --token", highlight=False, markup=False)
         config = uvicorn.Config(application, log_level="warning", access_log=False, server_header=False)
         server = uvicorn.Server(config)
         try:

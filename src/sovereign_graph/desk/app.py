@@ -29,6 +29,7 @@ from sovereign_graph.desk.pages import MAX_NOTE, DecisionForm, ThreadPage, rende
 from sovereign_graph.desk.security import Guard, LoopbackHostCheck, SecurityHeaders
 from sovereign_graph.desk.store import AWAITING, DeskStore, ThreadView, shown_db
 from sovereign_graph.errors import DecidedMeanwhileError, InputError, SovereignError, ThreadConflictError
+from sovereign_graph.names import shell_word
 from sovereign_graph.nodes.owner import DECISIONS
 from sovereign_graph.report import to_json, to_markdown
 
@@ -48,14 +49,18 @@ class Desk:
     async def threads(self, request: Request) -> Response:
         status = request.query_params.get("status") or None
         rows = await run_in_threadpool(self.store.threads)
-        flag = f"--db {self.db_shown}" if self.store.db else ""
+        flag = f"--db {shell_word(self.db_shown)}" if self.store.db else ""
         return HTMLResponse(render_threads(rows, status=status, db_shown=self.db_shown, db_flag=flag))
 
     async def thread(self, request: Request) -> Response:
         name = request.path_params["name"]
         for suffix, media_type in REPORT_FILES.items():
-            if name.endswith(suffix) and await run_in_threadpool(self._exists, name.removesuffix(suffix)):
-                return await self._report_file(name.removesuffix(suffix), suffix, media_type)
+            if name.endswith(suffix):
+                try:
+                    found = await run_in_threadpool(self.store.thread, name.removesuffix(suffix))
+                except InputError:
+                    break  # perhaps a thread whose own id ends in ".json"
+                return self._report_file(found, suffix, media_type)
         view = await self._view(name)
         notice = ""
         job = self.store.jobs.get(view.thread_id)
@@ -63,19 +68,12 @@ class Desk:
             notice = f"Decision recorded: {job.decision}."
         return HTMLResponse(render_thread(self._page(view, notice=notice)))
 
-    async def _report_file(self, thread_id: str, suffix: str, media_type: str) -> Response:
-        view = await self._view(thread_id)
+    @staticmethod
+    def _report_file(view: ThreadView, suffix: str, media_type: str) -> Response:
         if view.report is None:
-            raise HTTPException(404, f"thread '{thread_id}' has no report yet (it is {view.status}).")
+            raise HTTPException(404, f"thread '{view.thread_id}' has no report yet (it is {view.status}).")
         text = to_json(view.report) if suffix == ".json" else to_markdown(view.report)
         return Response(text, media_type=media_type)
-
-    def _exists(self, thread_id: str) -> bool:
-        try:
-            self.store.thread(thread_id)
-        except InputError:
-            return False
-        return True
 
     async def _view(self, thread_id: str) -> ThreadView:
         try:
@@ -101,6 +99,7 @@ class Desk:
             notice=notice,
             notice_kind="error" if error else "info",
             db_shown=self.db_shown,
+            db_flag=self.db_shown if self.store.db else "",
         )
 
     # --- the decision --------------------------------------------------------------------------------------

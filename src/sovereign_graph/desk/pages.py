@@ -13,6 +13,7 @@ from sovereign_graph.desk.chart import THRESHOLD, tribunal_chart
 from sovereign_graph.desk.jobs import Job
 from sovereign_graph.desk.links import passage_link, safe_url
 from sovereign_graph.desk.store import DeskThread
+from sovereign_graph.names import shell_word
 from sovereign_graph.report import GAP_VERBS, Report, final_round_extraction, role_name, usage_line
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
@@ -96,6 +97,7 @@ class ThreadPage:
     notice_kind: NoticeKind = "info"
     standalone: bool = False
     db_shown: str = ""
+    db_flag: str = ""  # the --db the CLI needs for this database ('' for the default), never with a password
 
     @property
     def refresh(self) -> int | None:
@@ -118,6 +120,8 @@ def render_thread(page: ThreadPage) -> str:
         "standalone": page.standalone,
         "db_shown": page.db_shown,
         "refresh": page.refresh,
+        "continue_command": f"sovereign resume {shell_word(page.thread_id)}"
+        + (f" --db {shell_word(page.db_flag)}" if page.db_flag else ""),
     }
     if report is not None:
         paper_urls = {p.id: p.url for p in report.papers} | {report.paper.id: report.paper.url}
