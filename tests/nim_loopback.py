@@ -47,6 +47,7 @@ MISBEHAVIOURS = {
     "ghost_objections": "a reviewer: score 1 with a rationale of sentences, objections naming C99 and F99 only",
     "nonsense": "the planner: empty, punctuation-only, duplicate and unrelated queries (one usable)",
     "paraphrase": "the extractor: its claims, each quote reworded so that none is verbatim",
+    "no_claims": "the extractor: no claim at all, whatever it was shown",
     "repeat": "the reviser: only queries already run",
 }
 FINDING = re.compile(r"\d|improv|outperform|achiev|reduc|increas|robust", re.IGNORECASE)
@@ -332,6 +333,8 @@ def misbehaved(behaviour: str, answer: dict[str, Any], prompt: str) -> dict[str,
         }
     if behaviour == "paraphrase":
         return {"claims": [{**c, "quote": f"In other words, {c['quote'].lower()}"} for c in answer["claims"]]}
+    if behaviour == "no_claims":
+        return {"claims": []}
     if behaviour == "repeat":
         block = prompt.split("Queries already run:", 1)[-1].split("Owner's note:", 1)[0]
         earlier = re.findall(r"^- (.+)$", block, re.MULTILINE)

@@ -155,7 +155,10 @@ def uncertainties(state: Mapping[str, Any]) -> list[str]:
             "not independent corroboration."
         )
     rejected: list[RejectedClaim] = state.get("rejected_claims", [])
-    if not claims and any(r.round == state.get("round", 0) for r in rejected):
+    fallbacks: list[Fallback] = state.get("fallbacks", [])
+    this_round = state.get("round", 0)
+    extractor_failed = any(f.role == "extractor" and f.round == this_round for f in fallbacks)
+    if not claims and (extractor_failed or any(r.round == this_round for r in rejected)):
         notes.append("Nothing is claimed: the extractor model grounded nothing (see the evidence gap).")
     elif not claims:
         notes.append("No retrieved sentence cleared the relevance model's threshold, so nothing is claimed.")
@@ -430,8 +433,8 @@ def to_markdown(report: Report) -> str:
         )
     elif grounded_nothing:
         out.append(
-            "No claim stands: every claim the extractor model proposed failed the quote or number check (see the "
-            "evidence gap above and `rejected_claims` in the JSON)."
+            "No claim stands: the extractor model grounded nothing (see the evidence gap above, and "
+            "`rejected_claims` in the JSON for each claim it proposed and why it failed)."
         )
     else:
         out.append(

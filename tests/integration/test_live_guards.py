@@ -188,3 +188,24 @@ def test_a_planner_answering_schema_valid_nonsense_is_filled_by_the_offline_plan
     queries, _, reason = plan_queries_llm(target, RetryPolicy(attempts=1), QUESTION, subject, split_facets(QUESTION))
     assert len(queries) == 4 and len({q.text for q in queries}) == 4 and all(q.text for q in queries)
     assert reason is not None and reason.endswith("the offline planner wrote 3 queries")
+
+
+def test_an_extractor_that_proposes_nothing_is_a_fallback_not_an_empty_corpus(
+    saver: SqliteSaver, small_model: NimLoopback
+) -> None:
+    small_model.misbehave = {"extractor": "no_claims"}
+    report = (
+        Runner(saver, live_context(live_config(small_model)))
+        .start(SMOES, QUESTION, thread_id="mute", max_revisions=0)
+        .report
+    )
+    assert report.claims == [] and report.rejected_claims == []
+    extractor = [f for f in report.fallbacks if f.role == "extractor"]
+    assert len(extractor) == 1 and re.fullmatch(
+        r"the model proposed no claim from the \d+ passages? it was shown", extractor[0].reason
+    )
+    markdown = to_markdown(report)
+    assert f"- The extractor model grounded nothing in round 0: {extractor[0].reason}." in markdown
+    assert "Nothing is claimed: the extractor model grounded nothing" in " ".join(report.uncertainties)
+    assert "cleared the relevance model's threshold" not in " ".join(report.uncertainties)  # it is not the corpus
+    assert "No claim stands: the extractor model grounded nothing" in markdown

@@ -32,8 +32,11 @@ def _counted(reasons: Counter[str]) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
 
 
-def extractor_reason(proposed: int, rejected: list[RejectedClaim], kept: int) -> str | None:
-    """'the model's 18 claims were all rejected: quotes not found in the passages'; None if none was rejected."""
+def extractor_reason(proposed: int, rejected: list[RejectedClaim], kept: int, shown: int) -> str | None:
+    """'the model's 18 claims were all rejected: quotes not found in the passages', or 'the model proposed no claim
+    from the 12 passages it was shown'; None if the model proposed claims and none was rejected."""
+    if proposed == 0 and shown:
+        return f"the model proposed no claim from the {shown} passage{'s' if shown != 1 else ''} it was shown"
     if not rejected:
         return None
     why = _counted(Counter(_plural(r.reason) for r in rejected))

@@ -236,7 +236,7 @@ def extract_claims_llm(
                 from_subject=passage.paper_id == subject_id,
             )
         )
-    return claims, rejected, usage, extractor_reason(len(extraction.claims), rejected, len(claims))
+    return claims, rejected, usage, extractor_reason(len(extraction.claims), rejected, len(claims), len(shown))
 
 
 # --- reviewers -----------------------------------------------------------------------------------------------
