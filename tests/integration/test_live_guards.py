@@ -16,6 +16,7 @@ import pytest
 from langchain_nvidia_ai_endpoints import ChatNVIDIA
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from sovereign_graph.engines.answer import build_answer, check_answer
 from sovereign_graph.engines.rubrics import RUBRICS, Dossier
 from sovereign_graph.llm.models import chat_model
 from sovereign_graph.llm.roles import plan_queries_llm
@@ -108,7 +109,8 @@ def test_a_misbehaving_small_model_cannot_write_the_verdict_and_every_fallback_i
     }
     assert by[("synthesizer", 0)] == (
         f"model review rejected (score 10 with 0 of {facets} facets covered; rationale “yes” is not a sentence; "
-        "score 10 is more than 3 from the rubric's 0); rubric review used"
+        "score 10 is more than 3 from the rubric's 0); rubric review used; its Answer drafts set aside too (the "
+        "Answer is built from the claims)"
     )
     assert by[("validator", 0)] == "model review rejected (rationale “:{” is not a sentence); rubric review used"
     assert by[("skeptic", 0)] == (
@@ -167,6 +169,13 @@ def test_a_dossier_with_claims_keeps_the_sound_reviews_and_replaces_the_unsuppor
         rf"^model review rejected \(score 10 with {covered} of {len(report.facets)} facets covered",
         reasons["synthesizer"],
     )
+    # Its Answer drafts are set aside with its review: the Answer is the one built from the claims.
+    assert reasons["synthesizer"].endswith("its Answer drafts set aside too (the Answer is built from the claims)")
+    built, _ = check_answer(
+        build_answer(dossier.facets, dossier.claims, dossier.relevance), dossier.facets, dossier.claims,
+        dossier.relevance,
+    )  # fmt: skip
+    assert report.answer == built
 
 
 def test_a_well_behaved_model_has_no_fallbacks_and_an_offline_run_none_at_all(saver: SqliteSaver) -> None:

@@ -44,6 +44,10 @@ def reviewer(role: Role) -> ReviewerNode:
             update["usage"] = {role.lower(): usage}
             # A verdict is never just what a model typed: out of line with the dossier, the rubric's review stands.
             verdict, rejected = guard_review(proposed, rubric(dossier), dossier, context.revise_below)
+            if rejected and drafts is not None:
+                # A model whose judgement of the dossier was out of line does not write its Answer either.
+                drafts = None
+                rejected += "; its Answer drafts set aside too (the Answer is built from the claims)"
             if rejected:
                 update["fallbacks"] = [Fallback(role=role.lower(), round=dossier.round, reason=rejected)]
         if role == "SYNTHESIZER":
