@@ -107,3 +107,14 @@ def test_a_csrf_token_is_bound_to_its_thread_its_pause_and_this_server() -> None
     assert not Guard().csrf_ok("moe", "pause-1", token)  # another server (a restart) signs differently
     assert not guard.csrf_ok("moe", "pause-1", "é" * 64)  # non-ASCII input is refused, not an error
     assert Guard(token=None).token_ok("") and not Guard(token="abcdefgh").token_ok("abcdefgx")
+
+
+def test_a_thread_with_no_report_yet_is_a_page_that_says_where_it_stands() -> None:
+    from sovereign_graph.desk.pages import ThreadPage, render_thread
+
+    page = render_thread(
+        ThreadPage(thread_id="t1", status="stopped before extract", question="Why <b>this</b>?", report=None)
+    )
+    assert "This thread has no report yet" in page and "Why &lt;b&gt;this&lt;/b&gt;?" in page
+    assert "continue it with <code>sovereign resume t1</code>" in page
+    assert 'id="decision-form"' not in page and "refresh" not in page
