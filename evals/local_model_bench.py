@@ -11,12 +11,15 @@ share whose content parses as JSON, the share that validates against the role's 
 names, and from the run's report the rejected claims and every fallback with its reason. The same runs go
 through the scripted loopback NIM of the tests (`tests/nim_loopback.py`, which always answers in schema) for
 the side-by-side table. Questions: the first `--questions` test-split questions of `evals/data/relevance/`,
-on the bundled snapshot, `--max-revisions 1`. Not in CI: a real model's run takes minutes on 2 cores.
+on the bundled snapshot, `--max-revisions 1`; `--attempts` tries per model call (the live default is 3, and a
+try is up to 3 POSTs: ChatNVIDIA's structured-output modes). The tables are rewritten after each question.
+Not in CI: a real model's run takes minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -75,6 +78,7 @@ class Exchange:
     content: str
     prompt: str
     seconds: float
+    delivered: bool = True  # False: the client had given up (its timeout) before the answer came
 
 
 @dataclass
@@ -105,19 +109,24 @@ def _proxy_handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             target = recorder.upstream + self.path.removeprefix("/v1")
             reply = client.request(method, target, content=raw, headers=headers)
             seconds = time.perf_counter() - started
+            delivered = True
+            try:
+                self.send_response(reply.status_code)
+                self.send_header("Content-Type", reply.headers.get("content-type", "application/json"))
+                self.send_header("Content-Length", str(len(reply.content)))
+                self.end_headers()
+                self.wfile.write(reply.content)
+            except (BrokenPipeError, ConnectionResetError):
+                delivered = False
             if method == "POST" and self.path.endswith("/chat/completions"):
                 role, prompt = _role_of(json.loads(raw or b"{}"))
                 try:
                     content = str(reply.json()["choices"][0]["message"].get("content") or "")
                 except (ValueError, KeyError, IndexError, TypeError):
                     content = ""
+                exchange = Exchange(role, reply.status_code, content, prompt, seconds, delivered)
                 with recorder.lock:
-                    recorder.exchanges.append(Exchange(role, reply.status_code, content, prompt, seconds))
-            self.send_response(reply.status_code)
-            self.send_header("Content-Type", reply.headers.get("content-type", "application/json"))
-            self.send_header("Content-Length", str(len(reply.content)))
-            self.end_headers()
-            self.wfile.write(reply.content)
+                    recorder.exchanges.append(exchange)
 
         def do_GET(self) -> None:
             self._forward("GET")
@@ -143,8 +152,10 @@ class RunResult:
     exchanges: list[Exchange]
 
 
-def run_question(base_url: str, model: str, paper: str, question: str, question_id: str) -> tuple[float, Report]:
-    config = LiveConfig(model=model, base_url=base_url)
+def run_question(
+    base_url: str, model: str, paper: str, question: str, question_id: str, attempts: int
+) -> tuple[float, Report]:
+    config = LiveConfig(model=model, base_url=base_url, attempts=attempts)
     context = Context(llm=RoleModels.from_config(config))
     with tempfile.TemporaryDirectory() as tmp, sqlite_saver(Path(tmp) / "bench.sqlite") as saver:
         started = time.perf_counter()
@@ -190,6 +201,7 @@ def role_table(title: str, results: list[RunResult]) -> Table:
     table = Table(
         "role",
         "calls",
+        "timed out",
         "JSON-valid",
         "schema-valid",
         "quotes verbatim",
@@ -200,7 +212,7 @@ def role_table(title: str, results: list[RunResult]) -> Table:
     )
     for role in ROLES:
         exchanges = [e for r in results for e in r.exchanges if e.role == role]
-        ok = [e for e in exchanges if e.status == 200]
+        ok = [e for e in exchanges if e.status == 200 and e.delivered]  # what the client got to read
         json_valid = sum(_json_of(e.content) is not None for e in ok)
         schema_valid = sum(_schema_valid(role, e.content) is not None for e in ok)
         proposed = verbatim = 0
@@ -219,6 +231,7 @@ def role_table(title: str, results: list[RunResult]) -> Table:
         table.add_row(
             role,
             str(len(exchanges)),
+            str(sum(not e.delivered for e in exchanges)),
             _rate(json_valid, len(ok)),
             _rate(schema_valid, len(ok)),
             _rate(verbatim, proposed) if role == "extractor" else "",
@@ -253,12 +266,18 @@ def run_table(title: str, results: list[RunResult]) -> Table:
     return table
 
 
-def run_all(upstream: str, model: str, questions: list[Any], console: Console) -> list[RunResult]:
-    results = []
+def run_all(
+    upstream: str, model: str, questions: list[Any], console: Console, attempts: int, after: Any = None
+) -> list[RunResult]:
+    """`after(results)` is called after each question (the script writes its tables so far: a real model's five
+    questions take most of an hour)."""
+    results: list[RunResult] = []
     for q in questions:
         with recording_proxy(upstream) as (base_url, recorder):
-            wall, report = run_question(base_url, model, q.paper, q.question, q.id)
+            wall, report = run_question(base_url, model, q.paper, q.question, q.id, attempts)
         results.append(RunResult(q.id, wall, report, recorder.exchanges))
+        if after is not None:
+            after(results)
         calls = len(recorder.exchanges)
         console.print(f"  {q.id}: {wall:.0f} s, {calls} calls, {report.recommendation}", highlight=False)
     return results
@@ -269,6 +288,9 @@ def main() -> None:
     parser.add_argument("--server", required=True, help="the real model's OpenAI-compatible endpoint (…/v1)")
     parser.add_argument("--model", required=True, help="its model name, as the server knows it")
     parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument(
+        "--attempts", type=int, default=3, help="tries per model call (the live default: 3; each try is up to 3 POSTs)"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     os.environ.setdefault("NVIDIA_USAGE_TELEMETRY_ENABLED", "0")
@@ -281,17 +303,28 @@ def main() -> None:
     console.print("questions (test split, bundled snapshot, --max-revisions 1):")
     for q in questions:
         console.print(f"  {q.id}: {q.paper} — {q.question}", highlight=False)
+    console.print(f"tries per model call: {args.attempts} (each try: up to 3 POSTs, one per structured-output mode)")
+    header = console.export_text(clear=False)
     console.print("scripted loopback:")
     with nim_loopback(NimLoopback()) as nim:
-        scripted = run_all(nim.base_url, f"nvidia:{MODEL}", questions, console)
+        scripted = run_all(nim.base_url, f"nvidia:{MODEL}", questions, console, args.attempts)
+
+    def write(real: list[RunResult]) -> None:
+        tables = Console(record=True, width=200, file=io.StringIO())  # recorded for the file, not shown
+        tables.print(header, end="", markup=False, highlight=False)
+        tables.print(f"real model: {len(real)} of {len(questions)} questions done", highlight=False)
+        for name, results in ((f"real model: {args.model}", real), ("scripted loopback NIM", scripted)):
+            tables.print(role_table(f"per role — {name}", results))
+            tables.print(run_table(f"per question — {name}", results))
+        text = tables.export_text()
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+
     console.print(f"real model ({args.model}):")
-    real = run_all(args.server, f"openai:{args.model}", questions, console)
-    for name, results in ((f"real model: {args.model}", real), ("scripted loopback NIM", scripted)):
-        console.print(role_table(f"per role — {name}", results))
-        console.print(run_table(f"per question — {name}", results))
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(console.export_text(), encoding="utf-8")
+    run_all(args.server, f"openai:{args.model}", questions, console, args.attempts, after=write)
 
 
 if __name__ == "__main__":
