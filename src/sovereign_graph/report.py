@@ -88,7 +88,7 @@ def role_name(role: str) -> str:
 
 
 def fallback_summary(fallbacks: list[Fallback]) -> list[str]:
-    """One line per role whose model output was rejected or replaced: how often, in which rounds, and why."""
+    """One line per role whose model output was rejected, replaced or empty: how often, in which rounds, and why."""
     by_role: dict[str, list[Fallback]] = {}
     for fallback in fallbacks:
         by_role.setdefault(fallback.role, []).append(fallback)
@@ -101,7 +101,7 @@ def fallback_summary(fallbacks: list[Fallback]) -> list[str]:
         rounds = f"round{'s' if len(numbers) > 1 else ''} {', '.join(str(n) for n in numbers)}"
         why = "; ".join(reason + (f" (×{n})" if n > 1 else "") for reason, n in reasons.items())
         times = f"{len(entries)} time{'s' if len(entries) != 1 else ''}"
-        lines.append(f"{role_name(role)}: model output replaced or rejected {times} ({rounds}): {why}")
+        lines.append(f"{role_name(role)}: model output rejected, replaced or empty {times} ({rounds}): {why}")
     return lines
 
 
@@ -348,7 +348,7 @@ def to_markdown(report: Report) -> str:
             "or number check: " + "; ".join(f"{r.passage_id} ({r.reason})" for r in report.rejected_claims)
         )
     if report.fallbacks:
-        out.append(f"- **fallbacks** ({len(report.fallbacks)}: a live model's output rejected or replaced):")
+        out.append(f"- **fallbacks** ({len(report.fallbacks)}: a live model's output rejected, replaced or empty):")
         out += [f"  - round {f.round}, {role_name(f.role)}: {f.reason}." for f in report.fallbacks]
     elif report.usage:
         out.append("- **fallbacks**: none; every live model's output was used (after its checks).")

@@ -222,7 +222,8 @@ class RejectedClaim(BaseModel):
 
 
 class Fallback(BaseModel):
-    """A live role's output rejected or replaced (by the checks or the role's embedded engine): shown to the owner."""
+    """A live role's output rejected or replaced (by the checks or the role's embedded engine), or empty where it was
+    given something to work on (an extractor claiming none of the passages it was shown): shown to the owner."""
 
     role: str = Field(description="planner | extractor | skeptic | validator | synthesizer | reviser")
     round: int = Field(description="the round it happened in (0 for the plan; a reviser's: the round it produced)")

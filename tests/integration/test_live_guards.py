@@ -138,7 +138,7 @@ def test_a_misbehaving_small_model_cannot_write_the_verdict_and_every_fallback_i
     gap_section = markdown.split("## Evidence gap", 1)[1].split("\n## ", 1)[0]
     assert said in gap_section
     method = markdown.split("## Method (as run)", 1)[1].split("\n## ", 1)[0]
-    assert f"**fallbacks** ({len(fallbacks)}: a live model's output rejected or replaced)" in method
+    assert f"**fallbacks** ({len(fallbacks)}: a live model's output rejected, replaced or empty)" in method
     assert method.count("**structured output**") == 1 and "schema" in method
     assert "grounded nothing" in " ".join(report["uncertainties"])
 
