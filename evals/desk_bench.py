@@ -28,10 +28,10 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tables import cpu_and_memory, key_value_table
-from sovereign_graph.benchmarks.questions import load_questions
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.evaluation.questions import load_questions
+from sovereign_graph.runtime.context import Context
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
 REPEATS = 20

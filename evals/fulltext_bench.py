@@ -68,12 +68,12 @@ from tests.arxiv_loopback import FIXTURES as ATOM_FIXTURES
 from tests.fulltext_loopback import _HTML, _PATH, FullTextLoopback, _handler, no_html_page, no_pdf_page
 from tests.loopback import serve
 
-from sovereign_graph.engines.text import numbers, sentences
 from sovereign_graph.sources.fulltext.document import Document
 from sovereign_graph.sources.fulltext.html import parse_arxiv_html
 from sovereign_graph.sources.fulltext.passages import body_passages
 from sovereign_graph.sources.fulltext.pdf import broken_word_share, parse_pdf
 from sovereign_graph.sources.fulltext.pdf.words import _english_words
+from sovereign_graph.text.prose import numbers, sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "fulltext"
@@ -498,7 +498,7 @@ def _graph_run(context: Any) -> tuple[dict[str, Any], bool, float]:
     from langgraph.checkpoint.memory import InMemorySaver
 
     from sovereign_graph import build_graph
-    from sovereign_graph.checkpoint import state_serializer
+    from sovereign_graph.app.checkpoints import state_serializer
 
     graph = build_graph(checkpointer=InMemorySaver(serde=state_serializer()))
     config: Any = {"configurable": {"thread_id": "bench"}}
@@ -518,7 +518,7 @@ def live_child() -> dict[str, Any]:
 
     import sovereign_graph.sources.fulltext.html as html_module
     import sovereign_graph.sources.fulltext.pdf as pdf_module
-    from sovereign_graph.context import Context
+    from sovereign_graph.runtime.context import Context
     from sovereign_graph.sources import rate_limit
     from sovereign_graph.sources.fulltext.cache import FullTextCache
     from sovereign_graph.sources.rate_limit import shared_limiter
@@ -762,8 +762,8 @@ def grounding_bench(
     label: str, document: Document, model: Any, vocabulary: Any, numbered: bool
 ) -> dict[str, Grounding]:
     """Per kind (abstract, body): how the model reads each chosen sentence in its own window and in others."""
-    from sovereign_graph.verify.features import SentenceIndex
-    from sovereign_graph.verify.trained import _decided
+    from sovereign_graph.steps.verify.features import SentenceIndex
+    from sovereign_graph.steps.verify.trained import _decided
 
     threshold = model.decision_threshold
     windows: list[list[str]] = [sentences(document.abstract)]
@@ -886,9 +886,9 @@ SHORT_NAMES = {HTML_FILE.name: "2501.11120 (HTML)"}
 def run_grounding(parsed: list[Parsed]) -> tuple[list[Grounding], float, str, float]:
     """Per paper for three papers (sentences with a number), then pooled over every parsed document, for
     sentences with a number and for every sentence."""
-    from sovereign_graph.context import Context
+    from sovereign_graph.runtime.context import Context
     from sovereign_graph.sources.snapshot import shipped_verifier_vocabulary
-    from sovereign_graph.verify.model import load_model
+    from sovereign_graph.steps.verify.model import load_model
 
     started = time.perf_counter()
     model = load_model()

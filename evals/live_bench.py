@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.nim_lo
 
 from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.injected import Engines
-from sovereign_graph.llm.config import LiveConfig
-from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.llm.live_config import LiveConfig
+from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+from sovereign_graph.runtime.context import Context
+from sovereign_graph.runtime.injected import Engines
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Paper
 

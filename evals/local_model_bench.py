@@ -45,15 +45,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.*
 from tests.loopback import serve
 from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
 
-from sovereign_graph.benchmarks.questions import load_questions
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.llm.config import LiveConfig
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.evaluation.questions import load_questions
+from sovereign_graph.llm.live_config import LiveConfig
+from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.llm.roles import verbatim_span
 from sovereign_graph.llm.schemas import Extraction, Plan, RevisionPlan, Synthesis, Verdict
-from sovereign_graph.llm.settings import RoleModels
-from sovereign_graph.report import Report
-from sovereign_graph.runner import Runner
+from sovereign_graph.report.document import Report
+from sovereign_graph.runtime.context import Context
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
 ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")

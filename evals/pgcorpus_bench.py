@@ -43,13 +43,13 @@ from rich.table import Table
 
 from bench_tables import cpu_and_memory, key_value_table
 from scale_bench import FIXED_QUERIES as SCALE_QUERIES
-from sovereign_graph.benchmarks.retrieval import scored_claims
-from sovereign_graph.benchmarks.scifact import load_claims, load_corpus
-from sovereign_graph.engines.words import content_words
+from sovereign_graph.evaluation.retrieval import scored_claims
+from sovereign_graph.evaluation.scifact import load_claims, load_corpus
 from sovereign_graph.sources.corpora import DiskCorpus, build_corpus, corpora_dir, open_corpus
 from sovereign_graph.sources.pgcorpus import PgCorpus, build_pg_corpus, open_pg_corpus
 from sovereign_graph.sources.pgcorpus.read import vector_literal
 from sovereign_graph.sources.pgcorpus.schema import EF_SEARCH, table
+from sovereign_graph.text.counts import content_words
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LISTINGS = ROOT.parent / "shared" / "data" / "arxiv" / "listings_cs-cv-cl_2025-03_2026-07.jsonl.gz"

@@ -50,9 +50,9 @@ from rich.table import Table
 from threadpoolctl import threadpool_info
 
 from bench_tables import key_value_table
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources.snapshot import bundled_snapshot
 
 PAPER = "2604.23996"
@@ -87,9 +87,9 @@ CHILD_CODE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.runtime.context import Context
+from sovereign_graph.app.runner import Runner
 t1 = time.perf_counter()
 paper, question, db = sys.argv[1:4]
 with sqlite_saver(Path(db)) as saver:

@@ -31,7 +31,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sovereign_graph import Context, build_graph
-from sovereign_graph.benchmarks.questions import (
+from sovereign_graph.app.checkpoints import state_serializer
+from sovereign_graph.evaluation.questions import (
     LabelledQuestion,
     SentenceJudgement,
     facet_scores,
@@ -39,13 +40,12 @@ from sovereign_graph.benchmarks.questions import (
     load_judgements,
     load_questions,
 )
-from sovereign_graph.checkpoint import state_serializer
-from sovereign_graph.engines.facets import addresses_outcome, addresses_subject, claim_coverage, split_facets
-from sovereign_graph.engines.planner import method_name
-from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
-from sovereign_graph.relevance.model import RelevanceModel, load_relevance_model, model_path
-from sovereign_graph.relevance.training import JudgedCandidate, claims_at, out_of_fold, train
 from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
+from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model, model_path
+from sovereign_graph.steps.plan.facets import addresses_outcome, addresses_subject, claim_coverage, split_facets
+from sovereign_graph.steps.plan.rules import method_name
+from sovereign_graph.training.relevance import JudgedCandidate, claims_at, out_of_fold, train
 
 DATA = Path(__file__).resolve().parent / "data" / "relevance"
 

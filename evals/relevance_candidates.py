@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
-from sovereign_graph.benchmarks.questions import indexed_state, load_questions
-from sovereign_graph.relevance.features import QuestionView, select_candidates
+from sovereign_graph.evaluation.questions import indexed_state, load_questions
+from sovereign_graph.steps.extract.relevance.features import QuestionView, select_candidates
 
 DATA = Path(__file__).resolve().parent / "data" / "relevance"
 

@@ -26,12 +26,12 @@ from rich.console import Console
 from rich.table import Table
 from sklearn.model_selection import KFold
 
-from sovereign_graph.benchmarks.retrieval import CUTOFFS, RetrievalScores, score_rankings, scored_claims, tfidf_scores
-from sovereign_graph.benchmarks.scifact import SciFactClaim, load_claims, load_corpus
-from sovereign_graph.engines.bm25 import Bm25Index
-from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.hybrid import DENSE_WEIGHTS, standardise
-from sovereign_graph.locations import sovereign_home
+from sovereign_graph.evaluation.retrieval import CUTOFFS, RetrievalScores, score_rankings, scored_claims, tfidf_scores
+from sovereign_graph.evaluation.scifact import SciFactClaim, load_claims, load_corpus
+from sovereign_graph.home import sovereign_home
+from sovereign_graph.text.bm25 import Bm25Index
+from sovereign_graph.text.hybrid import DENSE_WEIGHTS, standardise
+from sovereign_graph.text.lsa import LsaEmbeddings
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 FOLDS = 5
@@ -130,7 +130,7 @@ def main() -> None:
 
     engines: list[tuple[str, str, Embeddings]] = [("LSA 128-d, default", "lsa", LsaEmbeddings.fit(texts))]
     try:
-        from sovereign_graph.engines.minilm import MiniLmEmbeddings
+        from sovereign_graph.text.minilm import MiniLmEmbeddings
 
         engines.append(("all-MiniLM-L6-v2, extra", "minilm", MiniLmEmbeddings()))
     except Exception as error:  # the extra is optional: say why its row is missing

@@ -22,13 +22,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sovereign_graph.benchmarks.questions import LabelledQuestion, indexed_state, load_judgements, load_questions
-from sovereign_graph.context import Context
-from sovereign_graph.engines.policy import REJECT_BELOW
-from sovereign_graph.engines.review_guard import BAND, review_failures
-from sovereign_graph.engines.rubrics import RUBRICS, Dossier
+from sovereign_graph.evaluation.questions import LabelledQuestion, indexed_state, load_judgements, load_questions
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.state import Objection, Passage, Review
+from sovereign_graph.steps.policy.rules import REJECT_BELOW
+from sovereign_graph.steps.review.guard import BAND, review_failures
+from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tribunal_bench import DATA, as_claims, scored_dossier

@@ -32,11 +32,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sovereign_graph.benchmarks.scifact import load_claims, load_corpus
-from sovereign_graph.benchmarks.scifact_metrics import retrieval_recall, score
-from sovereign_graph.benchmarks.scifact_open import DEFAULT_K, OpenSetting, run_seed, run_trained
-from sovereign_graph.verify.model import MODEL_FILE
-from sovereign_graph.verify.training import calibration, cross_validate, fit, prepare
+from sovereign_graph.evaluation.scifact import load_claims, load_corpus
+from sovereign_graph.evaluation.scifact_metrics import retrieval_recall, score
+from sovereign_graph.evaluation.scifact_open import DEFAULT_K, OpenSetting, run_seed, run_trained
+from sovereign_graph.steps.verify.model import MODEL_FILE
+from sovereign_graph.training.verifier import calibration, cross_validate, fit, prepare
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "src" / "sovereign_graph" / "verify" / MODEL_FILE
 FOLDS = 5

@@ -22,9 +22,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.runtime.context import Context
 
 PAPER = "2604.23996"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"

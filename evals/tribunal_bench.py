@@ -25,17 +25,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sovereign_graph.benchmarks.questions import LabelledQuestion, indexed_state, load_judgements, load_questions
-from sovereign_graph.context import Context
-from sovereign_graph.engines.facets import claim_coverage
-from sovereign_graph.engines.rubrics import RUBRICS, Dossier
-from sovereign_graph.nodes.index import paper_relevance
-from sovereign_graph.nodes.verify import verify
-from sovereign_graph.relevance.features import QuestionView, feature_rows, paper_texts
-from sovereign_graph.relevance.model import load_relevance_model
+from sovereign_graph.evaluation.questions import LabelledQuestion, indexed_state, load_judgements, load_questions
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Claim, Passage
+from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts
+from sovereign_graph.steps.extract.relevance.model import load_relevance_model
+from sovereign_graph.steps.index.node import paper_relevance
+from sovereign_graph.steps.plan.facets import claim_coverage
+from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
+from sovereign_graph.steps.verify.node import verify
 
 DATA = Path(__file__).resolve().parent / "data" / "relevance"
 RUNTIME: Any = SimpleNamespace(context=Context())

@@ -18,7 +18,7 @@ from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from sovereign_graph import Context, build_graph
-from sovereign_graph.checkpoint import state_serializer
+from sovereign_graph.app.checkpoints import state_serializer
 
 
 class HostState(TypedDict, total=False):

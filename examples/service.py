@@ -30,10 +30,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sovereign_graph.checkpoint import open_saver
-from sovereign_graph.database_errors import database_error
+from sovereign_graph.app.checkpoints import open_saver
+from sovereign_graph.app.database_errors import database_error
+from sovereign_graph.app.runner import Runner, RunOutcome
 from sovereign_graph.errors import DatabaseError, InputError, ThreadConflictError
-from sovereign_graph.runner import Runner, RunOutcome
 
 
 def outcome_json(outcome: RunOutcome) -> dict[str, Any]:

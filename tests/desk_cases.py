@@ -8,10 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from sovereign_graph.checkpoint import sqlite_saver
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.cli import app
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.runtime.context import Context
 from tests.conftest import QUESTION, SMOES, UNANSWERABLE
 from tests.corpus_files import bundled_records
 

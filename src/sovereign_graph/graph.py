@@ -16,23 +16,23 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from sovereign_graph.context import Context
-from sovereign_graph.injected import ENGINES_KEY, Engines, VectorStoreFactory
-from sovereign_graph.llm.settings import RoleModels
-from sovereign_graph.nodes.extract import extract
-from sovereign_graph.nodes.index import index
-from sovereign_graph.nodes.owner import after_owner, owner
-from sovereign_graph.nodes.plan import plan
-from sovereign_graph.nodes.policy import policy
-from sovereign_graph.nodes.read import read
-from sovereign_graph.nodes.report import report
-from sovereign_graph.nodes.review import reviewer
-from sovereign_graph.nodes.revise import revise
-from sovereign_graph.nodes.search import fan_out_search, search
-from sovereign_graph.nodes.tribunal import after_tribunal, tribunal
-from sovereign_graph.nodes.verify import verify as verify_node
+from sovereign_graph.llm.role_models import RoleModels
+from sovereign_graph.runtime.context import Context
+from sovereign_graph.runtime.injected import ENGINES_KEY, Engines, VectorStoreFactory
 from sovereign_graph.sources.base import PaperSource
 from sovereign_graph.state import ResearchInput, ResearchOutput, ResearchState
+from sovereign_graph.steps.extract.node import extract
+from sovereign_graph.steps.index.node import index
+from sovereign_graph.steps.owner.final import report
+from sovereign_graph.steps.owner.node import after_owner, owner
+from sovereign_graph.steps.plan.node import plan
+from sovereign_graph.steps.policy.node import policy
+from sovereign_graph.steps.read.node import read
+from sovereign_graph.steps.review.node import reviewer
+from sovereign_graph.steps.revise.node import revise
+from sovereign_graph.steps.search.node import fan_out_search, search
+from sovereign_graph.steps.tribunal.node import after_tribunal, tribunal
+from sovereign_graph.steps.verify.node import verify as verify_node
 
 REVIEWERS = ("skeptic", "validator", "synthesizer")
 

@@ -15,9 +15,9 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.runtime.context import Context
 from tests.browser.conftest import Desk, save_screenshot
 from tests.conftest import SMOES
 from tests.desk_cases import HOSTILE_QUOTE, HOSTILE_TITLE, hostile_thread, paused_db

@@ -22,9 +22,9 @@ from tests.faults.harness import run_args
 
 
 def main(db: Path, out: Path, runs: int, seed: int) -> None:
-    from sovereign_graph.checkpoint import sqlite_saver
+    from sovereign_graph.app.checkpoints import sqlite_saver
+    from sovereign_graph.app.runner import Runner
     from sovereign_graph.cli import app
-    from sovereign_graph.runner import Runner
 
     cli = CliRunner()
     started = time.perf_counter()

@@ -114,8 +114,8 @@ def leftovers(directory: Path) -> list[str]:
 
 def thread_status(db: Path, thread: str) -> str:
     """The thread's status as `sovereign threads` computes it, read in this process."""
-    from sovereign_graph.checkpoint import sqlite_saver
-    from sovereign_graph.runner import Runner
+    from sovereign_graph.app.checkpoints import sqlite_saver
+    from sovereign_graph.app.runner import Runner
 
     with sqlite_saver(db) as saver:
         return Runner(saver).status(thread)

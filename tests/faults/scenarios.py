@@ -239,8 +239,8 @@ def paused_thread(space: Workspace, thread: str) -> None:
 
 @contextlib.contextmanager
 def runner_on(db: str) -> Iterator[Any]:
-    from sovereign_graph.checkpoint import open_saver
-    from sovereign_graph.runner import Runner
+    from sovereign_graph.app.checkpoints import open_saver
+    from sovereign_graph.app.runner import Runner
 
     with open_saver(db, must_exist=False) as saver:
         yield Runner(saver)
@@ -248,7 +248,7 @@ def runner_on(db: str) -> Iterator[Any]:
 
 def start_paused(db: str, out: Path, thread: str) -> None:
     """A paused thread, made in this process (warm after the first: the race, not the set-up, is the test)."""
-    from sovereign_graph.report_files import write_report_files
+    from sovereign_graph.report.files import write_report_files
 
     with runner_on(db) as runner:
         args = run_args(db, out, thread)

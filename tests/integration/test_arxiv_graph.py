@@ -12,10 +12,10 @@ import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 from typer.testing import CliRunner
 
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.cli import app
-from sovereign_graph.context import Context
 from sovereign_graph.errors import SourceError
-from sovereign_graph.runner import Runner
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources.arxiv_live import live_arxiv_source
 from tests.arxiv_loopback import ArxivLoopback, arxiv_loopback
 from tests.conftest import QUESTION, SMOES

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sovereign_graph.context import Context
 from sovereign_graph.errors import SourceError
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources.arxiv_client import ArxivClient
 from sovereign_graph.sources.arxiv_live import OFFLINE_HINT, LiveArxivSource, live_arxiv_source
 from sovereign_graph.sources.rate_limit import RateLimiter

@@ -14,7 +14,7 @@ from sovereign_graph.cli import app
 from tests.conftest import QUESTION, SMOES
 
 cli = CliRunner()
-HEAVY = ("langgraph.graph", "sklearn", "scipy", "sovereign_graph.graph", "sovereign_graph.engines.embeddings")
+HEAVY = ("langgraph.graph", "sklearn", "scipy", "sovereign_graph.graph", "sovereign_graph.text.lsa")
 
 
 def test_the_command_line_loads_no_graph_and_no_engine_until_a_command_needs_them() -> None:

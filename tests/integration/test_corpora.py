@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from sovereign_graph.cli import app
 from sovereign_graph.cli.corpus import human_size
-from sovereign_graph.context import Context
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources import corpora
 from sovereign_graph.sources.corpora import (
     build_corpus,

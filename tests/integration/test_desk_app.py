@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sovereign_graph.checkpoint import sqlite_saver
-from sovereign_graph.context import Context
+from sovereign_graph.app.checkpoints import sqlite_saver
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.desk.app import create_app
-from sovereign_graph.report import to_json, to_markdown
-from sovereign_graph.runner import Runner
+from sovereign_graph.report.document import to_json, to_markdown
+from sovereign_graph.runtime.context import Context
 from tests.desk_cases import HOSTILE_QUOTE, HOSTILE_SENTENCE, HOSTILE_TITLE, hostile_thread, paused_db
 
 BASE = "http://127.0.0.1:8765"

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sovereign_graph.cli import app
-from sovereign_graph.verify.model import load_model
+from sovereign_graph.steps.verify.model import load_model
 
 cli = CliRunner()
 

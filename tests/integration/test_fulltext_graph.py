@@ -12,12 +12,12 @@ from langgraph.checkpoint.memory import InMemorySaver
 from typer.testing import CliRunner
 
 from sovereign_graph import Context, build_graph
-from sovereign_graph.checkpoint import state_serializer
+from sovereign_graph.app.checkpoints import state_serializer
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.cli import app
-from sovereign_graph.llm.config import LiveConfig
-from sovereign_graph.llm.settings import RoleModels
-from sovereign_graph.report import build_report, to_markdown
-from sovereign_graph.runner import Runner
+from sovereign_graph.llm.live_config import LiveConfig
+from sovereign_graph.llm.role_models import RoleModels
+from sovereign_graph.report.document import build_report, to_markdown
 from sovereign_graph.sources.corpora import build_corpus
 from sovereign_graph.sources.fulltext.pdf import parse_pdf
 from sovereign_graph.state import Claim

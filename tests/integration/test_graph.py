@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from langgraph.types import Command
 
-from sovereign_graph.context import Context
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.runtime.context import Context
 from tests.conftest import QUESTION, SMOES
 
 

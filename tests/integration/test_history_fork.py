@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.cli import app
 from sovereign_graph.errors import InputError
-from sovereign_graph.runner import Runner
 from tests.conftest import QUESTION, SMOES
 
 cli = CliRunner()
@@ -60,7 +60,7 @@ def test_fork_from_the_owners_pause_with_revise_leaves_the_approved_original_int
 
 
 def test_fork_from_an_earlier_checkpoint_with_another_revision_budget(runner: Runner) -> None:
-    from sovereign_graph.context import Context
+    from sovereign_graph.runtime.context import Context
 
     low = Runner(runner.checkpointer, Context(revise_below=10.1))  # every round scores below: rounds = budget
     low.start(SMOES, QUESTION, thread_id="budget", max_revisions=1)

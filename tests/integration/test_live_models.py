@@ -10,12 +10,12 @@ import pytest
 from langchain_nvidia_ai_endpoints import ChatNVIDIA
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from sovereign_graph.context import Context
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.errors import ModelError
-from sovereign_graph.llm.config import LiveConfig
-from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
-from sovereign_graph.report import to_markdown
-from sovereign_graph.runner import Runner
+from sovereign_graph.llm.live_config import LiveConfig
+from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+from sovereign_graph.report.document import to_markdown
+from sovereign_graph.runtime.context import Context
 from tests.conftest import QUESTION, SMOES
 from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 
@@ -144,7 +144,7 @@ def test_build_graph_takes_a_host_chat_model_for_every_role(nim: NimLoopback) ->
     from langgraph.types import Command
 
     from sovereign_graph import build_graph
-    from sovereign_graph.checkpoint import state_serializer
+    from sovereign_graph.app.checkpoints import state_serializer
 
     host_model = ChatNVIDIA(model=MODEL, base_url=nim.base_url, api_key="host-app-key")
     graph = build_graph(InMemorySaver(serde=state_serializer()), llm=host_model)

@@ -12,7 +12,7 @@ from langgraph.types import Command
 from typer.testing import CliRunner
 
 from sovereign_graph import Context, build_graph
-from sovereign_graph.checkpoint import state_serializer
+from sovereign_graph.app.checkpoints import state_serializer
 from sovereign_graph.cli import app
 from sovereign_graph.sources.snapshot import LocalCorpus, bundled_snapshot
 from tests.conftest import QUESTION, SMOES

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from sovereign_graph.coordination import DecisionRecord
-from sovereign_graph.history import fork_checkpoint
-from sovereign_graph.quick_read import quick_report, quick_threads
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.coordination import DecisionRecord
+from sovereign_graph.app.history import fork_checkpoint
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.app.thread_index import quick_report, quick_threads
 from tests.conftest import QUESTION, SMOES
 
 

@@ -157,7 +157,7 @@ def test_a_failed_build_leaves_nothing_and_keeps_the_previous_build(snapshot_cor
 
 
 def test_an_unknown_name_names_what_the_database_and_the_disk_hold(snapshot_corpora: Built) -> None:
-    from sovereign_graph.context import Context
+    from sovereign_graph.runtime.context import Context
 
     context = Context(corpus="nope", corpus_db=snapshot_corpora.url)
     with pytest.raises(InputError, match=r"no corpus named 'nope' in the database .*available there: .*snap"):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from sovereign_graph.checkpoint import postgres_saver
-from sovereign_graph.context import Context
+from sovereign_graph.app.checkpoints import postgres_saver
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.desk.app import create_app
-from sovereign_graph.runner import Runner
+from sovereign_graph.runtime.context import Context
 from tests.conftest import QUESTION, SMOES
 from tests.integration.test_desk_app import BASE, form_of
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sovereign_graph.checkpoint import postgres_saver
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import postgres_saver
+from sovereign_graph.app.runner import Runner
 from tests.conftest import QUESTION, SMOES
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from sovereign_graph.checkpoint import postgres_saver
-from sovereign_graph.runner import Runner
+from sovereign_graph.app.checkpoints import postgres_saver
+from sovereign_graph.app.runner import Runner
 
 
 def run_one(url: str, thread_id: str, paper: str, question: str) -> dict[str, str]:

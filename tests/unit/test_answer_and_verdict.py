@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sovereign_graph.engines.answer import SILENT, build_answer, check_answer
-from sovereign_graph.engines.facets import split_facets
-from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.state import AnswerSentence, Claim, FacetAnswer, Passage
-from sovereign_graph.verify import tfidf
-from sovereign_graph.verify.verdict import settle
+from sovereign_graph.steps.extract.relevance.model import RelevanceBar
+from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.review.answer import SILENT, build_answer, check_answer
+from sovereign_graph.steps.verify import tfidf
+from sovereign_graph.steps.verify.verdict import settle
 
 QUESTION = "Does visual token pruning reduce hallucination on POPE?"
 FACETS = split_facets(QUESTION)
@@ -96,7 +96,7 @@ def test_a_paraphrased_claim_is_grounded_against_its_quote_and_can_fail() -> Non
 
 
 def test_a_subject_claim_extracted_at_the_lower_bar_is_on_topic_for_the_answer_and_the_rubrics() -> None:
-    from sovereign_graph.engines.rubrics import Dossier, skeptic
+    from sovereign_graph.steps.review.rubrics import Dossier, skeptic
 
     bar = RelevanceBar(0.5, subject_threshold=0.25)
     own = _claim(relevance=0.3, from_subject=True)

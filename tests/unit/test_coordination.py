@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sovereign_graph.coordination import DecisionRecord, SqlCoordinator, hold, this_process
-from sovereign_graph.coordination.records import LEASE_SECONDS
+from sovereign_graph.app.coordination import DecisionRecord, SqlCoordinator, hold, this_process
+from sovereign_graph.app.coordination.records import LEASE_SECONDS
 from sovereign_graph.errors import ThreadBusyError
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from sovereign_graph.engines.extractor import ScoredCandidate, extract_claims, score_candidates
-from sovereign_graph.engines.facets import split_facets
-from sovereign_graph.engines.findings import finding_strength
-from sovereign_graph.engines.reviser import plan_revision
-from sovereign_graph.engines.rubrics import Dossier, skeptic, synthesizer, validator
-from sovereign_graph.engines.text import sentences
-from sovereign_graph.relevance.model import RelevanceBar, load_relevance_model
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Claim, Objection, Passage
-from sovereign_graph.verify.tfidf import verify_claims
+from sovereign_graph.steps.extract.findings import finding_strength
+from sovereign_graph.steps.extract.relevance.model import RelevanceBar, load_relevance_model
+from sovereign_graph.steps.extract.rules import ScoredCandidate, extract_claims, score_candidates
+from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.review.rubrics import Dossier, skeptic, synthesizer, validator
+from sovereign_graph.steps.revise.rules import plan_revision
+from sovereign_graph.steps.verify.tfidf import verify_claims
+from sovereign_graph.text.prose import sentences
 
 FACETS = split_facets("Does expert routing improve robustness to adversarial perturbations?")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.engines.extractor import ScoredCandidate, evidence_gaps, extract_claims
-from sovereign_graph.engines.facets import note_facets, split_facets
-from sovereign_graph.engines.reviser import plan_revision
-from sovereign_graph.engines.rubrics import Dossier, skeptic
-from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Passage
+from sovereign_graph.steps.extract.relevance.model import RelevanceBar
+from sovereign_graph.steps.extract.rules import ScoredCandidate, evidence_gaps, extract_claims
+from sovereign_graph.steps.plan.facets import note_facets, split_facets
+from sovereign_graph.steps.review.rubrics import Dossier, skeptic
+from sovereign_graph.steps.revise.rules import plan_revision
 
 SEED_000 = (
     "Does increasing the number of experts in SMOES improve robustness to cloaking-style adversarial "

@@ -1,8 +1,8 @@
 import numpy as np
 
-from sovereign_graph.engines.bm25 import Bm25Index
-from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.hybrid import HybridRanker, standardise
+from sovereign_graph.text.bm25 import Bm25Index
+from sovereign_graph.text.hybrid import HybridRanker, standardise
+from sovereign_graph.text.lsa import LsaEmbeddings
 
 DOCS = [
     "Sparse mixture of experts routing improves robustness of vision language models.",

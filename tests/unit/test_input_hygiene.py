@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from sovereign_graph.context import Context
+from sovereign_graph.app.runner import Runner, write_report_files
 from sovereign_graph.errors import InputError
-from sovereign_graph.injected import Engines
-from sovereign_graph.llm.config import parse_spec
+from sovereign_graph.llm.live_config import parse_spec
 from sovereign_graph.llm.models import chat_model, embeddings_model
-from sovereign_graph.report import to_json, to_markdown
-from sovereign_graph.runner import Runner, write_report_files
+from sovereign_graph.report.document import to_json, to_markdown
+from sovereign_graph.runtime.context import Context
+from sovereign_graph.runtime.injected import Engines
 from sovereign_graph.sources.corpora import open_corpus, require_corpus_name
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.sources.snapshot import LocalCorpus, bundled_snapshot
-from sovereign_graph.verify import check_verifier
+from sovereign_graph.steps.verify import check_verifier
 from tests.conftest import QUESTION, SMOES
 
 # What a terminal would obey: C0 controls but newline and tab, DEL, C1 controls.

@@ -7,19 +7,19 @@ from typing import Any
 
 import pytest
 
-from sovereign_graph.benchmarks.questions import indexed_state
-from sovereign_graph.context import Context
-from sovereign_graph.engines.facets import split_facets
-from sovereign_graph.engines.planner import plan_queries
-from sovereign_graph.engines.text import stems
-from sovereign_graph.nodes.extract import extract
-from sovereign_graph.nodes.policy import policy
-from sovereign_graph.nodes.review import reviewer
-from sovereign_graph.nodes.search import fan_out_search
-from sovereign_graph.nodes.tribunal import after_tribunal, tribunal
-from sovereign_graph.nodes.verify import verify
+from sovereign_graph.evaluation.questions import indexed_state
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Revision, merge_hits
+from sovereign_graph.steps.extract.node import extract
+from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.rules import plan_queries
+from sovereign_graph.steps.policy.node import policy
+from sovereign_graph.steps.review.node import reviewer
+from sovereign_graph.steps.search.node import fan_out_search
+from sovereign_graph.steps.tribunal.node import after_tribunal, tribunal
+from sovereign_graph.steps.verify.node import verify
+from sovereign_graph.text.prose import stems
 from tests.conftest import QUESTION, SMOES
 
 RUNTIME: Any = SimpleNamespace(context=Context())
@@ -112,7 +112,7 @@ def test_extract_skips_background_sentences(dossier: dict[str, Any]) -> None:
 
 
 def test_verify_grades_every_claim_with_evidence_from_other_papers(dossier: dict[str, Any]) -> None:
-    from sovereign_graph.verify.model import load_model
+    from sovereign_graph.steps.verify.model import load_model
 
     threshold = load_model().decision_threshold
     for claim in dossier["claims"]:
@@ -175,7 +175,7 @@ def test_policy_recommends_from_the_score(dossier: dict[str, Any]) -> None:
 
 
 def test_report_blames_the_seed_method_only_when_it_ran(dossier: dict[str, Any]) -> None:
-    from sovereign_graph.report import uncertainties
+    from sovereign_graph.report.document import uncertainties
 
     note = "Verification used the seed TF-IDF method"
     assert not any(n.startswith(note) for n in uncertainties(dossier))

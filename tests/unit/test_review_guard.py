@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.engines.facets import split_facets
-from sovereign_graph.engines.review_guard import BAND, guard_review, review_failures, substantive
-from sovereign_graph.engines.rubrics import RUBRICS, Dossier
-from sovereign_graph.relevance.model import RelevanceBar
 from sovereign_graph.state import Claim, Objection, Passage, Review
+from sovereign_graph.steps.extract.relevance.model import RelevanceBar
+from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.review.guard import BAND, guard_review, review_failures, substantive
+from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 
 FACETS = split_facets("Does expert routing improve robustness to adversarial perturbations?")
 PASSAGE = Passage(id="a#0", paper_id="a", text="Expert routing improves robustness to adversarial perturbations.")

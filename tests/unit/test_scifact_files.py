@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from sovereign_graph.benchmarks.scifact import check_claims_match_corpus, load_claims, load_corpus
 from sovereign_graph.errors import InputError
+from sovereign_graph.evaluation.scifact import check_claims_match_corpus, load_claims, load_corpus
 
 
 def test_bundled_training_claims_and_corpus_load_and_match() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.benchmarks.scifact import Rationale, SciFactClaim, SciFactDoc
-from sovereign_graph.benchmarks.scifact_metrics import DocPrediction, retrieval_recall, score
-from sovereign_graph.benchmarks.scifact_open import OpenSetting, TfidfRetriever, predictions_from
-from sovereign_graph.verify.model import DocVerdict
+from sovereign_graph.evaluation.scifact import Rationale, SciFactClaim, SciFactDoc
+from sovereign_graph.evaluation.scifact_metrics import DocPrediction, retrieval_recall, score
+from sovereign_graph.evaluation.scifact_open import OpenSetting, TfidfRetriever, predictions_from
+from sovereign_graph.steps.verify.model import DocVerdict
 
 # Claim 1: doc 10 SUPPORTs it with rationale {0} or {2, 3}; doc 11 CONTRADICTs it with rationale {1}.
 # Claim 2: no evidence.

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sovereign_graph.context import Context
-from sovereign_graph.engines.bm25 import count_terms
+from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources import shipped, snapshot
 from sovereign_graph.sources.base import sample_texts
-from sovereign_graph.sources.build_shipped import fitted_corpus
-from sovereign_graph.verify.features import Vocabulary
+from sovereign_graph.steps.verify.features import Vocabulary
+from sovereign_graph.text.bm25 import count_terms
+from sovereign_graph.training.shipped import fitted_corpus
 
 QUERY = "modality-guided expert routing in vision-language models"
 
@@ -24,7 +24,7 @@ def fitted() -> snapshot.LocalCorpus:
 
 
 def test_shipped_files_are_fresh_and_as_fitting_gives_them(fitted: snapshot.LocalCorpus) -> None:
-    """Fails after a change to the bundled data or a recipe: run `python -m sovereign_graph.sources.build_shipped`."""
+    """Fails after a change to the bundled data or a recipe: run `python -m sovereign_graph.training.shipped`."""
     lsa, counts, vocabulary = snapshot.shipped_lsa(), snapshot.shipped_counts(), snapshot.shipped_verifier_vocabulary()
     assert lsa is not None and counts is not None and vocabulary is not None, "a shipped model is stale"
     assert lsa.vocabulary == fitted.embeddings.vocabulary and np.array_equal(lsa.idf, fitted.embeddings.idf)

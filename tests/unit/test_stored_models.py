@@ -10,9 +10,9 @@ import numpy as np
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from sovereign_graph.engines.bm25 import K1, B, Bm25Index, count_terms
-from sovereign_graph.engines.embeddings import LsaEmbeddings
 from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.text.bm25 import K1, B, Bm25Index, count_terms
+from sovereign_graph.text.lsa import LsaEmbeddings
 
 TEXTS = bundled_snapshot().texts()[:400]
 QUERY = "modality-guided expert routing in vision-language models"

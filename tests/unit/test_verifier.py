@@ -10,7 +10,7 @@ import pytest
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.state import Claim, Passage
-from sovereign_graph.verify.features import (
+from sovereign_graph.steps.verify.features import (
     DOC_FEATURES,
     LABEL_FEATURES,
     SentenceIndex,
@@ -20,8 +20,8 @@ from sovereign_graph.verify.features import (
     label_features,
     sentence_features,
 )
-from sovereign_graph.verify.model import FORMAT, VerifierModel, load_model
-from sovereign_graph.verify.trained import verify_claims
+from sovereign_graph.steps.verify.model import FORMAT, VerifierModel, load_model
+from sovereign_graph.steps.verify.trained import verify_claims
 
 CLAIM = "Aspirin increases the risk of gastrointestinal bleeding in elderly patients."
 AGREES = "In 2,000 elderly patients, aspirin increased the risk of gastrointestinal bleeding (odds ratio 1.8)."

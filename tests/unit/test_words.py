@@ -9,10 +9,10 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.words import STOP_WORDS, content_words, count_matrix, fit_counts, word_tokens
 from sovereign_graph.sources.snapshot import bundled_snapshot
-from sovereign_graph.verify.features import Vocabulary, _terms, stem_tokens
+from sovereign_graph.steps.verify.features import Vocabulary, _terms, stem_tokens
+from sovereign_graph.text.counts import STOP_WORDS, content_words, count_matrix, fit_counts, word_tokens
+from sovereign_graph.text.lsa import LsaEmbeddings
 
 TEXTS = [*bundled_snapshot().texts()[:300], "", "a an the", "Ünïcode wörds, x y z 42 3.5% e.g. re-use"]
 
@@ -63,7 +63,7 @@ def test_an_empty_vocabulary_is_refused_as_scikit_learn_does() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_l2_rows_match_normalize_to_the_last_bit(dtype: type) -> None:
-    from sovereign_graph.engines.words import l2_normalize_rows
+    from sovereign_graph.text.counts import l2_normalize_rows
 
     counts = sparse.csr_matrix(CountVectorizer().fit_transform(TEXTS), dtype=dtype)
     counts.data = np.random.default_rng(0).random(counts.nnz).astype(dtype) * 5  # sums that round differently

@@ -17,10 +17,10 @@ from sovereign_graph.batch.options import RunOptions
 from sovereign_graph.batch.results import RowResult, is_done
 from sovereign_graph.batch.rows import BatchRow
 from sovereign_graph.errors import SovereignError
-from sovereign_graph.locations import is_postgres_url
+from sovereign_graph.home import is_postgres_url
 
 if TYPE_CHECKING:
-    from sovereign_graph.runner import ProgressCallback, Runner, RunOutcome
+    from sovereign_graph.app.runner import ProgressCallback, Runner, RunOutcome
 
 _OPEN = ExitStack()
 atexit.register(_OPEN.close)
@@ -30,8 +30,8 @@ _RUNNERS: dict[tuple[str | None, RunOptions], Runner] = {}
 def runner_for(db: str | None, options: RunOptions) -> Runner:
     key = (db, options)
     if key not in _RUNNERS:
-        from sovereign_graph.checkpoint import open_saver
-        from sovereign_graph.runner import Runner
+        from sovereign_graph.app.checkpoints import open_saver
+        from sovereign_graph.app.runner import Runner
 
         saver = _OPEN.enter_context(open_saver(db, must_exist=False, for_new_threads=True))
         context = options.context()
@@ -50,7 +50,7 @@ def run_row(
 ) -> RowResult:
     """The row's outcome; a failure of this row (bad paper, a backend that kept failing, an unwritable report)
     is its result, never an exception that would stop the other rows. Ctrl-C and SIGTERM do propagate."""
-    from sovereign_graph.report_files import write_report_files
+    from sovereign_graph.report.files import write_report_files
 
     started = time.perf_counter()
 
@@ -91,7 +91,7 @@ def run_row(
         if status == "running":
             return result("failed", error=f"thread {row.thread} is running in another process")
         if is_done(status):
-            from sovereign_graph.runner import RunOutcome
+            from sovereign_graph.app.runner import RunOutcome
 
             done = RunOutcome(row.thread, runner.report(row.thread), paused=status == "awaiting_owner")
             return result(status, done, skipped=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the graph's modules load in the worker processes, not in the command that hands out rows
-    from sovereign_graph.context import Context
+    from sovereign_graph.runtime.context import Context
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,9 @@ class RunOptions:
     live: str | None = None  # LiveConfig.to_json(), or None for the embedded engines
 
     def context(self) -> Context:
-        from sovereign_graph.context import Context
-        from sovereign_graph.llm.config import LiveConfig
-        from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
+        from sovereign_graph.llm.live_config import LiveConfig
+        from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+        from sovereign_graph.runtime.context import Context
 
         models = LiveConfig.from_json(self.live) if self.live else LiveConfig()
         context = Context(

@@ -12,7 +12,7 @@ from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.runs import DbOption, SourceChoice, live_config
 from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import redacted
+from sovereign_graph.home import redacted
 
 if TYPE_CHECKING:
     from sovereign_graph.batch.options import RunOptions
@@ -97,7 +97,7 @@ def batch(
         from sovereign_graph.batch.options import RunOptions
         from sovereign_graph.batch.results import RowResult, write_results
         from sovereign_graph.batch.rows import read_batch
-        from sovereign_graph.verify import check_verifier
+        from sovereign_graph.steps.verify import check_verifier
 
         if corpus is not None and source is not SourceChoice.snapshot:
             raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")

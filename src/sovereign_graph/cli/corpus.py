@@ -81,7 +81,7 @@ def build(
     """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME, or in PostgreSQL (--db)."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from sovereign_graph.locations import is_postgres_url, redacted
+    from sovereign_graph.home import is_postgres_url, redacted
     from sovereign_graph.names import shell_word
     from sovereign_graph.sources.corpora import BuildResult, build_corpus, default_corpus_name, require_corpus_name
 

@@ -33,8 +33,8 @@ def retrieval(
     """Recall@1/3/10 and MRR of the hybrid ranker (BM25 + dense) and of plain TF-IDF, side by side."""
     from rich.table import Table
 
-    from sovereign_graph.benchmarks.retrieval import CUTOFFS, evaluate
-    from sovereign_graph.benchmarks.scifact import check_claims_match_corpus, load_claims, load_corpus
+    from sovereign_graph.evaluation.retrieval import CUTOFFS, evaluate
+    from sovereign_graph.evaluation.scifact import check_claims_match_corpus, load_claims, load_corpus
 
     with cli_errors():
         claim_list, docs = load_claims(claims), load_corpus(corpus)

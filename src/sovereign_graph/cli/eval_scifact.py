@@ -15,7 +15,7 @@ from sovereign_graph.cli.evals import eval_app
 if TYPE_CHECKING:  # the benchmark code (scikit-learn) loads when the command runs
     from rich.table import Table
 
-    from sovereign_graph.benchmarks.scifact_eval import SciFactEvaluation
+    from sovereign_graph.evaluation.scifact_eval import SciFactEvaluation
 
 DEFAULT_K = 5  # abstracts retrieved per claim; `scifact_open.DEFAULT_K` (a test keeps the two equal)
 
@@ -61,7 +61,7 @@ def scifact(
 ) -> None:
     """Verify claims in SciFact's open setting (retrieve from the whole corpus, then label), scored side by side
     with the seed method: abstract-level label-only and label+rationale P/R/F1, sentence-level F1, claims/s."""
-    from sovereign_graph.benchmarks.scifact_eval import check_output, evaluate, write_predictions
+    from sovereign_graph.evaluation.scifact_eval import check_output, evaluate, write_predictions
 
     with cli_errors():
         check_output(predictions)

@@ -52,8 +52,8 @@ def fork(
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the original's draft went]")] = None,
 ) -> None:
     """Re-run a thread from one of its checkpoints in a new thread, with another decision or setting."""
+    from sovereign_graph.app.runner import check_decision
     from sovereign_graph.names import require_thread_id
-    from sovereign_graph.runner import check_decision
 
     with cli_errors():
         if decision is not None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.locations import redacted
+from sovereign_graph.home import redacted
 from sovereign_graph.queue.settings import require_queue_url
 
 queue_app = typer.Typer(help="The PostgreSQL queue of `sovereign batch --queue`.", no_args_is_help=True)
@@ -28,9 +28,9 @@ def worker(
     """Take queued batch rows one at a time and run each to the owner's pause (Ctrl-C: finish the current one)."""
     from rich.markup import escape
 
+    from sovereign_graph.app.writable import require_writable_dir
     from sovereign_graph.batch.results import RowResult
     from sovereign_graph.cli.batch import row_line
-    from sovereign_graph.places import require_writable_dir
 
     with cli_errors():
         require_queue_url(db)

@@ -14,16 +14,16 @@ import typer
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError, ReportWriteError
-from sovereign_graph.locations import default_db_path, is_postgres_url, redacted
+from sovereign_graph.home import default_db_path, is_postgres_url, redacted
 from sovereign_graph.names import shell_word
 
 if TYPE_CHECKING:  # the graph and its engines load only when a command runs them
     from rich.status import Status
 
-    from sovereign_graph.context import Context
-    from sovereign_graph.llm.config import LiveConfig
-    from sovereign_graph.report import Report
-    from sovereign_graph.runner import Runner, RunOutcome
+    from sovereign_graph.app.runner import Runner, RunOutcome
+    from sovereign_graph.llm.live_config import LiveConfig
+    from sovereign_graph.report.document import Report
+    from sovereign_graph.runtime.context import Context
 
 DbOption = Annotated[
     str | None,
@@ -44,9 +44,9 @@ class SourceChoice(StrEnum):
 def _runner(
     db: str | None, *, must_exist: bool, context: Context | None = None, for_new_threads: bool = False
 ) -> Iterator[Runner]:
-    from sovereign_graph.checkpoint import open_saver
-    from sovereign_graph.context import Context
-    from sovereign_graph.runner import Runner
+    from sovereign_graph.app.checkpoints import open_saver
+    from sovereign_graph.app.runner import Runner
+    from sovereign_graph.runtime.context import Context
 
     context = context or Context()
     if db is not None and is_postgres_url(db) and not context.corpus_db:
@@ -62,7 +62,7 @@ def _db_flag(db: str | None) -> str:
 @contextmanager
 def stoppable(db: str | None) -> Iterator[None]:
     """A run stopped by Ctrl-C or SIGTERM: say where, and how to continue (its finished steps are saved)."""
-    from sovereign_graph.runner import RunStopped
+    from sovereign_graph.app.runner import RunStopped
 
     try:
         yield
@@ -86,8 +86,8 @@ def _check_places(
     """Every place the command will write, before any work: one line naming the place that fails.
     `refuse_damaged`: a damaged database file is refused too (no work, new or resumed, writes into it: a lease or
     a decision written before the damage shows would change the file its owner must recover from)."""
-    from sovereign_graph.database_errors import require_sound_sqlite
-    from sovereign_graph.places import check_db_path, require_writable_db, require_writable_dir
+    from sovereign_graph.app.database_errors import require_sound_sqlite
+    from sovereign_graph.app.writable import check_db_path, require_writable_db, require_writable_dir
 
     if out_dir is not None:
         require_writable_dir(out_dir, "--out")
@@ -99,7 +99,7 @@ def _check_places(
 
 
 def _check_out(out_dir: Path) -> Path:
-    from sovereign_graph.places import require_writable_dir
+    from sovereign_graph.app.writable import require_writable_dir
 
     return require_writable_dir(out_dir, "--out")
 
@@ -136,7 +136,7 @@ class LiveProgress:
 
 def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool = False) -> None:
     """Write the report files, then say what happened: success is never reported before they exist."""
-    from sovereign_graph.report_files import write_report_files
+    from sovereign_graph.report.files import write_report_files
 
     report = outcome.report
     thread = shell_word(outcome.thread_id)
@@ -166,7 +166,7 @@ def _print_fallbacks(report: Report) -> None:
     from rich.markup import escape
 
     from sovereign_graph.printable import escape_controls
-    from sovereign_graph.report import fallback_summary
+    from sovereign_graph.report.document import fallback_summary
 
     for line in fallback_summary(report.fallbacks):
         # A reason can quote what a model wrote: no markup, no terminal control sequence gets through.
@@ -192,7 +192,7 @@ def read_question(question: str | None, question_file: str | None) -> str:
 
 def live_config(config: Path | None, model: str | None, base_url: str | None, embeddings: str | None) -> LiveConfig:
     """The config file (if any), with the command line's flags over it."""
-    from sovereign_graph.llm.config import LiveConfig, load_config, parse_spec
+    from sovereign_graph.llm.live_config import LiveConfig, load_config, parse_spec
 
     settings = load_config(config) if config is not None else LiveConfig()
     for spec in (model, embeddings):
@@ -283,10 +283,10 @@ def run(
         out_dir = out_dir.resolve()
         _check_places(db, out_dir, refuse_damaged=True)
 
-        from sovereign_graph.context import Context
-        from sovereign_graph.llm.settings import RoleModels, embeddings_from_config
-        from sovereign_graph.runner import check_run_input, new_thread_id
-        from sovereign_graph.verify import check_verifier
+        from sovereign_graph.app.runner import check_run_input, new_thread_id
+        from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+        from sovereign_graph.runtime.context import Context
+        from sovereign_graph.steps.verify import check_verifier
 
         models = live_config(config, model, base_url, embeddings)
         context = Context(
@@ -333,7 +333,7 @@ def resume(
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
 ) -> None:
     """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one."""
-    from sovereign_graph.runner import check_decision
+    from sovereign_graph.app.runner import check_decision
 
     with cli_errors():
         if decision is not None:
@@ -369,7 +369,7 @@ def threads(db: DbOption = None) -> None:
 
 def _sqlite_path(db: str | None) -> Path | None:
     """The SQLite file `--db` names (None for PostgreSQL), checked to exist."""
-    from sovereign_graph.places import check_db_path
+    from sovereign_graph.app.writable import check_db_path
 
     if db is not None and is_postgres_url(db):
         return None
@@ -377,20 +377,20 @@ def _sqlite_path(db: str | None) -> Path | None:
 
 
 def _quick_threads(db: str | None) -> list[Any] | None:
-    from sovereign_graph.quick_read import quick_threads
+    from sovereign_graph.app.thread_index import quick_threads
 
     path = _sqlite_path(db)
     return quick_threads(path) if path is not None else None
 
 
 def _quick_report(db: str | None, thread: str) -> Any:
-    from sovereign_graph.quick_read import quick_report
+    from sovereign_graph.app.thread_index import quick_report
 
     path = _sqlite_path(db)
     found = quick_report(path, thread) if path is not None else None
     if found is None:
         return None
-    from sovereign_graph.report import Report
+    from sovereign_graph.report.document import Report
 
     return Report.model_validate_json(found)
 
@@ -417,8 +417,8 @@ def show(
     ] = None,
 ) -> None:
     """Print a thread's report (markdown, --json or --html); --out also writes its files."""
-    from sovereign_graph.report import to_json, to_markdown
-    from sovereign_graph.report_files import write_report_files
+    from sovereign_graph.report.document import to_json, to_markdown
+    from sovereign_graph.report.files import write_report_files
 
     with cli_errors():
         if as_json and as_html:

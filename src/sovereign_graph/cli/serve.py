@@ -11,7 +11,7 @@ import typer
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.runs import DbOption
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import is_postgres_url
+from sovereign_graph.home import is_postgres_url
 
 WEB_EXTRA = 'the desk needs the web extra: pip install "sovereign-graph[web]".'
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sovereign_graph.checkpoint import open_saver
-from sovereign_graph.context import Context
+from sovereign_graph.app.checkpoints import open_saver
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.app.thread_index import quick_threads
 from sovereign_graph.desk.jobs import Job, Jobs
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import default_db_path, is_postgres_url
-from sovereign_graph.quick_read import quick_threads
-from sovereign_graph.report import Report
-from sovereign_graph.report_files import write_report_files
-from sovereign_graph.runner import Runner
+from sovereign_graph.home import default_db_path, is_postgres_url
+from sovereign_graph.report.document import Report
+from sovereign_graph.report.files import write_report_files
+from sovereign_graph.runtime.context import Context
 
 AWAITING = "awaiting_owner"
 MAX_THREAD_ID = 256

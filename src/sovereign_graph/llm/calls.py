@@ -26,7 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from sovereign_graph.errors import InputError, ModelError
 from sovereign_graph.llm.models import take_retry_after
-from sovereign_graph.llm.settings import Price, RetryPolicy, RoleModel
+from sovereign_graph.llm.role_models import Price, RetryPolicy, RoleModel
 from sovereign_graph.state import RoleUsage
 
 T = TypeVar("T", bound=BaseModel)

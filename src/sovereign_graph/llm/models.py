@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from sovereign_graph.errors import InputError, shown
-from sovereign_graph.llm.config import parse_spec
+from sovereign_graph.llm.live_config import parse_spec
 from sovereign_graph.llm.providers import require_provider
 
 TELEMETRY_ENV = "NVIDIA_USAGE_TELEMETRY_ENABLED"

@@ -13,14 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from sovereign_graph.engines.facets import claim_coverage, note_facets
-from sovereign_graph.engines.planner import QUERIES_PER_PLAN, plan_queries
-from sovereign_graph.engines.reviser import MAX_NEW_QUERIES, plan_revision, record_revision
-from sovereign_graph.engines.rubrics import Dossier
-from sovereign_graph.engines.text import numbers, stems
 from sovereign_graph.llm.calls import ask
 from sovereign_graph.llm.fallbacks import extractor_reason, query_reason
 from sovereign_graph.llm.prompts import render
+from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.llm.schemas import (
     Extraction,
     Plan,
@@ -30,7 +26,6 @@ from sovereign_graph.llm.schemas import (
     Synthesis,
     Verdict,
 )
-from sovereign_graph.llm.settings import RetryPolicy, RoleModel
 from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import (
     AnswerSentence,
@@ -47,6 +42,11 @@ from sovereign_graph.state import (
     Role,
     RoleUsage,
 )
+from sovereign_graph.steps.plan.facets import claim_coverage, note_facets
+from sovereign_graph.steps.plan.rules import QUERIES_PER_PLAN, plan_queries
+from sovereign_graph.steps.review.rubrics import Dossier
+from sovereign_graph.steps.revise.rules import MAX_NEW_QUERIES, plan_revision, record_revision
+from sovereign_graph.text.prose import numbers, stems
 
 EXTRACT_PASSAGES = 40  # at most this many of the passages that cleared the relevance model
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sovereign_graph.coordination.records import LEASE_SECONDS
+from sovereign_graph.app.coordination.records import LEASE_SECONDS
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import is_postgres_url
+from sovereign_graph.home import is_postgres_url
 
 QUEUE = "sovereign"
 TASK = "sovereign.run_row"

@@ -55,12 +55,8 @@ import numpy as np
 from pydantic import BaseModel
 from scipy import sparse
 
-from sovereign_graph.engines.bm25 import Bm25Index, bm25_postings, count_terms
-from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.hybrid import HybridRanker
-from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, shown, shown_path
-from sovereign_graph.locations import sovereign_home
+from sovereign_graph.home import sovereign_home
 from sovereign_graph.sources.fulltext.document import Document
 from sovereign_graph.sources.fulltext.library import (
     BadFile,
@@ -75,6 +71,10 @@ from sovereign_graph.sources.fulltext.library import (
 from sovereign_graph.sources.fulltext.reader import FullText
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
+from sovereign_graph.text.bm25 import Bm25Index, bm25_postings, count_terms
+from sovereign_graph.text.hybrid import HybridRanker
+from sovereign_graph.text.lsa import LsaEmbeddings
+from sovereign_graph.text.prose import normalise_title
 
 FORMAT_VERSION = 2  # 1: hashed TF-IDF postings; 2: BM25 postings + LSA document vectors (hybrid ranking)
 BUNDLED = "bundled"

@@ -6,13 +6,13 @@ import shlex
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, PaperNotFoundError, shown, shown_path
 from sovereign_graph.printable import strip_controls
 from sovereign_graph.sources.base import PaperSource, describe_source, is_live
 from sovereign_graph.sources.fulltext.library import FileFinder, is_library_file, is_local_id
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
 from sovereign_graph.state import Paper
+from sovereign_graph.text.prose import normalise_title
 
 MAX_CANDIDATES = 5
 

@@ -2,7 +2,7 @@
 
 Fitting the snapshot's LSA embeddings and the verifier's vocabulary took a cold run 3-4 s (and needs
 scikit-learn, itself over a second to import); both depend only on the bundled data and fixed
-parameters, so `python -m sovereign_graph.sources.build_shipped` fits them and stores their arrays as
+parameters, so `python -m sovereign_graph.training.shipped` fits them and stores their arrays as
 `.npz` files in `sovereign_graph/data/`. Each file records the digest of the data and the recipe it was
 fitted with; a file that is missing, unreadable or fitted from other data or another recipe is ignored
 (the caller fits in-process instead), so a stale file can slow a run down but never change its result.

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import sovereign_home
+from sovereign_graph.home import sovereign_home
 from sovereign_graph.sources.fulltext.document import PARSER_VERSION, Document
 
 log = logging.getLogger(__name__)

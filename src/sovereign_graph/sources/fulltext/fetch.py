@@ -22,7 +22,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import sovereign_home
+from sovereign_graph.home import sovereign_home
 from sovereign_graph.sources.fulltext.cache import FullTextCache, cache_key
 from sovereign_graph.sources.fulltext.document import Document, UnreadableDocument
 from sovereign_graph.sources.fulltext.reader import FullText

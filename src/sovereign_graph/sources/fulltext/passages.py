@@ -4,9 +4,9 @@ they read an abstract (sentence by sentence) and a claim's source says where in 
 
 from __future__ import annotations
 
-from sovereign_graph.engines.text import sentences
 from sovereign_graph.sources.fulltext.document import Block, Document
 from sovereign_graph.state import Passage
+from sovereign_graph.text.prose import sentences
 
 # A sentence shorter than this is a heading, a label or a math fragment, not a finding.
 MIN_WORDS = 4

@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 
 from sovereign_graph.errors import InputError
-from sovereign_graph.locations import is_postgres_url, redacted
+from sovereign_graph.home import is_postgres_url, redacted
 
 
 def _first_line(error: BaseException, url: str) -> str:

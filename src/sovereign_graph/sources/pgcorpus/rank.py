@@ -24,8 +24,8 @@ from typing import Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from sovereign_graph.engines.hybrid import DEFAULT_DENSE_WEIGHT, relevance, standardise
-from sovereign_graph.engines.words import content_words
+from sovereign_graph.text.counts import content_words
+from sovereign_graph.text.hybrid import DEFAULT_DENSE_WEIGHT, relevance, standardise
 
 NEAREST = 40  # M: dense neighbours asked of the HNSW index first
 BATCH = 64  # papers whose cosine is fetched per round trip while the bound is not yet met

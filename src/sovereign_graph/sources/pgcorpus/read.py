@@ -18,10 +18,8 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from sovereign_graph.engines.embeddings import LsaEmbeddings
-from sovereign_graph.engines.text import normalise_title
 from sovereign_graph.errors import InputError, shown
-from sovereign_graph.locations import redacted
+from sovereign_graph.home import redacted
 from sovereign_graph.sources.corpora import list_corpora, paper_from_row, require_corpus_name, unpack_document
 from sovereign_graph.sources.fulltext.library import file_sha256
 from sovereign_graph.sources.fulltext.reader import FullText
@@ -30,6 +28,8 @@ from sovereign_graph.sources.pgcorpus.rank import PgHybridRanker
 from sovereign_graph.sources.pgcorpus.schema import EF_SEARCH, FORMAT_VERSION, REGISTRY, table
 from sovereign_graph.sources.pgcorpus.write import PgMeta, schema_size
 from sovereign_graph.state import Paper
+from sovereign_graph.text.lsa import LsaEmbeddings
+from sovereign_graph.text.prose import normalise_title
 
 _COLUMNS = "row, id, title, abstract, authors, categories, published, version"
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from psycopg import sql
 
-from sovereign_graph.locations import redacted
+from sovereign_graph.home import redacted
 from sovereign_graph.sources.corpora import (
     BuildProgress,
     CorpusMeta,

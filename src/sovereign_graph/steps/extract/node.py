@@ -1,0 +1,134 @@
+"""extract: claims that bear on the question, each with its verbatim quote and source paper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from sovereign_graph.llm.role_models import RoleModel
+from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
+from sovereign_graph.progress import emit
+from sovereign_graph.runtime.context import Context, context_of
+from sovereign_graph.state import Claim, Fallback, RejectedClaim, ResearchState, RoleUsage
+from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
+from sovereign_graph.steps.extract.rules import (
+    ScoredCandidate,
+    claimable,
+    evidence_gaps,
+    extract_claims,
+    score_candidates,
+)
+
+
+def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_of(runtime)
+    model = load_relevance_model()
+    titles = {h.paper.id: h.paper.title for h in state.get("hits", [])}
+    scored = score_candidates(
+        state["passages"],
+        state["facets"],
+        question=state["question"],
+        subject_id=state["subject"].id,
+        titles=titles,
+        model=model,
+        excluded=set(state.get("dropped_passages", [])),
+    )
+    relevance = relevance_line(model, scored)
+    target = context.model_for("extractor")
+    if target is not None:
+        return _extract_live(state, context, target, model, scored, relevance, titles)
+    claims = extract_claims(
+        state["passages"],
+        state["facets"],
+        max_claims=context.max_claims,
+        max_per_paper=context.max_claims_per_paper,
+        subject_id=state["subject"].id,
+        titles=titles,
+        model=model,
+        scored=scored,
+    )
+    gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
+    emit("claims_extracted", claims=len(claims), gaps=len(gaps))
+    return {
+        "claims": claims,
+        "evidence_gap": [g.facet for g in gaps] or None,
+        "gaps": gaps,
+        "method": {
+            "extract": f"offline sentence-level claim mining: {relevance}; a claim must also name the question's "
+            "outcome and come from a paper about its subject; the subject paper's own findings first (its authors' "
+            "claims), then the others by relevance; "
+            f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper, no near-duplicates",
+        },
+    }
+
+
+def relevance_line(model: RelevanceModel, scored: list[ScoredCandidate]) -> str:
+    cleared = sum(c.probability >= model.threshold for c in scored)
+    test = model.info.get("test", {})
+    figures = (
+        f" (on the held-out half of the labelled questions: claim precision {test['claim_precision']:.2f})"
+        if "claim_precision" in test
+        else ""
+    )
+    body = sum(c.passage.kind != "abstract" for c in scored)
+    # The model was trained and measured on abstract sentences only: a reader should know body ones are read alike.
+    read_body = (
+        f" ({body} from papers' bodies, scored as abstract sentences are: the model was trained on abstracts; a "
+        "sentence of a results section is read as an abstract's closing one)"
+        if body
+        else ""
+    )
+    subject_bar = f", the subject paper's best P >= {model.subject_threshold:g}" if model.subject_threshold < 1 else ""
+    return (
+        f"{len(scored)} candidate sentences{read_body} scored by the relevance model{figures}; {cleared} cleared its "
+        f"threshold P >= {model.threshold:g}{subject_bar}"
+    )
+
+
+def _extract_live(
+    state: ResearchState,
+    context: Context,
+    target: RoleModel,
+    model: RelevanceModel,
+    scored: list[ScoredCandidate],
+    relevance: str,
+    titles: dict[str, str],
+) -> dict[str, Any]:
+    # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
+    found = claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model, tables=True)
+    shown = [c for c, _ in found]
+    claims: list[Claim] = []
+    rejected: list[RejectedClaim] = []
+    usage = RoleUsage()
+    fallback = None
+    if shown:
+        claims, rejected, usage, fallback = extract_claims_llm(
+            target,
+            target.retry,
+            question=state["question"],
+            facets=state["facets"],
+            passages=[c.passage for c in shown],
+            max_claims=context.max_claims,
+            max_per_paper=context.max_claims_per_paper,
+            excluded=set(),
+            round_number=state.get("round", 0),
+            relevance={c.passage.id: c.probability for c in shown},
+            subject_id=state["subject"].id,
+        )
+    gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
+    emit("claims_extracted", claims=len(claims), gaps=len(gaps), rejected=len(rejected))
+    return {
+        "claims": claims,
+        "evidence_gap": [g.facet for g in gaps] or None,
+        "gaps": gaps,
+        "rejected_claims": rejected,
+        "fallbacks": [Fallback(role="extractor", round=state.get("round", 0), reason=fallback)] if fallback else [],
+        "usage": {"extractor": usage},
+        "method": {
+            "extract": f"claims by {target.label} (prompts/extractor.md) from at most {EXTRACT_PASSAGES} of the "
+            f"passages that cleared the relevance model ({relevance}); each quote checked verbatim against its "
+            "passage and each number of a claim against its quote (failures rejected, not shown); "
+            f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper",
+        },
+    }

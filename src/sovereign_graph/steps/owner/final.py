@@ -1,0 +1,16 @@
+"""report: the final report, after the owner's approval or rejection, as a JSON-ready object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.config import get_config
+
+from sovereign_graph.report.document import build_report, status_of
+from sovereign_graph.state import ResearchState
+
+
+def report(state: ResearchState) -> dict[str, Any]:
+    thread_id = get_config().get("configurable", {}).get("thread_id")
+    final = build_report(state, thread_id=thread_id, status=status_of(state))
+    return {"report": final.model_dump(mode="json")}

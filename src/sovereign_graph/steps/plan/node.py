@@ -1,0 +1,60 @@
+"""plan: resolve the subject paper, split the question into facets, write four search queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from sovereign_graph.errors import InputError
+from sovereign_graph.llm.roles import plan_queries_llm
+from sovereign_graph.runtime.context import Context, context_of
+from sovereign_graph.sources.base import describe_source
+from sovereign_graph.sources.resolve import require_question, resolve_subject
+from sovereign_graph.state import Fallback, ResearchState, SearchHit
+from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.rules import method_name, plan_queries
+
+MAX_REVISIONS_CAP = 3
+
+
+def require_max_revisions(value: int) -> int:
+    if not 0 <= value <= MAX_REVISIONS_CAP:
+        raise InputError(f"max revisions must be between 0 and {MAX_REVISIONS_CAP}, not {value}.")
+    return value
+
+
+def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_of(runtime)
+    question = require_question(state["question"])
+    subject = resolve_subject(state["paper"], context.paper_source())
+    facets = split_facets(question, subject_names=(method_name(subject),))
+    live: dict[str, Any] = {}
+    target = context.model_for("planner")
+    if target is None:
+        queries = plan_queries(question, subject, facets)
+    else:
+        queries, usage, fallback = plan_queries_llm(target, target.retry, question, subject, facets)
+        live = {"usage": {"planner": usage}}
+        if fallback:
+            live["fallbacks"] = [Fallback(role="planner", round=0, reason=fallback)]
+    return {
+        **live,
+        "question": question,
+        "subject": subject,
+        "facets": facets,
+        "queries": queries,
+        "round_queries": [q.text for q in queries],
+        "round": 0,
+        "max_revisions": require_max_revisions(state.get("max_revisions", 1)),
+        # The subject is always part of the evidence base, whatever the queries find.
+        "hits": [SearchHit(paper=subject, score=1.0, queries=["(subject paper)"])],
+        "dropped_passages": [],
+        "owner_decision": None,
+        "pending_owner_note": None,
+        "method": {
+            "source": describe_source(context.paper_source()),
+            "plan": "facets split by rules; "
+            + (f"queries written by {target.label} (prompts/planner.md)" if target else "offline keyphrase queries"),
+        },
+    }

@@ -1,0 +1,58 @@
+"""revise: objections (or the owner's note) become actions: new queries, dropped claims, new facets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from sovereign_graph.llm.roles import revise_llm
+from sovereign_graph.runtime.context import Context, context_of
+from sovereign_graph.state import Fallback, ResearchState
+from sovereign_graph.steps.revise.rules import plan_revision
+from sovereign_graph.steps.tribunal.node import round_reviews
+
+
+def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    next_round = state["round"] + 1
+    owner_note = state.get("pending_owner_note")
+    context = context_of(runtime)
+    target = context.model_for("reviser")
+    live: dict[str, Any] = {}
+    if target is None:
+        revision, queries, facets = plan_revision(
+            round_number=next_round,
+            paper=state["subject"],
+            facets=state["facets"],
+            claims=state["claims"],
+            objections=[o for r in round_reviews(state) for o in r.objections],
+            previous_queries=[q.text for q in state.get("queries", [])],
+            owner_note=owner_note,
+        )
+    else:
+        revision, queries, facets, usage, fallback = revise_llm(
+            target,
+            target.retry,
+            round_number=next_round,
+            question=state["question"],
+            paper=state["subject"],
+            facets=state["facets"],
+            claims=state["claims"],
+            objections=[(r.role, o) for r in round_reviews(state) for o in r.objections],
+            previous_queries=[q.text for q in state.get("queries", [])],
+            owner_note=owner_note,
+        )
+        live = {"usage": {"reviser": usage}}
+        if fallback:
+            live["fallbacks"] = [Fallback(role="reviser", round=next_round, reason=fallback)]
+    return {
+        **live,
+        "round": next_round,
+        "revisions": [revision],
+        "queries": queries,
+        "round_queries": [q.text for q in queries],
+        "facets": facets,
+        "dropped_passages": [*state.get("dropped_passages", []), *revision.dropped_passages],
+        "pending_owner_note": None,
+        "owner_decision": None,
+    }

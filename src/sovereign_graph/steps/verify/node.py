@@ -1,0 +1,53 @@
+"""verify: grade every claim's grounding (its own quote) and corroboration (other papers' passages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from sovereign_graph.progress import emit
+from sovereign_graph.runtime.context import Context, context_of
+from sovereign_graph.state import ResearchState
+from sovereign_graph.steps.verify import check_verifier, tfidf, trained
+from sovereign_graph.steps.verify.model import load_model
+
+
+def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_of(runtime)
+    if context.verifier == "tfidf":
+        claims = tfidf.verify_claims(state["claims"], state["passages"], threshold=context.verify_threshold)
+        described = f"seed method 'tfidf': TF-IDF cosine, word 1-2-grams, threshold {context.verify_threshold:g}"
+    elif context.verifier == "trained":
+        model = load_model()
+        claims = trained.verify_claims(
+            state["claims"], state["passages"], model, vocabulary=context.verifier_vocabulary()
+        )
+        cv = model.info.get("cv", {})
+        figures = (
+            f"; SciFact 5-fold CV (open setting): abstract label-only F1 {cv['abstract_label_only_f1']:.3f}, "
+            f"label+rationale F1 {cv['abstract_label_rationale_f1']:.3f}, ECE {cv['ece']:.3f}"
+            if cv
+            else ""
+        )
+        body = any(p.kind != "abstract" for p in state["passages"])
+        read_body = (
+            "; a claim quoted from a paper's body is grounded against the paragraph it stands in (a window of a few "
+            "sentences, as the model read SciFact abstracts), and each other paper's abstract and paragraphs are "
+            "separate documents, its best one counted"
+            if body
+            else ""
+        )
+        described = (
+            "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
+            f"SciFact): grounding against the claim's own paper, its quote's passage among the rationale; "
+            f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it (SUPPORT or "
+            f"CONTRADICT at calibrated probability >= {model.decision_threshold:g}); grounding is not run for a claim "
+            "that is its own quote (it could not fail); verified = a check that could fail passed (grounded, or for "
+            f"a claim that is its quote, corroborated), none failed, and no paper contradicts it{read_body}{figures}"
+        )
+    else:
+        check_verifier(context.verifier)
+        raise AssertionError("unreachable")
+    emit("claims_verified", verified=sum(c.verified for c in claims), claims=len(claims))
+    return {"claims": claims, "method": {"verify": described}}
