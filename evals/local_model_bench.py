@@ -52,7 +52,7 @@ from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.llm.roles import verbatim_span
 from sovereign_graph.llm.schemas import Extraction, Plan, RevisionPlan, Synthesis, Verdict
-from sovereign_graph.report.document import Report
+from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"

@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.desk.app import create_app
-from sovereign_graph.report.document import to_json, to_markdown
+from sovereign_graph.report.json_export import to_json
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
 from tests.desk_cases import HOSTILE_QUOTE, HOSTILE_SENTENCE, HOSTILE_TITLE, hostile_thread, paused_db
 

@@ -21,7 +21,7 @@ from sovereign_graph.llm.models import chat_model
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.llm.roles import plan_queries_llm
 from sovereign_graph.llm.schemas import Plan
-from sovereign_graph.report.document import to_markdown
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model

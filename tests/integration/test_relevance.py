@@ -4,7 +4,7 @@ when nothing bears on the question, and an Answer that cites only real claims.""
 from __future__ import annotations
 
 from sovereign_graph.app.runner import Runner
-from sovereign_graph.report.document import to_markdown
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.review.answer import SILENT
 from tests.conftest import QUESTION, SMOES, UNANSWERABLE

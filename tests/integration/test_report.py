@@ -7,7 +7,7 @@ import json
 from importlib import resources
 
 from sovereign_graph.app.runner import Runner
-from sovereign_graph.report.document import cell, to_markdown
+from sovereign_graph.report.markdown import cell, to_markdown
 from tests.conftest import QUESTION, SMOES
 
 

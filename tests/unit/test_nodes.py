@@ -175,7 +175,7 @@ def test_policy_recommends_from_the_score(dossier: dict[str, Any]) -> None:
 
 
 def test_report_blames_the_seed_method_only_when_it_ran(dossier: dict[str, Any]) -> None:
-    from sovereign_graph.report.document import uncertainties
+    from sovereign_graph.report.model import uncertainties
 
     note = "Verification used the seed TF-IDF method"
     assert not any(n.startswith(note) for n in uncertainties(dossier))

@@ -10,8 +10,8 @@ import pytest
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources import shipped, snapshot
 from sovereign_graph.sources.base import sample_texts
-from sovereign_graph.steps.verify.features import Vocabulary
 from sovereign_graph.text.bm25 import count_terms
+from sovereign_graph.text.vocabulary import Vocabulary
 from sovereign_graph.training.shipped import fitted_corpus
 
 QUERY = "modality-guided expert routing in vision-language models"

@@ -28,7 +28,7 @@ OnResult = Callable[[RowResult], None]
 def _worker_started() -> None:
     from threadpoolctl import threadpool_limits
 
-    from sovereign_graph.cli.stopping import install_handlers
+    from sovereign_graph.app.stopping import install_handlers
 
     # SIGTERM unwinds a worker like Ctrl-C (its step's checkpoint and lease are settled), instead of killing it.
     install_handlers()
@@ -91,7 +91,7 @@ def run_batch(
                             done(_lost(lost))
                         return results
         except KeyboardInterrupt as stop:
-            from sovereign_graph.cli.stopping import Terminated
+            from sovereign_graph.app.stopping import Terminated
 
             if isinstance(stop, Terminated):  # Ctrl-C reached the whole process group; SIGTERM only this process
                 for pid in list(getattr(pool, "_processes", {}) or {}):

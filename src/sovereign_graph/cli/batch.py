@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.runs import DbOption, SourceChoice, live_config
-from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import redacted
 

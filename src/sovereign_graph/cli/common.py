@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sovereign_graph.cli.stopping import exit_code, said_stopped
+from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.errors import DatabaseError, InputError, ReportWriteError
 
 app = typer.Typer(

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.cli.stopping import exit_code, said_stopped
 from sovereign_graph.errors import InputError, ReportWriteError
 from sovereign_graph.home import default_db_path, is_postgres_url, redacted
 from sovereign_graph.names import shell_word
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
 
     from sovereign_graph.app.runner import Runner, RunOutcome
     from sovereign_graph.llm.live_config import LiveConfig
-    from sovereign_graph.report.document import Report
+    from sovereign_graph.report.model import Report
     from sovereign_graph.runtime.context import Context
 
 DbOption = Annotated[
@@ -166,7 +166,7 @@ def _print_fallbacks(report: Report) -> None:
     from rich.markup import escape
 
     from sovereign_graph.printable import escape_controls
-    from sovereign_graph.report.document import fallback_summary
+    from sovereign_graph.report.model import fallback_summary
 
     for line in fallback_summary(report.fallbacks):
         # A reason can quote what a model wrote: no markup, no terminal control sequence gets through.
@@ -390,7 +390,7 @@ def _quick_report(db: str | None, thread: str) -> Any:
     found = quick_report(path, thread) if path is not None else None
     if found is None:
         return None
-    from sovereign_graph.report.document import Report
+    from sovereign_graph.report.model import Report
 
     return Report.model_validate_json(found)
 
@@ -417,8 +417,9 @@ def show(
     ] = None,
 ) -> None:
     """Print a thread's report (markdown, --json or --html); --out also writes its files."""
-    from sovereign_graph.report.document import to_json, to_markdown
     from sovereign_graph.report.files import write_report_files
+    from sovereign_graph.report.json_export import to_json
+    from sovereign_graph.report.markdown import to_markdown
 
     with cli_errors():
         if as_json and as_html:

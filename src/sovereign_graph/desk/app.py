@@ -30,7 +30,8 @@ from sovereign_graph.desk.security import Guard, LoopbackHostCheck, SecurityHead
 from sovereign_graph.desk.store import AWAITING, DeskStore, ThreadView, shown_db
 from sovereign_graph.errors import DecidedMeanwhileError, InputError, SovereignError, ThreadConflictError
 from sovereign_graph.names import shell_word
-from sovereign_graph.report.document import to_json, to_markdown
+from sovereign_graph.report.json_export import to_json
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.steps.owner.node import DECISIONS
 
 MAX_FORM_BYTES = 64 * 1024

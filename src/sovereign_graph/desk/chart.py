@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sovereign_graph.report.document import REVIEWERS, role_name
+from sovereign_graph.report.model import REVIEWERS, role_name
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.state import Review

@@ -14,7 +14,8 @@ from sovereign_graph.desk.jobs import Job
 from sovereign_graph.desk.links import passage_link, safe_url
 from sovereign_graph.desk.store import DeskThread
 from sovereign_graph.names import shell_word
-from sovereign_graph.report.document import GAP_VERBS, Report, final_round_extraction, role_name, usage_line
+from sovereign_graph.report.markdown import GAP_VERBS, usage_line
+from sovereign_graph.report.model import Report, final_round_extraction, role_name
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
 

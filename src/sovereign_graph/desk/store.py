@@ -16,8 +16,8 @@ from sovereign_graph.app.thread_index import quick_threads
 from sovereign_graph.desk.jobs import Job, Jobs
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import default_db_path, is_postgres_url
-from sovereign_graph.report.document import Report
 from sovereign_graph.report.files import write_report_files
+from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 
 AWAITING = "awaiting_owner"

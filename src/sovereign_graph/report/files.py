@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sovereign_graph.errors import ReportWriteError
 from sovereign_graph.names import file_stem
-from sovereign_graph.report.document import Report, to_json, to_markdown
+from sovereign_graph.report.json_export import to_json
+from sovereign_graph.report.markdown import to_markdown
+from sovereign_graph.report.model import Report
 
 
 def report_paths(thread_id: str, out_dir: Path) -> tuple[Path, Path]:

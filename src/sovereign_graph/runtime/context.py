@@ -27,8 +27,8 @@ from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
 from sovereign_graph.sources.corpora import corpora_dir, open_corpus
 from sovereign_graph.sources.ids import ARXIV_API_URL
 from sovereign_graph.sources.snapshot import VOCABULARY_SAMPLE, bundled_snapshot, shipped_verifier_vocabulary
-from sovereign_graph.steps.verify.features import Vocabulary
 from sovereign_graph.text.lsa import LsaEmbeddings
+from sovereign_graph.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from langchain_core.vectorstores import VectorStore

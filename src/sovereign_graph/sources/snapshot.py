@@ -13,11 +13,11 @@ from scipy import sparse
 
 from sovereign_graph.sources.shipped import data_digest, pack_strings, read_arrays, unpack_strings
 from sovereign_graph.state import Paper
-from sovereign_graph.steps.verify.features import LSA_DIMENSIONS, Vocabulary
 from sovereign_graph.text.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.text.hybrid import HybridRanker
 from sovereign_graph.text.lsa import LsaEmbeddings
 from sovereign_graph.text.prose import normalise_title
+from sovereign_graph.text.vocabulary import LSA_DIMENSIONS, Vocabulary
 
 # Later files win: the hand-checked target records override the listing copies of the same paper.
 SNAPSHOT_FILES = (

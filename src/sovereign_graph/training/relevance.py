@@ -11,9 +11,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from sovereign_graph.ml.linear import Linear
 from sovereign_graph.steps.extract.relevance.features import FEATURES
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel
-from sovereign_graph.steps.verify.model import Linear
 
 # A claim is at least as likely as not to answer the question: the calibrated probability's floor.
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.5, 0.91, 0.02))

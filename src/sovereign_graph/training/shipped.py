@@ -30,8 +30,8 @@ from sovereign_graph.sources.snapshot import (
     paper_from_record,
     vocabulary_arrays,
 )
-from sovereign_graph.steps.verify.features import Vocabulary
 from sovereign_graph.text.bm25 import count_terms
+from sovereign_graph.text.vocabulary import Vocabulary
 
 
 def fitted_corpus() -> LocalCorpus:

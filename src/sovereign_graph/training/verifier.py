@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from sovereign_graph.evaluation.scifact import SciFactClaim
 from sovereign_graph.evaluation.scifact_metrics import DocPrediction, SciFactScores, score
 from sovereign_graph.evaluation.scifact_open import OpenSetting, predictions_from
+from sovereign_graph.ml.linear import Linear
 from sovereign_graph.steps.verify.features import (
     DOC_FEATURES,
     LABEL_FEATURES,
@@ -28,7 +29,7 @@ from sovereign_graph.steps.verify.features import (
     label_features,
     sentence_features,
 )
-from sovereign_graph.steps.verify.model import MAX_RATIONALE, DocVerdict, Linear, VerifierModel
+from sovereign_graph.steps.verify.model import MAX_RATIONALE, DocVerdict, VerifierModel
 
 SENTENCE_THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 DECISION_THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.1, 0.71, 0.025))

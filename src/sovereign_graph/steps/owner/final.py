@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.config import get_config
 
-from sovereign_graph.report.document import build_report, status_of
+from sovereign_graph.report.model import build_report, status_of
 from sovereign_graph.state import ResearchState
 
 

@@ -13,7 +13,8 @@ from langgraph.config import get_config
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
-from sovereign_graph.report.document import build_report, to_markdown
+from sovereign_graph.report.markdown import to_markdown
+from sovereign_graph.report.model import build_report
 from sovereign_graph.state import OwnerDecision, ResearchState
 
 DECISIONS = ("approve", "reject", "revise")

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from sovereign_graph.state import Claim, Evidence, Label, Passage
-from sovereign_graph.steps.verify.features import SentenceIndex, Vocabulary
+from sovereign_graph.steps.verify.features import SentenceIndex
 from sovereign_graph.steps.verify.model import DocVerdict, VerifierModel
 from sovereign_graph.steps.verify.verdict import is_own_quote, settle
 from sovereign_graph.text.bm25 import Bm25Index
+from sovereign_graph.text.vocabulary import Vocabulary
 
 CANDIDATE_PAPERS = 5
 EVIDENCE_PAPERS = 3

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from sovereign_graph.errors import InputError
+from sovereign_graph.ml.linear import Linear, sigmoid
 from sovereign_graph.state import Claim
 from sovereign_graph.steps.extract.relevance.features import FEATURES
-from sovereign_graph.steps.verify.model import Linear, sigmoid
 
 FORMAT = "sovereign-relevance/2"
 MODEL_FILE = "relevance_model.json"

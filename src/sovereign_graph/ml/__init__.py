@@ -1,0 +1,1 @@
+"""Small machine-learning pieces the steps share: a linear model and its calibration."""
