@@ -73,7 +73,8 @@ from sovereign_graph.sources.fulltext.html import parse_arxiv_html
 from sovereign_graph.sources.fulltext.passages import body_passages
 from sovereign_graph.sources.fulltext.pdf import broken_word_share, parse_pdf
 from sovereign_graph.sources.fulltext.pdf.words import _english_words
-from sovereign_graph.text.prose import numbers, sentences
+from sovereign_graph.text.numbers import numbers
+from sovereign_graph.text.prose import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "fulltext"

@@ -50,10 +50,13 @@ from sovereign_graph.app.runner import Runner
 from sovereign_graph.evaluation.questions import load_questions
 from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels
-from sovereign_graph.llm.roles import verbatim_span
-from sovereign_graph.llm.schemas import Extraction, Plan, RevisionPlan, Synthesis, Verdict
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
+from sovereign_graph.steps.extract.checks import verbatim_span
+from sovereign_graph.steps.extract.model import Extraction
+from sovereign_graph.steps.plan.model import Plan
+from sovereign_graph.steps.review.model import Synthesis, Verdict
+from sovereign_graph.steps.revise.model import RevisionPlan
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
 ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")

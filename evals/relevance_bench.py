@@ -43,7 +43,8 @@ from sovereign_graph.evaluation.questions import (
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model, model_path
-from sovereign_graph.steps.plan.facets import addresses_outcome, addresses_subject, claim_coverage, split_facets
+from sovereign_graph.steps.plan.facets.coverage import addresses_outcome, addresses_subject, claim_coverage
+from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.plan.rules import method_name
 from sovereign_graph.training.relevance import JudgedCandidate, claims_at, out_of_fold, train
 

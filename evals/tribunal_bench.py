@@ -33,7 +33,7 @@ from sovereign_graph.state import Claim, Passage
 from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.index.node import paper_relevance
-from sovereign_graph.steps.plan.facets import claim_coverage
+from sovereign_graph.steps.plan.facets.coverage import claim_coverage
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 from sovereign_graph.steps.verify.node import verify
 

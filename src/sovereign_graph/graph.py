@@ -1,4 +1,4 @@
-"""The graph's wiring, top to bottom. Each node lives in its own module under `nodes/`.
+"""The graph's wiring, top to bottom. Each step lives in its own package under `steps/` (node, rules, model).
 
 plan ─► search ×4 (Send, parallel) ─► read (full text) ─► index ─► extract ─► verify
      ─► skeptic | validator | synthesizer ─► tribunal ─► policy ─► owner (interrupt) ─► report

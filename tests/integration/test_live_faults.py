@@ -11,8 +11,8 @@ import pytest
 from sovereign_graph.errors import ModelError
 from sovereign_graph.llm.models import chat_model
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
-from sovereign_graph.llm.roles import plan_queries_llm
 from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.steps.plan.model import plan_queries_llm
 from tests.conftest import QUESTION, SMOES
 from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
 
@@ -27,7 +27,7 @@ def nim() -> Iterator[NimLoopback]:
 
 
 def plan(server: NimLoopback, policy: RetryPolicy = FAST, timeout: float = 2.0) -> list[str]:
-    from sovereign_graph.steps.plan.facets import split_facets
+    from sovereign_graph.steps.plan.facets.grammar import split_facets
 
     target = RoleModel(model=chat_model(SPEC, base_url=server.base_url, timeout=timeout), label=SPEC)
     subject = bundled_snapshot().get(SMOES)

@@ -19,12 +19,11 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.llm.models import chat_model
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
-from sovereign_graph.llm.roles import plan_queries_llm
-from sovereign_graph.llm.schemas import Plan
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
+from sovereign_graph.steps.plan.model import Plan, plan_queries_llm
 from sovereign_graph.steps.review.answer import build_answer, check_answer
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 from tests.conftest import QUESTION, SMOES
@@ -189,7 +188,7 @@ def test_a_well_behaved_model_has_no_fallbacks_and_an_offline_run_none_at_all(sa
 
 
 def test_a_planner_answering_schema_valid_nonsense_is_filled_by_the_offline_planner(small_model: NimLoopback) -> None:
-    from sovereign_graph.steps.plan.facets import split_facets
+    from sovereign_graph.steps.plan.facets.grammar import split_facets
 
     target = RoleModel(model=chat_model(f"nvidia:{MODEL}", base_url=small_model.base_url, timeout=2), label="m")
     subject = bundled_snapshot().get(SMOES)

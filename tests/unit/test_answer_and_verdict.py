@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sovereign_graph.state import AnswerSentence, Claim, FacetAnswer, Passage
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
-from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.review.answer import SILENT, build_answer, check_answer
 from sovereign_graph.steps.verify import tfidf
 from sovereign_graph.steps.verify.verdict import settle

@@ -7,7 +7,7 @@ from sovereign_graph.state import Claim, Objection, Passage
 from sovereign_graph.steps.extract.findings import finding_strength
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar, load_relevance_model
 from sovereign_graph.steps.extract.rules import ScoredCandidate, extract_claims, score_candidates
-from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.review.rubrics import Dossier, skeptic, synthesizer, validator
 from sovereign_graph.steps.revise.rules import plan_revision
 from sovereign_graph.steps.verify.tfidf import verify_claims

@@ -8,7 +8,7 @@ from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Passage
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
 from sovereign_graph.steps.extract.rules import ScoredCandidate, evidence_gaps, extract_claims
-from sovereign_graph.steps.plan.facets import note_facets, split_facets
+from sovereign_graph.steps.plan.facets.grammar import note_facets, split_facets
 from sovereign_graph.steps.review.rubrics import Dossier, skeptic
 from sovereign_graph.steps.revise.rules import plan_revision
 

@@ -12,7 +12,7 @@ from sovereign_graph.runtime.context import Context
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Revision, merge_hits
 from sovereign_graph.steps.extract.node import extract
-from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.plan.rules import plan_queries
 from sovereign_graph.steps.policy.node import policy
 from sovereign_graph.steps.review.node import reviewer

@@ -6,7 +6,7 @@ import pytest
 
 from sovereign_graph.state import Claim, Objection, Passage, Review
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
-from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.review.guard import BAND, guard_review, review_failures, substantive
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 

@@ -10,8 +10,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from sklearn.preprocessing import normalize
 
 from sovereign_graph.sources.snapshot import bundled_snapshot
-from sovereign_graph.text.counts import STOP_WORDS, content_words, count_matrix, fit_counts, word_tokens
+from sovereign_graph.text.counts import content_words, count_matrix, fit_counts, word_tokens
 from sovereign_graph.text.lsa import LsaEmbeddings
+from sovereign_graph.text.stopwords import STOP_WORDS
 from sovereign_graph.text.vocabulary import Vocabulary, _terms, stem_tokens
 
 TEXTS = [*bundled_snapshot().texts()[:300], "", "a an the", "Ünïcode wörds, x y z 42 3.5% e.g. re-use"]

@@ -36,8 +36,9 @@ from sovereign_graph.errors import (
     shown,
 )
 from sovereign_graph.graph import build_graph
+from sovereign_graph.llm.embeddings import embeddings_from_config
 from sovereign_graph.llm.live_config import LiveConfig
-from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.names import require_thread_id
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.model import Report, build_report, status_of

@@ -284,7 +284,8 @@ def run(
         _check_places(db, out_dir, refuse_damaged=True)
 
         from sovereign_graph.app.runner import check_run_input, new_thread_id
-        from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
+        from sovereign_graph.llm.embeddings import embeddings_from_config
+        from sovereign_graph.llm.role_models import RoleModels
         from sovereign_graph.runtime.context import Context
         from sovereign_graph.steps.verify import check_verifier
 

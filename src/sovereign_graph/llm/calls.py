@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from pydantic import BaseModel, ValidationError
@@ -215,22 +214,3 @@ def ask(role: str, target: RoleModel, schema: type[T], prompt: str, policy: Retr
 
     answer = with_retries(policy, f"the {role} model {target.label}", call)
     return answer, counter.usage(time.perf_counter() - started, target.price)
-
-
-class RetryingEmbeddings(Embeddings):
-    """A live Embeddings model under the retry policy; its last failure is a ModelError naming it."""
-
-    def __init__(self, inner: Embeddings, *, label: str, retry: RetryPolicy) -> None:
-        self.inner = inner
-        self.label = label
-        self.retry = retry
-
-    @property
-    def display_name(self) -> str:
-        return f"{type(self.inner).__name__} ({self.label})"
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return with_retries(self.retry, f"the embeddings model {self.label}", lambda: self.inner.embed_documents(texts))
-
-    def embed_query(self, text: str) -> list[float]:
-        return with_retries(self.retry, f"the embeddings model {self.label}", lambda: self.inner.embed_query(text))

@@ -1,6 +1,6 @@
-"""Prompt files, one per LLM role (`sovereign_graph/prompts/<role>.md`), read at run time and filled with
-`string.Template` placeholders ($question, $facets, $passages, $dossier, ...). Each file's first line is
-`ROLE: <role>`, which also tells a test server or a log reader which role a request came from."""
+"""Prompt files, kept beside the step whose model role reads them (`steps/plan/planner.md`, ...), read at run time
+and filled with `string.Template` placeholders ($question, $facets, $passages, $dossier, ...). Each file's first
+line is `ROLE: <role>`, which also tells a test server or a log reader which role a request came from."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-from sovereign_graph.llm.live_config import LlmRole
-
 
 @cache
-def prompt_template(role: LlmRole) -> Template:
-    text = resources.files("sovereign_graph").joinpath("prompts", f"{role}.md").read_text(encoding="utf-8")
+def prompt_template(package: str, file_name: str) -> Template:
+    text = resources.files(package).joinpath(file_name).read_text(encoding="utf-8")
     return Template(text)
 
 
-def render(role: LlmRole, **values: object) -> str:
-    """The role's prompt with every placeholder filled (a missing one is a bug: KeyError)."""
-    return prompt_template(role).substitute({k: str(v) for k, v in values.items()})
+def render(package: str, file_name: str, **values: object) -> str:
+    """The prompt file `file_name` of `package` with every placeholder filled (a missing one is a bug: KeyError)."""
+    return prompt_template(package, file_name).substitute({k: str(v) for k, v in values.items()})

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from sovereign_graph.llm.live_config import LLM_ROLES, LiveConfig, LlmRole, parse_spec
-from sovereign_graph.llm.models import chat_model, embeddings_model
+from sovereign_graph.llm.live_config import LLM_ROLES, LiveConfig, LlmRole
+from sovereign_graph.llm.models import chat_model
 
 
 @dataclass(frozen=True)
@@ -96,19 +95,3 @@ class RoleModels:
             return None
         retry = RetryPolicy(attempts=config.attempts, backoff=config.backoff)
         return cls(roles=roles, retry=retry, prices=prices, labels=labels, config=config)
-
-
-def embeddings_from_config(config: LiveConfig, api_key: str | None = None) -> Embeddings | None:
-    from sovereign_graph.llm.calls import RetryingEmbeddings
-
-    if config.embeddings is None:
-        return None
-    base_url = config.embeddings_base_url
-    if base_url is None and (config.model is None or parse_spec(config.model)[0] == parse_spec(config.embeddings)[0]):
-        base_url = config.base_url  # one endpoint for the provider's chat and embeddings, unless told otherwise
-    inner = embeddings_model(
-        config.embeddings, base_url=base_url, truncate=config.truncate, timeout=config.timeout, api_key=api_key
-    )
-    return RetryingEmbeddings(
-        inner, label=config.embeddings, retry=RetryPolicy(attempts=config.attempts, backoff=config.backoff)
-    )

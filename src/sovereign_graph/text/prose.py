@@ -1,4 +1,4 @@
-"""Plain-text helpers shared by the offline engines: sentences, words, key phrases, numbers."""
+"""Plain-text helpers shared by the offline engines: sentences, words, stems, key phrases (numbers: `numbers.py`)."""
 
 from __future__ import annotations
 
@@ -6,57 +6,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from sovereign_graph.text.counts import STOP_WORDS
-
-# Words that carry no topic in a research question, on top of English stop words.
-QUESTION_STOPWORDS = frozenset(
-    {
-        "does",
-        "do",
-        "did",
-        "how",
-        "what",
-        "which",
-        "why",
-        "when",
-        "whether",
-        "compared",
-        "compare",
-        "comparing",
-        "versus",
-        "vs",
-        "relative",
-        "against",
-        "using",
-        "use",
-        "used",
-        "based",
-        "measured",
-        "effect",
-        "effects",
-        "affect",
-        "affects",
-        "impact",
-        "impacts",
-        "influence",
-        "e",
-        "g",
-        "eg",
-        "ie",
-        "like",
-        "such",
-        "difference",
-        "evaluated",
-        "under",
-        "without",
-        "between",
-        "given",
-    }
-)
-STOPWORDS = STOP_WORDS | QUESTION_STOPWORDS
+from sovereign_graph.text.stopwords import QUESTION_STOP_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:%|x|×)?")
 # A sentence ends at . ! ? followed by space and an upper-case letter, digit or bracket; the look-behinds
 # (which end at the full stop, as the position does) keep abbreviations ("e.g.", "et al.", "vs.", "Fig.") and
 # decimals inside one sentence.
@@ -71,7 +23,7 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    return [w for w in words(text) if w not in QUESTION_STOP_WORDS and len(w) > 1]
 
 
 @lru_cache(maxsize=65536)
@@ -92,7 +44,7 @@ def stems(text: str) -> frozenset[str]:
         word = word.removesuffix("-based")
         found.add(stem(word))
         if "-" in word:
-            found.update(stem(part) for part in word.split("-") if part not in STOPWORDS and len(part) > 1)
+            found.update(stem(part) for part in word.split("-") if part not in QUESTION_STOP_WORDS and len(part) > 1)
     return frozenset(found)
 
 
@@ -123,10 +75,6 @@ def sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
 
 
-def numbers(text: str) -> list[str]:
-    return _NUMBER.findall(text)
-
-
 def normalise_title(title: str) -> str:
     """Case-, accent-, punctuation- and spacing-insensitive form of a title."""
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
@@ -143,7 +91,7 @@ def key_phrases(text: str, max_phrases: int = 6) -> list[str]:
         current: list[str] = []
         for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-/.']*", chunk):
             token = token.rstrip(".'")
-            if token.lower() in STOPWORDS or len(token) < 2:
+            if token.lower() in QUESTION_STOP_WORDS or len(token) < 2:
                 if current:
                     phrases.append(" ".join(current))
                 current = []

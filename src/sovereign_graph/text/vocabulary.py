@@ -10,8 +10,9 @@ from itertools import pairwise
 import numpy as np
 from scipy import sparse
 
-from sovereign_graph.text.counts import STOP_WORDS, count_matrix
+from sovereign_graph.text.counts import count_matrix
 from sovereign_graph.text.prose import stem, words
+from sovereign_graph.text.stopwords import STOP_WORDS
 from sovereign_graph.text.tfidf import tfidf_weights
 
 LSA_DIMENSIONS = 100

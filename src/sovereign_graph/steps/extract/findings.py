@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sovereign_graph.text.prose import numbers
+from sovereign_graph.text.numbers import numbers
 
 # Findings: comparisons, measured effects, reported observations.
 _FINDING = re.compile(

@@ -6,11 +6,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RoleModel
-from sovereign_graph.llm.roles import EXTRACT_PASSAGES, extract_claims_llm
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
-from sovereign_graph.state import Claim, Fallback, RejectedClaim, ResearchState, RoleUsage
+from sovereign_graph.state import ResearchState, RoleUsage
+from sovereign_graph.steps.extract.model import EXTRACT_PASSAGES, Extracted, extract_claims_llm
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.steps.extract.rules import (
     ScoredCandidate,
@@ -98,12 +99,9 @@ def _extract_live(
     # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
     found = claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model, tables=True)
     shown = [c for c, _ in found]
-    claims: list[Claim] = []
-    rejected: list[RejectedClaim] = []
-    usage = RoleUsage()
-    fallback = None
+    result: RoleResult[Extracted] = RoleResult(Extracted([], []), RoleUsage())
     if shown:
-        claims, rejected, usage, fallback = extract_claims_llm(
+        result = extract_claims_llm(
             target,
             target.retry,
             question=state["question"],
@@ -116,17 +114,18 @@ def _extract_live(
             relevance={c.passage.id: c.probability for c in shown},
             subject_id=state["subject"].id,
         )
+    claims, rejected = result.value
     gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
     emit("claims_extracted", claims=len(claims), gaps=len(gaps), rejected=len(rejected))
     return {
+        "fallbacks": [],
+        **result.bookkeeping("extractor", state.get("round", 0)),
         "claims": claims,
         "evidence_gap": [g.facet for g in gaps] or None,
         "gaps": gaps,
         "rejected_claims": rejected,
-        "fallbacks": [Fallback(role="extractor", round=state.get("round", 0), reason=fallback)] if fallback else [],
-        "usage": {"extractor": usage},
         "method": {
-            "extract": f"claims by {target.label} (prompts/extractor.md) from at most {EXTRACT_PASSAGES} of the "
+            "extract": f"claims by {target.label} (steps/extract/extractor.md) from at most {EXTRACT_PASSAGES} of the "
             f"passages that cleared the relevance model ({relevance}); each quote checked verbatim against its "
             "passage and each number of a claim against its quote (failures rejected, not shown); "
             f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper",

@@ -15,7 +15,7 @@ from sovereign_graph.state import Claim, Facet, Gap, Passage
 from sovereign_graph.steps.extract.findings import reports_finding
 from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
-from sovereign_graph.steps.plan.facets import (
+from sovereign_graph.steps.plan.facets.coverage import (
     addresses_outcome,
     addresses_subject,
     claim_coverage,

@@ -7,12 +7,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from sovereign_graph.errors import InputError
-from sovereign_graph.llm.roles import plan_queries_llm
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
-from sovereign_graph.state import Fallback, ResearchState, SearchHit
-from sovereign_graph.steps.plan.facets import split_facets
+from sovereign_graph.state import ResearchState, SearchHit
+from sovereign_graph.steps.plan.facets.grammar import split_facets
+from sovereign_graph.steps.plan.model import plan_queries_llm
 from sovereign_graph.steps.plan.rules import method_name, plan_queries
 
 MAX_REVISIONS_CAP = 3
@@ -34,10 +34,8 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     if target is None:
         queries = plan_queries(question, subject, facets)
     else:
-        queries, usage, fallback = plan_queries_llm(target, target.retry, question, subject, facets)
-        live = {"usage": {"planner": usage}}
-        if fallback:
-            live["fallbacks"] = [Fallback(role="planner", round=0, reason=fallback)]
+        result = plan_queries_llm(target, target.retry, question, subject, facets)
+        queries, live = result.value, result.bookkeeping("planner", 0)
     return {
         **live,
         "question": question,
@@ -55,6 +53,6 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         "method": {
             "source": describe_source(context.paper_source()),
             "plan": "facets split by rules; "
-            + (f"queries written by {target.label} (prompts/planner.md)" if target else "offline keyphrase queries"),
+            + (f"queries written by {target.label} (steps/plan/planner.md)" if target else "offline keyphrase queries"),
         },
     }

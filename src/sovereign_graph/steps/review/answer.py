@@ -17,7 +17,7 @@ from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import AnswerSentence, Claim, DroppedSentence, Facet, FacetAnswer
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
-from sovereign_graph.text.prose import numbers
+from sovereign_graph.text.numbers import numbers_missing_from
 
 SILENT = "The retrieved literature does not address this."
 # Names of sources, not figures the evidence must state: arXiv ids, the library's local ids, and where a quote
@@ -104,10 +104,6 @@ def _silent(facet: Facet) -> FacetAnswer:
     )
 
 
-def _number_core(number: str) -> str:
-    return number.rstrip("%x×")
-
-
 def sentence_problem(sentence: AnswerSentence, claims: dict[str, Claim]) -> str | None:
     """Why a sentence may not stand in the Answer, or None: unknown or off-topic claim ids, numbers absent
     from every cited quote, or no citation for a sentence that says something."""
@@ -117,9 +113,7 @@ def sentence_problem(sentence: AnswerSentence, claims: dict[str, Claim]) -> str 
     if not sentence.claims and sentence.text.strip() != SILENT:
         return "cites no claim"
     quotes = " ".join(claims[cid].quote for cid in sentence.claims)
-    quoted_numbers = {_number_core(n) for n in numbers(quotes)}
-    stated = numbers(_SOURCE_NAMES.sub(" ", sentence.text))
-    missing = [n for n in stated if _number_core(n) not in quoted_numbers]
+    missing = numbers_missing_from(_SOURCE_NAMES.sub(" ", sentence.text), quotes)
     if missing:
         return f"states {', '.join(missing)}, absent from the quotes it cites"
     return None

@@ -6,13 +6,13 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from sovereign_graph.llm.roles import review_llm
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.state import Fallback, ResearchState, Role
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.review.answer import build_answer, check_answer
 from sovereign_graph.steps.review.guard import guard_review
+from sovereign_graph.steps.review.model import review_llm
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 
 
@@ -40,8 +40,8 @@ def reviewer(role: Role) -> ReviewerNode:
         if target is None:
             verdict = rubric(dossier)
         else:
-            proposed, usage, drafts = review_llm(role, target, target.retry, dossier)
-            update["usage"] = {role.lower(): usage}
+            result = review_llm(role, target, target.retry, dossier)
+            (proposed, drafts), update = result.value, result.bookkeeping(role.lower(), dossier.round)
             # A verdict is never just what a model typed: out of line with the dossier, the rubric's review stands.
             verdict, rejected = guard_review(proposed, rubric(dossier), dossier, context.revise_below)
             if rejected and drafts is not None:

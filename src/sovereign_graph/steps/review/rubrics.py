@@ -45,9 +45,9 @@ from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import Claim, Facet, Objection, Passage, Query, Review, Role
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
-from sovereign_graph.steps.plan.facets import required_facets
+from sovereign_graph.steps.plan.facets.coverage import required_facets
 from sovereign_graph.steps.verify.verdict import quoted
-from sovereign_graph.text.prose import numbers
+from sovereign_graph.text.numbers import numbers_missing_from
 
 COUNTER_EVIDENCE = "counter-evidence"  # the origin prefix of queries that look for evidence against a finding
 CONFIDENT = 0.5
@@ -199,7 +199,7 @@ def validator(dossier: Dossier) -> Review:
             objections.append(
                 Objection(target=claim.id, kind="ungrounded", message=f"{claim.id} is not entailed by its own quote.")
             )
-        missing = [n for n in numbers(claim.text) if n not in claim.quote]
+        missing = numbers_missing_from(claim.text, claim.quote)
         if missing:
             objections.append(
                 Objection(

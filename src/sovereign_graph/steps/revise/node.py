@@ -6,9 +6,9 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from sovereign_graph.llm.roles import revise_llm
 from sovereign_graph.runtime.context import Context, context_of
-from sovereign_graph.state import Fallback, ResearchState
+from sovereign_graph.state import ResearchState
+from sovereign_graph.steps.revise.model import revise_llm
 from sovereign_graph.steps.revise.rules import plan_revision
 from sovereign_graph.steps.tribunal.node import round_reviews
 
@@ -30,7 +30,7 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             owner_note=owner_note,
         )
     else:
-        revision, queries, facets, usage, fallback = revise_llm(
+        result = revise_llm(
             target,
             target.retry,
             round_number=next_round,
@@ -42,9 +42,7 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             previous_queries=[q.text for q in state.get("queries", [])],
             owner_note=owner_note,
         )
-        live = {"usage": {"reviser": usage}}
-        if fallback:
-            live["fallbacks"] = [Fallback(role="reviser", round=next_round, reason=fallback)]
+        (revision, queries, facets), live = result.value, result.bookkeeping("reviser", next_round)
     return {
         **live,
         "round": next_round,

@@ -11,7 +11,8 @@ Nothing specific to chase -> broader queries, so the round always changes the do
 from __future__ import annotations
 
 from sovereign_graph.state import Claim, Facet, Objection, Paper, Query, Revision
-from sovereign_graph.steps.plan.facets import note_facets, required_facets
+from sovereign_graph.steps.plan.facets.coverage import required_facets
+from sovereign_graph.steps.plan.facets.grammar import note_facets
 from sovereign_graph.steps.plan.rules import domain_phrase, title_core
 from sovereign_graph.steps.review.rubrics import COUNTER_EVIDENCE
 from sovereign_graph.text.prose import join_distinct, stems

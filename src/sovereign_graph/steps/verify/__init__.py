@@ -1,4 +1,5 @@
-"""Claim verifiers: the trained SciFact model (default) and the seed TF-IDF method ('tfidf')."""
+"""verify: every claim graded for grounding in its quote and corroboration by other passages: the trained SciFact
+verifier (`trained.py`, default) or the seed TF-IDF method (`tfidf.py`)."""
 
 from sovereign_graph.errors import InputError, shown
 

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from sovereign_graph.text.prose import numbers, words
+from sovereign_graph.text.numbers import numbers
+from sovereign_graph.text.prose import words
 
 NEGATIONS = frozenset(
     {
@@ -318,7 +319,3 @@ def local_directions(tokens: list[str], stems: list[str | None]) -> dict[str, in
         if direction or negated:
             found[term] = found.get(term, 0) + (direction or 1) * (-1 if negated else 1)
     return found
-
-
-def number_set(text: str) -> frozenset[str]:
-    return frozenset(n.rstrip("%x×") for n in numbers(text))

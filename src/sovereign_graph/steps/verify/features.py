@@ -20,9 +20,9 @@ from sovereign_graph.steps.verify.cues import (
     antonym_vector,
     cue_vector,
     local_directions,
-    number_set,
 )
 from sovereign_graph.text.bm25 import Bm25Index
+from sovereign_graph.text.numbers import number_set
 from sovereign_graph.text.prose import words
 from sovereign_graph.text.vocabulary import Vocabulary, _stem_or_none, _terms, stem_tokens
 

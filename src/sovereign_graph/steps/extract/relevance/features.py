@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from sovereign_graph.state import Facet, Passage
 from sovereign_graph.steps.extract.findings import finding_strength, is_background, is_setup
-from sovereign_graph.steps.plan.facets import facet_coverage, required_facets
+from sovereign_graph.steps.plan.facets.coverage import facet_coverage, required_facets
 from sovereign_graph.steps.plan.measures import families_of
-from sovereign_graph.text.prose import numbers, stems
+from sovereign_graph.text.numbers import numbers
+from sovereign_graph.text.prose import stems
 
 FEATURES = (
     "sentence_cosine",

@@ -12,46 +12,35 @@ address it at all: the measured quantity for an outcome, the benchmark names for
 from __future__ import annotations
 
 import re
-from collections.abc import Set as AbstractSet
 
 from sovereign_graph.state import Facet, FacetKind
-from sovereign_graph.steps.plan.measures import families_of
-from sovereign_graph.text.prose import STOPWORDS, key_phrases, stem, stems, words
+from sovereign_graph.steps.plan.facets.lexicon import (
+    ADJECTIVES,
+    AFTER_VERB,
+    AUX,
+    BARE_COMPARATIVES,
+    BEFORE_NOUN,
+    CHOICE,
+    GENERIC_HEADS,
+    INTRANSITIVE,
+    MEASURES,
+    MODAL,
+    NOT_BENCHMARKS,
+    PREPOSITIONAL,
+    SUPERIORITY,
+    VERBS,
+)
+from sovereign_graph.text.prose import key_phrases, stem, stems, words
+from sovereign_graph.text.stopwords import QUESTION_STOP_WORDS
 
-# Quantities a study measures: an outcome facet's heads are the ones it names.
-_MEASURE_WORDS = (
-    "robustness robust accuracy throughput latency efficiency flops speed speedup memory cost error errors "
-    "performance generalization generalisation generalize degradation calibration faithfulness hallucination "
-    "specialization specialisation overhead communication energy perplexity recall precision f1 score scores "
-    "win rate gain gains calibrated hallucinate hallucinations quality yield"
-)
-MEASURES = frozenset(stem(w) for w in _MEASURE_WORDS.split())
-# Acronyms of model families and units, not benchmarks.
-_MODEL_ACRONYMS = (
-    "MoE MoEs VLM VLMs LVLM LVLMs MLLM MLLMs LLM LLMs MoE-VLM MoE-VLMs FLOPs GPU GPUs EP TTFT TPOT OOD AI OCR VQA QA "
-    "AP mAP IoU mIoU FID BLEU ROUGE ECE AUC CLIP ViT ViTs RAG SFT RL RLHF DPO KV CoT"
-)
-NOT_BENCHMARKS = frozenset(w.lower() for w in (_MODEL_ACRONYMS + " VLA VLAs VLN MoE-LLaVA").split())
 # Model families are what is run, not what it is run on.
 _MODEL_FAMILY = re.compile(
     r"^(?:qwen|llava|mixtral|llama|gpt|deepseek|gemini|claude|olmoe|mistral|phi|internvl|clip|vit|dino|sam|blip|"
     r"flamingo|t5|bert|gemma|grok|yolo|resnet|switch|gshard|dbrx|jamba|kimi|minicpm|idefics|paligemma|molmo)",
     re.IGNORECASE,
 )
-_VERBS = (
-    r"improve|affect|impact|influence|change|increase|decrease|reduce|boost|hurt|harm|degrade|alter|shape|"
-    r"generali[sz]e|transfer|outperform|enhance|compare|preserve|maintain|retain|lose|sacrifice|suffer|cause|"
-    r"lead|help|mitigate|alleviate|prevent|eliminate|raise|lower|accelerate|speed|slow|benefit|yield|achieve|"
-    r"scale|match|exceed|surpass|beat|handle|struggle|fail|correlate|depend|trade|address|resolve|induce|"
-    r"amplify|worsen|cut|save|close|narrow|widen|remove|avoid|offer|provide|deliver|produce|keep|cost|make|replace|"
-    r"get|reach|counter|give|describe|recover|add|rise|fall|grow|drop|shrink|rival|maximi[sz]e|minimi[sz]e|"
-    r"hold|separate|distinguish|detect|predict|explain|overcome|stabili[sz]e|destabili[sz]e|hallucinate|rely|ignore|"
-    r"differ|read|run|speciali[sz]e|perform|work|learn|capture|encode|attend|route|forget|collapse|converge|"
-    r"require|need|exploit|leverage|support|enable|hinder|limit|bias|mislead|understand|recogni[sz]e|count|"
-    r"locali[sz]e|ground|answer|solve|follow|generate|adapt|attain|obtain|vary|behave|skew|reflect|mirror|"
-    r"encourage|discourage|promote|lose|outweigh|translate|need|suffer|show|exhibit|display|use|adopt|prefer|"
-    r"choose|employ|apply"
-)
+
+
 # Verbs of effect: the outcome is their object ("improve accuracy" -> accuracy). Any other verb is part of what
 # is measured ("localize industrial defects", "hallucinate objects").
 _EFFECT_VERBS = re.compile(
@@ -61,53 +50,41 @@ _EFFECT_VERBS = re.compile(
     r"provide|deliver|produce|attain|obtain|show|exhibit|display|recover|counter|make|get|help|match|exceed|surpass|"
     r"beat|outperform|rival|trade|outweigh|stabili[sz]e|destabili[sz]e|remove|avoid|address|resolve|overcome)"
 )
-# Verbs whose object is what the intervention is compared against ("X beats Z for Y").
-_SUPERIORITY = ("beat", "outperform", "surpass", "exceed", "rival", "match", "replace", "substitute")
-# Verbs without an object: the outcome is the subject's change ("sea level rise", "the speedups add up").
-_INTRANSITIVE = ("rise", "fall", "grow", "drop", "shrink", "add", "hold", "scale")
-# Verbs whose object is the intervention and whose subject is the setting ("Should MoE inference use offloading").
-_CHOICE = ("use", "adopt", "prefer", "choose", "employ", "apply")
-# Verbs that take their outcome through a preposition ("rely on single-frame cues").
-_PREPOSITIONAL = ("rely", "depend", "focus", "attend", "fail", "struggle", "succeed")
-# Adjectives a "Is/Are X ADJ ...?" question asks about: the outcome is the adjective and what follows it.
-_ADJECTIVES = (
-    r"robust|effective|efficient|accurate|stable|faithful|reliable|sensitive|vulnerable|capable|better|worse|"
-    r"faster|slower|cheaper|necessary|sufficient|beneficial|harmful|useful|competitive|consistent|calibrated|"
-    r"fair|biased|scalable|superior|inferior|comparable|prone|damaging|resilient|susceptible|effective|expensive"
-)
-_AUX = (
-    r"(?:does|do|did|can|could|will|would|is|are|was|were|has|have|had|should|might|may|must|isn't|aren't|doesn't|"
-    r"don't|didn't|can't|won't|wouldn't|shouldn't|hasn't|haven't)"
-)
-# After do-support or a modal the verb is in its base form ("Would caching frequently used experts reduce ...":
-# "used" is not the verb); after has/have it is a participle.
-_MODAL = (
-    r"(?:does|do|did|can|could|will|would|should|might|may|must|doesn't|don't|didn't|can't|won't|wouldn't|"
-    r"shouldn't)"
-)
+
+
 _LEAD = (
     r"^(?:(?:how|why|when|whether|to\s+what\s+extent|in\s+what\s+ways?|how\s+(?:much|well|far|strongly|often|"
     r"accurately|reliably|quickly|efficiently|effectively|consistently|precisely))\s+)?"
 )
+
+
 # The main verb of a question is in its base form, or -s / -ed ("What X improves Y", "Has X improved Y"); an -ing
 # word after the subject is a noun ("temporal grounding accuracy"), not the verb.
-_VERB = rf"(?P<verb>(?:{_VERBS})(?:s|es|ed|d|ted|ped|ned)?)\b"
+_VERB = rf"(?P<verb>(?:{VERBS})(?:s|es|ed|d|ted|ped|ned)?)\b"
+
+
 _ADVERB = r"(?:still|also|really|actually|even|ever|always|often|reliably|consistently|truly|necessarily|generally)"
+
+
 _IRREGULAR = r"(?:run|made|done|kept|put|set|cut|built|held|shown|found|taught|left|split|spread|fed|given|seen)"
-_ADJECTIVE = rf"(?P<y>(?:[a-z0-9]+-)?(?:{_ADJECTIVES})\b.*)"
+
+
+_ADJECTIVE = rf"(?P<y>(?:[a-z0-9]+-)?(?:{ADJECTIVES})\b.*)"
+
+
 # Each pattern names its shape; `_parse_main` turns the groups into typed spans.
 _MAIN: list[tuple[str, re.Pattern[str]]] = [
     # "Can X be pruned (without losing Y)": the intervention is X and its verb; outcomes come from the clauses
-    ("passive", re.compile(rf"{_LEAD}{_AUX}\s+(?P<x>.+?\s+be\s+(?:\w+(?:ed|en)|{_IRREGULAR}))\b(?P<y>\s+.*)?$")),
+    ("passive", re.compile(rf"{_LEAD}{AUX}\s+(?P<x>.+?\s+be\s+(?:\w+(?:ed|en)|{_IRREGULAR}))\b(?P<y>\s+.*)?$")),
     # "Do X still hallucinate Y": the word after the adverb is the verb, whatever it is
-    ("svo", re.compile(rf"{_LEAD}{_AUX}\s+(?P<x>.+?)\s+{_ADVERB}\s+(?P<verb>[a-z][\w-]*)(?:\s+(?P<y>.*))?$")),
+    ("svo", re.compile(rf"{_LEAD}{AUX}\s+(?P<x>.+?)\s+{_ADVERB}\s+(?P<verb>[a-z][\w-]*)(?:\s+(?P<y>.*))?$")),
     # "How do X and Z differ in Y"
     ("differ", re.compile(r"^how\s+(?:do|does|did)\s+(?P<x>.+?)\s+and\s+(?P<z>.+?)\s+differ\s+(?:in|on)\s+(?P<y>.+)$")),
     # "How robust is X to Y", "How accurate is X on B"
     (
         "how_adjective",
         re.compile(
-            rf"^how\s+(?P<adj>{_ADJECTIVES})\s+(?:is|are|was|were)\s+(?P<x>.+?)(?P<rest>\s+(?:to|on|against|for|under|when|at|in)\s+.*)?$"
+            rf"^how\s+(?P<adj>{ADJECTIVES})\s+(?:is|are|was|were)\s+(?P<x>.+?)(?P<rest>\s+(?:to|on|against|for|under|when|at|in)\s+.*)?$"
         ),
     ),
     # "Is/Are X (more|less) ADJ (to Y) ..." -> intervention X, outcome "ADJ (to Y)"
@@ -119,7 +96,7 @@ _MAIN: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # "(How/Why) does X verb Y ..." -> intervention X, outcome Y (what follows is cut by the clause markers)
-    ("svo", re.compile(rf"{_LEAD}{_MODAL}\s+(?P<x>.+?)\s+(?P<verb>(?:{_VERBS}))\b(?:\s+(?P<y>.*))?$")),
+    ("svo", re.compile(rf"{_LEAD}{MODAL}\s+(?P<x>.+?)\s+(?P<verb>(?:{VERBS}))\b(?:\s+(?P<y>.*))?$")),
     ("svo", re.compile(rf"{_LEAD}(?:has|have|had|hasn't|haven't)\s+(?P<x>.+?)\s+{_VERB}(?:\s+(?P<y>.*))?$")),
     # "What fraction of experts are never activated when ...": the quantity is the outcome
     (
@@ -234,7 +211,7 @@ _MAIN: list[tuple[str, re.Pattern[str]]] = [
     (
         "y_does_x",
         re.compile(
-            rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+{_MODAL}\s+(?P<x>.+?)\s+(?P<verb>(?:{_VERBS}))\b"
+            rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+{MODAL}\s+(?P<x>.+?)\s+(?P<verb>(?:{VERBS}))\b"
             r"(?P<rest>\s+.*)?$"
         ),
     ),
@@ -249,12 +226,16 @@ _MAIN: list[tuple[str, re.Pattern[str]]] = [
     # "What/Which X verb Y" -> intervention X, outcome Y
     ("svo", re.compile(rf"^(?:what|which)\s+(?P<x>.+?)\s+{_VERB}\s+(?P<y>.*)$")),
 ]
+
+
 # "Is there evidence that X ...": the claim after it is the question.
 _EVIDENCE_PREFIX = re.compile(
     r"^(?:is\s+there\s+(?:any\s+)?evidence\s+that|is\s+it\s+true\s+that|do\s+we\s+know\s+(?:whether|if)"
     r"|is\s+it\s+the\s+case\s+that)\s+",
     re.IGNORECASE,
 )
+
+
 _DIRECTION = re.compile(
     r"^(?:for\s+|at\s+|in\s+)?(?:reducing|improving|increasing|lowering|minimi[sz]ing|maximi[sz]ing|preserving|boosting"
     r"|avoiding|cutting|raising)\s+",
@@ -280,6 +261,8 @@ _MARKERS = re.compile(
     r"|with\s+(?=(?:[\w-]+\s+){0,3}(?:models?|llms?|vlms?|mllms?|backbones?|encoders?)\b))\b(?!-)",
     re.IGNORECASE,
 )
+
+
 # A clause before the main question ("For videos longer than 10 minutes, does ..."): a condition, or with
 # "rather than" a comparison.
 # The setting an outcome is measured in ("perplexity in MoE language models", "latency for MoE models").
@@ -288,67 +271,54 @@ _OUTCOME_SETTING = re.compile(
     r"moes?|inference|training|videos?|images?|forms?|documents?)\b.*)$",
     re.IGNORECASE,
 )
+
+
 _LEADING_CLAUSE = re.compile(
     r"^(?P<marker>for|under|at|on|given|with|without|when|if|while|in|after|before|during|beyond|rather\s+than|"
     r"instead\s+of"
     r"|compared\s+(?:to|with))\s+(?P<body>[^,]+),\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
+
+
 # A second question joined by "and" ("..., and how does it compare with Z?") is parsed on its own.
 _SECOND_QUESTION = re.compile(
     r",?\s+and\s+(?=(?:how|why|what|which|does|do|did|is|are|can|could|would|will|should)\b)", re.IGNORECASE
 )
+
+
 _AT_WHAT_COST = re.compile(r",?\s+and\s+(?=at\s+what\s+cost\b)", re.IGNORECASE)
+
+
 _PRONOUN = re.compile(r"^(?:it|they|this|these|that|those|them)$", re.IGNORECASE)
+
+
 _ADVERBS = re.compile(
     r"\s+(?:still|also|actually|really|even|itself|themselves|further|so\s+much|much|more|at\s+all)$", re.I
 )
+
+
 _LEADING_COMPARATIVE = re.compile(
     r"^(?:the\s+)?(?:more|less|higher|lower|better|worse|greater|larger|smaller|best|highest|lowest|most|least|high|low"
     r"|strong)\s+(?=\S)",
     re.I,
 )
+
+
 # A comparative that ends the outcome before "than" ("preserve accuracy better than Z").
 _TRAILING_COMPARATIVE = re.compile(
     r"\s+(?:much\s+|significantly\s+|far\s+)?(?:better|worse|more|less|higher|lower|greater)$", re.I
 )
+
+
 _LEADING = re.compile(
     r"^(?:the|a|an|its|their|to|in|of|on|from|with|by|like|such as|e\.g\.,?|any|some|overall)\s+", re.IGNORECASE
 )
+
+
 _PARTICIPLE = re.compile(r"\s+(?:designed|based|trained|used|proposed|applied|built|tailored|developed)\b", re.I)
-_GENERIC_HEADS = frozenset(
-    stem(w)
-    for w in [
-        "model",
-        "models",
-        "method",
-        "methods",
-        "approach",
-        "approaches",
-        "framework",
-        "frameworks",
-        "technique",
-        "techniques",
-        "system",
-        "systems",
-        "strategy",
-        "strategies",
-        "network",
-        "networks",
-        "architecture",
-        "architectures",
-        "variant",
-        "variants",
-        "baseline",
-        "baselines",
-        "trick",
-        "tricks",
-        "scheme",
-        "schemes",
-        "mechanism",
-        "mechanisms",
-    ]
-)
+
+
 _PREPOSITION = re.compile(r"\s+(?:to|of|in|on|for|with|under|by|across|from|learned)\s+", re.IGNORECASE)
 
 
@@ -394,9 +364,9 @@ def _heads(phrase: str, kind: FacetKind, benchmarks: list[str]) -> list[str]:
     core = _PARTICIPLE.split(_PREPOSITION.split(phrase)[0])[0]
     if re.search(r"\bnumber\s*$", core, re.IGNORECASE) and _PREPOSITION.search(phrase):
         core = _PREPOSITION.split(phrase)[1]
-    content = [w for w in words(core) if w not in STOPWORDS and len(w) > 1]
+    content = [w for w in words(core) if w not in QUESTION_STOP_WORDS and len(w) > 1]
     # "MoE models", "skipping methods": a generic head says nothing; its modifier names the thing.
-    while len(content) > 1 and stem(content[-1]) in _GENERIC_HEADS:
+    while len(content) > 1 and stem(content[-1]) in GENERIC_HEADS:
         content.pop()
     return [stem(content[-1])] if content else sorted(stems(phrase))[:1]
 
@@ -423,7 +393,7 @@ def _facets(index: int, text: str, kind: FacetKind, exclude: set[str]) -> list[F
             if f
         ]
     if kind == "outcome" and (of := re.split(r"\s+of\s+", _clean(text), maxsplit=1)) and len(of) == 2:
-        measured = [w for w in words(of[0]) if w not in STOPWORDS]
+        measured = [w for w in words(of[0]) if w not in QUESTION_STOP_WORDS]
         if measured and all(stem(w) in MEASURES for w in measured):
             # "accuracy of MoE vision-language models": the measure is the outcome, what it is of a condition.
             return [
@@ -506,65 +476,11 @@ def _parse_main(text: str) -> list[tuple[FacetKind, str]] | None:
     return _comparative_outcome(_split_measured_names(_spans(*found))) if found else None
 
 
-_QUESTION_BODY = re.compile(rf"{_LEAD}(?P<aux>{_AUX})\s+(?P<body>.+)$", re.IGNORECASE)
+_QUESTION_BODY = re.compile(rf"{_LEAD}(?P<aux>{AUX})\s+(?P<body>.+)$", re.IGNORECASE)
+
+
 _MEASURE_FIRST = re.compile(
-    rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+(?P<aux>{_AUX})\s+(?P<body>.+)$", re.IGNORECASE
-)
-# Words after which a noun-or-verb word ("score", "form") is used as a verb: "score higher", "form a topos".
-_AFTER_VERB = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "their",
-        "its",
-        "his",
-        "her",
-        "this",
-        "these",
-        "those",
-        "more",
-        "less",
-        "higher",
-        "lower",
-        "better",
-        "worse",
-        "up",
-        "down",
-        "to",
-        "in",
-        "on",
-        "with",
-        "from",
-        "any",
-        "all",
-        "each",
-        "every",
-        "much",
-        "many",
-        "well",
-    ]
-)
-_BEFORE_NOUN = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "to",
-        "from",
-        "their",
-        "its",
-        "this",
-        "these",
-        "that",
-        "those",
-    ]
+    rf"^(?:what|which|how\s+much|how\s+many)\s+(?P<y>.+?)\s+(?P<aux>{AUX})\s+(?P<body>.+)$", re.IGNORECASE
 )
 
 
@@ -582,14 +498,14 @@ def _any_verb(text: str) -> tuple[str, dict[str, str]] | None:
     for i in range(1, len(tokens)):
         _start, end, word = tokens[i]
         plain = word.strip(",;:")
-        if not plain.isalpha() or not plain.islower() or tokens[i - 1][2].lower() in _BEFORE_NOUN:
+        if not plain.isalpha() or not plain.islower() or tokens[i - 1][2].lower() in BEFORE_NOUN:
             continue
         verbs = getAllLemmas(plain, upos="VERB").get("VERB", ())
         base = plain in verbs or (aux in ("has", "have", "had") and plain.endswith("ed") and bool(verbs))
         if not base:
             continue
         following = tokens[i + 1][2].lower() if i + 1 < len(tokens) else ""
-        if getAllLemmas(plain, upos="NOUN") and following and following not in _AFTER_VERB:
+        if getAllLemmas(plain, upos="NOUN") and following and following not in AFTER_VERB:
             continue  # "flow matching": a noun here
         groups = {"x": body[: tokens[i - 1][1]], "verb": plain, "y": body[end:].strip()}
         if measure_first:
@@ -693,13 +609,13 @@ def _spans(shape: str, groups: dict[str, str]) -> list[tuple[FacetKind, str]]:
         # "How does the throughput of X compare against Z": the measure is the outcome, X the intervention.
         spans.append(("outcome", of[0]))
         x = of[1]
-    if verb.startswith(_INTRANSITIVE) and _clean(head).lower() in ("", "up", "down", "out", "off"):
+    if verb.startswith(INTRANSITIVE) and _clean(head).lower() in ("", "up", "down", "out", "off"):
         return [("outcome", f"{x} {verb} {_clean(head)}"), *clauses]
-    if verb.startswith(_CHOICE):
+    if verb.startswith(CHOICE):
         # "Should MoE inference use expert offloading (rather than Z) to maximize Y": the object is the intervention.
         return [("condition", x), ("intervention", head), *clauses]
     bare = _clean(_TRAILING_COMPARATIVE.sub("", head.strip(" ,"))).lower() in ("", "more", "less", "better", "worse")
-    if verb.startswith(_PREPOSITIONAL) and not _clean(head) and clauses:
+    if verb.startswith(PREPOSITIONAL) and not _clean(head) and clauses:
         # "rely on single-frame cues": the verb and its object are what is measured.
         spans += [("intervention", x), ("outcome", f"{verb} {_clean(clauses[0][1])}")]
         return spans + clauses[1:]
@@ -719,7 +635,7 @@ def _spans(shape: str, groups: dict[str, str]) -> list[tuple[FacetKind, str]]:
             spans.append(("outcome", parts[1]))
     elif verb.startswith(("generali", "transfer")):
         spans.append(("outcome", f"generalization to {_clean(head)}"))
-    elif verb.startswith(_SUPERIORITY):
+    elif verb.startswith(SUPERIORITY):
         # "X beats Z for long-video QA": Z is the comparison, what it is beaten at the outcome.
         parts = re.split(r"\s+(?:for|at|in)\s+", head, maxsplit=1)
         of = re.split(r"\s+of\s+", _clean(parts[0]), maxsplit=1)
@@ -795,13 +711,10 @@ def _clauses(tail: str) -> tuple[str, list[tuple[FacetKind, str]]]:
     return head, spans
 
 
-_BARE_COMPARATIVES = frozenset({"better", "worse", "superior", "inferior", "comparable", ""})
-
-
 def _comparative_outcome(spans: list[tuple[FacetKind, str]]) -> list[tuple[FacetKind, str]]:
     """'Is X better than Z at counting?': a bare comparative is no outcome; the condition after it is."""
     outcome = next((i for i, (kind, _) in enumerate(spans) if kind == "outcome"), None)
-    if outcome is None or _clean(spans[outcome][1]).lower() not in _BARE_COMPARATIVES:
+    if outcome is None or _clean(spans[outcome][1]).lower() not in BARE_COMPARATIVES:
         return spans
     condition = next((i for i, (kind, _) in enumerate(spans) if kind == "condition" and i > outcome), None)
     rest = [s for i, s in enumerate(spans) if i != outcome]
@@ -827,55 +740,3 @@ def _topics(question: str, max_facets: int) -> list[Facet]:
         if terms:
             facets.append(Facet(id=f"F{len(facets) + 1}", text=phrase, kind="topic", terms=terms, heads=terms))
     return facets
-
-
-def facet_coverage(facet: Facet, sentence_stems: AbstractSet[str], sentence: str) -> float:
-    """0 when the passage lacks every head of the facet; else the share of the facet's terms it contains
-    (at least a little, since the head is there). At FULL_COVERAGE or more the facet is fully addressed."""
-    lowered = sentence.lower()
-    # A head also matches as the start of a word ("moe" in "MoE-VLMs"), never inside one ("rout" in "throughout").
-    if facet.heads and not any(
-        h in sentence_stems or (len(h) >= 4 and re.search(rf"(?<![a-z0-9]){re.escape(h)}", lowered))
-        for h in facet.heads
-    ):
-        return 0.0
-    share = len(sentence_stems & set(facet.terms)) / len(facet.terms) if facet.terms else 0.0
-    if facet.kind == "benchmark":
-        return 1.0
-    return max(share, 0.01)
-
-
-def claim_coverage(facets: list[Facet], text: str) -> dict[str, float]:
-    """How much of each facet a claim's text addresses (facets it misses are left out). An outcome named only
-    by a word of its family ("performance" for "accuracy") is addressed in part."""
-    found = stems(text)
-    named = families_of(text)
-    coverage: dict[str, float] = {}
-    for facet in facets:
-        share = facet_coverage(facet, found, text)
-        if not share and facet.kind in ("outcome", "topic") and named & families_of(facet.text):
-            share = 0.5
-        if share:
-            coverage[facet.id] = round(share, 3)
-    return coverage
-
-
-def addresses_outcome(facets: list[Facet], coverage: dict[str, float]) -> bool:
-    """A claim must speak to what the question measures: one of its outcome facets, by name or by a word of
-    the same family. A finding on another outcome (a latency number for an accuracy question) never does."""
-    return any(f.id in coverage for f in required_facets(facets))
-
-
-def addresses_subject(facets: list[Facet], paper_text: str) -> bool:
-    """A claim must also come from a paper about the question's subject: its title and abstract name the
-    intervention or the comparison (when the question has one). Sharing the outcome is not enough: adversarial
-    robustness of CLIP does not answer a question about the number of experts in an MoE."""
-    subjects = [f for f in facets if f.kind in ("intervention", "comparison")]
-    found = stems(paper_text)
-    return not subjects or any(facet_coverage(f, found, paper_text) > 0 for f in subjects)
-
-
-def required_facets(facets: list[Facet]) -> list[Facet]:
-    """What a claim must address to be on topic: the outcomes (every facet, if the question names none)."""
-    outcomes = [f for f in facets if f.kind == "outcome"]
-    return outcomes or facets

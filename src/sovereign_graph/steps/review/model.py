@@ -1,0 +1,130 @@
+"""The reviewers' model role: SKEPTIC, VALIDATOR and SYNTHESIZER read the dossier and answer with a score, a
+rationale and objections; the SYNTHESIZER also drafts the Answer. Objections that name no real claim or facet
+are dropped here; the review itself is then held against the role's rubric by `guard.py`, and the Answer's
+drafts are checked by `answer.py`."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, Field
+
+from sovereign_graph.llm.calls import ask
+from sovereign_graph.llm.prompts import render
+from sovereign_graph.llm.role import RoleResult
+from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
+from sovereign_graph.sources.ids import reference
+from sovereign_graph.state import AnswerSentence, FacetAnswer, Objection, Review, Role
+from sovereign_graph.steps.plan.model import facet_lines
+from sovereign_graph.steps.review.rubrics import Dossier
+
+ObjectionKind = Literal[
+    "unverified",
+    "contradicted",
+    "off_topic",
+    "single_source",
+    "no_counter_search",
+    "quote_not_found",
+    "ungrounded",
+    "numbers_mismatch",
+    "weak_verdict",
+    "low_verification",
+    "uncovered_facet",
+    "partial_facet",
+    "unsupported_facet",
+    "no_claims",
+    "other",
+]
+
+
+class RaisedObjection(BaseModel):
+    target: str = Field(description="a claim id (C1), a facet id (F2) or 'dossier'")
+    kind: ObjectionKind
+    message: str
+
+
+class Verdict(BaseModel):
+    score: float = Field(description="0 (worthless) to 10 (conclusive)")
+    rationale: str
+    objections: list[RaisedObjection]
+
+
+class DraftSentence(BaseModel):
+    text: str = Field(description="one sentence of what the evidence says on the facet")
+    claims: list[str] = Field(
+        description="ids of the claims it rests on (C1, ...); its numbers must be in their quotes"
+    )
+
+
+class DraftFacetAnswer(BaseModel):
+    facet_id: str = Field(description="the facet id, e.g. F1")
+    sentences: list[DraftSentence] = Field(description="one or two sentences; none if no claim addresses it")
+
+
+class Synthesis(Verdict):
+    """The SYNTHESIZER's review also writes the report's Answer."""
+
+    answer: list[DraftFacetAnswer] = Field(default_factory=list, description="per facet, what the evidence says")
+
+
+class Reviewed(NamedTuple):
+    review: Review
+    # The SYNTHESIZER's Answer drafts (None for the other roles), checked later by `answer.py`.
+    drafts: list[FacetAnswer] | None
+
+
+def dossier_text(dossier: Dossier) -> str:
+    lines = [f"Research question: {dossier.question}", "", "Facets (id, kind, phrase):", facet_lines(dossier.facets)]
+    lines += ["", f"Claims (round {dossier.round}):"]
+    if not dossier.claims:
+        lines.append("(no claim bears on the question)")
+    for c in dossier.claims:
+        verdict = f"{'verified' if c.verified else 'unverified'} {c.label} confidence {c.confidence:.2f}"
+        grounding = "n/a (the claim is its quote)" if c.grounding is None else f"{c.grounding:.2f}"
+        source = "the subject paper's authors" if c.from_subject else "independent"
+        lines.append(
+            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}; {source}] "
+            f"{reference(c.paper_id)}{', ' + c.place if c.place else ''}, "
+            f'facets {", ".join(c.facets) or "none"}: {c.text}\n    quote: "{c.quote}"'
+        )
+    lines += ["", "Queries run:"] + [f"- round {q.round}: {q.text} ({q.origin})" for q in dossier.queries]
+    return "\n".join(lines)
+
+
+def review_llm(role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier) -> RoleResult[Reviewed]:
+    """The model's review (its fallback, when the guard rejects it, is decided by the node: see `guard.py`)."""
+    name = role.lower()
+    schema = Synthesis if role == "SYNTHESIZER" else Verdict
+    prompt = render(__package__, f"{name}.md", dossier=dossier_text(dossier))
+    verdict, usage = ask(name, target, schema, prompt, policy)
+    targets = {c.id for c in dossier.claims} | {f.id for f in dossier.facets} | {"dossier"}
+    objections = [
+        Objection(target=o.target.strip(), kind=o.kind, message=" ".join(o.message.split()))
+        for o in verdict.objections
+        if o.target.strip() in targets
+    ]
+    review = Review(
+        role=role,
+        round=dossier.round,
+        score=round(min(10.0, max(0.0, verdict.score)), 1),
+        rationale=" ".join(verdict.rationale.split()),
+        objections=objections,
+    )
+    drafts = None
+    if isinstance(verdict, Synthesis):
+        kinds = {f.id: f for f in dossier.facets}
+        drafts = [
+            FacetAnswer(
+                facet_id=d.facet_id.strip(),
+                facet=kinds[d.facet_id.strip()].text,
+                kind=kinds[d.facet_id.strip()].kind,
+                status="in_part",
+                sentences=[
+                    AnswerSentence(text=" ".join(x.text.split()), claims=[c.strip() for c in x.claims])
+                    for x in d.sentences
+                ],
+            )
+            for d in verdict.answer
+            if d.facet_id.strip() in kinds
+        ]
+    return RoleResult(Reviewed(review, drafts), usage)
