@@ -1,4 +1,4 @@
-"""The README's two screenshots of the owner's desk, from real offline runs (needs the `web` extra and Debian's
+"""The two screenshots of the owner's desk in docs/desk.md, from real offline runs (needs the `web` extra and Debian's
 chromium + chromium-driver):
 
     python3 docs/make_screenshots.py        # writes docs/desk-threads.png and docs/desk-thread.png

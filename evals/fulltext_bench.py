@@ -832,7 +832,7 @@ def grounding_table(rows: list[Grounding], threshold: float, vocabulary: str, se
         title_justify="left",
         caption="Claims: the sentences of the abstract (`sentences`, as the index step splits it) and of body "
         "paragraphs (`body_passages`, kind paragraph), verbatim: 'all' of them, or those 'numbered' (with a "
-        "number that is not a year, `engines.text.numbers`); n = how many. Windows, as verify_claims forms "
+        "number that is not a year, `numbers` in `text/`); n = how many. Windows, as verify_claims forms "
         "documents: the abstract; each paragraph's passages (one block anchor); tables and captions are windows "
         "too. Grounded (trained.py): "
         f"P(SUPPORT) ≥ decision_threshold {threshold:.2f} and ≥ P(CONTRADICT), and the claim's sentence among "

@@ -1,6 +1,6 @@
 """Live mode against a real local model, per role, beside the scripted loopback server (issue 18).
 
-    # a llama.cpp server (README "Local models") on 127.0.0.1:8080 serving Gemma 3 270M:
+    # a llama.cpp server (docs/models.md, "Local models") on 127.0.0.1:8080 serving Gemma 3 270M:
     python evals/local_model_bench.py --server http://127.0.0.1:8080/v1 --model gemma-3-270m \
         --out evals/results/local_model_bench.txt
 

@@ -4,8 +4,8 @@
 
 1. Features of every judged candidate (the pipeline's own plan -> search -> index -> candidate cut, round 0).
 2. The relevance model is trained on the TUNING half only; its threshold is chosen there by grouped 5-fold
-   cross-validation (`relevance/training.py`); the model is written to the package
-   (`relevance/relevance_model.json`, unless --no-write) with the figures below in its `info`.
+   cross-validation (`training/relevance.py`); the model is written to the package
+   (`steps/extract/relevance/relevance_model.json`, unless --no-write) with the figures below in its `info`.
 3. Figures on the TEST half, which nothing was tuned on:
    - candidates: how many gold "answers" sentences the candidate cut kept, and how many of them clear the
      threshold (recall);

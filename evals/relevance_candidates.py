@@ -5,8 +5,9 @@
 
 For every question: the pipeline's own plan -> search -> index on the bundled snapshot (round 0), then the
 candidates the extractor's relevance model reads (every subject-paper sentence and the 30 others ranked first;
-`relevance.features.select_candidates`). Each line: question id, passage id, paper id and title, the sentence,
-whether it is the subject paper's. Lines already in --out are kept (so a re-run only adds what is new).
+`select_candidates` in `steps/extract/relevance/features.py`). Each line: question id, passage id, paper id and
+title, the sentence, whether it is the subject paper's. Lines already in --out are kept (so a re-run only adds
+what is new).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The dossiers are `tribunal_bench.py`'s (per labelled question with judged answer
 both halves. Printed: each role's rubric score per dossier kind; for candidate bands B, the highest off-topic and
 empty aggregate a tribunal of models each B above its rubric could reach (targets: off-topic < 6.5, the revision
 threshold, and empty < 4.0, REJECT) and the share of good dossiers such a tribunal could lift to 6.5; and the
-guard (`engines/review_guard.py`) applied to the misbehaviours seen from a real small model (issue 18) and to a
+guard (`steps/review/guard.py`) applied to the misbehaviours seen from a real small model (issue 18) and to a
 faithful review (the rubric's rationale, its score +/- 2.5), on every dossier.
 """
 

@@ -4,7 +4,7 @@ Run from the repository root:
 
     PYTHONPATH=src python3 evals/scifact_verifier.py --out evals/results/scifact_verifier.txt  # --k 5, the default
 
-1. Open setting: hybrid retrieval (BM25 + LSA over title + abstract, `engines/hybrid.py`) of the top k
+1. Open setting: hybrid retrieval (BM25 + LSA over title + abstract, `text/hybrid.py`) of the top k
    abstracts for each of the 809 claims, from all 5,183 abstracts.
 2. 5-fold cross-validation, folds by claim (claims that share an abstract stay together), seed 0 (and, as a
    line below it, seeds 1 to 4, to show how far the figures move with the split): each
@@ -14,7 +14,7 @@ Run from the repository root:
    scored with SciFact's metrics; Brier score and expected calibration error (10 bins, top label) are
    over every (claim, retrieved abstract) pair.
 3. The seed method (TF-IDF cosine >= 0.15, SUPPORT only) on the same retrieved abstracts.
-4. The final model, fitted on all 809 claims, is written to `src/sovereign_graph/verify/scifact_verifier.json`
+4. The final model, fitted on all 809 claims, is written to `src/sovereign_graph/steps/verify/scifact_verifier.json`
    (`--model-out`), and timed over all claims after the index is built (claims/second, 2 cores).
 Deterministic: the same inputs give the same model file. Takes about four minutes on 2 cores.
 """

@@ -1,5 +1,5 @@
 """A real browser for the desk's tests: Debian's chromium driven by Selenium through the system chromedriver, so
-nothing is downloaded (STACK.md). Without chromium the tests are skipped on a developer's machine and fail in CI,
+nothing is downloaded. Without chromium the tests are skipped on a developer's machine and fail in CI,
 where `.ci/run` installs it. Screenshots go to $SOVEREIGN_TEST_ARTIFACTS (default: .artifacts/desk/)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""engines.words reproduces, bit for bit, the scikit-learn transforms a run used to call."""
+"""text.counts reproduces, bit for bit, the scikit-learn transforms a run used to call."""
 
 from __future__ import annotations
 

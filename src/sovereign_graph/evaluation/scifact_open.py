@@ -57,7 +57,7 @@ class TfidfRetriever:
 
 
 class HybridRetriever:
-    """The hybrid ranker (BM25 + LSA, `engines/hybrid.py`) over title + abstract: recall@3 0.82 vs TF-IDF's
+    """The hybrid ranker (BM25 + LSA, `text/hybrid.py`) over title + abstract: recall@3 0.82 vs TF-IDF's
     0.76 on SciFact's training claims, and the verifier reads only the first few abstracts."""
 
     def __init__(self, texts: Sequence[str]) -> None:

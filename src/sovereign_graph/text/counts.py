@@ -4,7 +4,7 @@ scikit-learn stays the reference, but importing any of it costs a cold process o
 `utils` import `scipy.stats`). These functions reproduce, to the last bit, what the run used from it:
 `CountVectorizer`'s default word tokens and its count matrix (canonical CSR: sorted indices),
 `TfidfTransformer(sublinear_tf=True)`'s weighting and `normalize`'s L2 row scaling (a sequential sum of
-float32 squares in double precision, as its Cython loop does). tests/test_words.py checks each against
+float32 squares in double precision, as its Cython loop does). tests/unit/test_words.py checks each against
 scikit-learn. Fitting models (SVD, logistic regression) still uses scikit-learn, imported where it fits.
 """
 

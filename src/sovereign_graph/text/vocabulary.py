@@ -36,7 +36,7 @@ class Vocabulary:
     """TF-IDF (stems + stem bigrams) and LSA (unigram stems), fitted once on a background corpus.
 
     Held as plain arrays (terms, IDF, SVD components), so a fitted vocabulary can be saved and loaded
-    without pickles and applied without scikit-learn (`engines.words` reproduces its transforms)."""
+    without pickles and applied without scikit-learn (`text/counts.py` reproduces its transforms)."""
 
     def __init__(
         self,

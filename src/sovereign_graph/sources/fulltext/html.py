@@ -1,6 +1,6 @@
 """arXiv's HTML rendering of a paper (LaTeXML) as a `Document`: anchored paragraphs, tables and captions.
 
-Read in one pass over `article.ltx_document` with bs4 + lxml (STACK.md "Full text"):
+Read in one pass over `article.ltx_document` with bs4 + lxml:
 - Blocks, in the page's order: each `div.ltx_para` (kind "paragraph"); in each `figure`, its `figcaption`
   ("table_caption" in a `figure.ltx_table`, else "figure_caption") and its `table.ltx_tabular` (kind "table":
   cells joined by " | ", one row a line, which is how `passages.py` cuts tables into runs of rows).

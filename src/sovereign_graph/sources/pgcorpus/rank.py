@@ -1,4 +1,4 @@
-"""The hybrid fusion of `engines/hybrid.py` over what PostgreSQL returns, without reading every paper.
+"""The hybrid fusion of `text/hybrid.py` over what PostgreSQL returns, without reading every paper.
 
 On disk, a query scores every paper: BM25 (a sparse product with the postings) and the cosine with every
 paper's vector, each standardised over the whole corpus, fused as z_bm25 + w * z_dense. Here:

@@ -1,6 +1,6 @@
 """A paper's PDF as a `Document`: anchored paragraphs in sections, through pypdfium2 (pdfium's text layer).
 
-Method, measured on the fixtures (STACK.md "Full text"):
+Method, measured on the fixtures (`evals/fulltext_bench.py`):
 - Lines: pdfium's text in content-stream order (pdfTeX writes two-column pages column by column), split at
   the line breaks pdfium generates and at its hyphen marker (U+0002, U+FFFE through `get_text_range`); pieces
   on one baseline (split at superscripts) are merged back. Each line keeps its geometry and the effective
