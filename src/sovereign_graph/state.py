@@ -1,7 +1,7 @@
 """The graph state: typed models of papers, passages, claims, reviews and the owner's decision.
 
 Models are pydantic so that every node's output is validated; the checkpointer is told about each
-of them (see `STATE_MODELS` and `checkpoint.py`) so they round-trip without "unregistered type" warnings.
+of them (see `STATE_MODELS` and `app/checkpoints.py`) so they round-trip without "unregistered type" warnings.
 """
 
 from __future__ import annotations
@@ -281,7 +281,7 @@ class ResearchInput(TypedDict):
 
 
 class ResearchOutput(TypedDict, total=False):
-    """What a finished run returns; the full brief is `report` (see the README for its keys)."""
+    """What a finished run returns; the full brief is `report` (see docs/report.md for its keys)."""
 
     paper: str
     question: str

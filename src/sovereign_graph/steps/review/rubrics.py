@@ -11,7 +11,7 @@ model's calibrated probability that it answers the question (`Claim.relevance`) 
 below it. Every share is "weight of the claims passing the check / number of claims", so a dossier of
 verbatim, corroborated claims about another question scores near zero, and padding a dossier with off-topic
 claims lowers its score. Only the two mechanical checks of the evidence (quotes verbatim, numbers in their
-quotes) count every claim fully. "Verified" counts only checks that could have failed (`verify/verdict.py`): a
+quotes) count every claim fully. "Verified" counts only checks that could have failed (`steps/verify/verdict.py`): a
 claim that is its own quote is not grounded by being compared with itself.
 
 SKEPTIC     doubts the findings: on-topic claims corroborated by another paper 0.35, on-topic claims not
@@ -30,7 +30,7 @@ median 3.9); on the test half the ordering holds for 18/18 questions, every off-
 dossier scores below 4.0 (REJECT), good dossiers score 1.8-5.5 (median 3.3: their claims are mostly
 uncorroborated, and many judged answers fall under the relevance threshold, so they count only in part).
 
-Live model reviewers are held to these rubrics (`review_guard.py`): a model's review stands only with a rationale
+Live model reviewers are held to these rubrics (`guard.py`): a model's review stands only with a rationale
 of sentences, a score within 3.0 of its rubric's (the band, chosen on these labelled dossiers), no 10/10 while a
 facet is uncovered or a claim unverified, and an objection naming a real claim or facet below 6.5; otherwise
 that round's review for that role is the rubric's, and the report says so.
