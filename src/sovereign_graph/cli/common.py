@@ -53,3 +53,17 @@ def cli_errors() -> Iterator[None]:
         raise typer.Exit(exit_code(stop)) from None
     except Exception as error:
         raise fail(1, f"{type(error).__name__}: {error}") from None
+
+
+# The desk's pages (`serve`) and `show --html` both need the web extra.
+WEB_EXTRA = 'the desk needs the web extra: pip install "sovereign-graph[web]".'
+
+
+def require_web_extra() -> None:
+    try:
+        import jinja2  # noqa: F401
+        import python_multipart  # noqa: F401
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise InputError(WEB_EXTRA) from None

@@ -426,7 +426,7 @@ def show(
         if as_json and as_html:
             raise InputError("--json and --html: give one of them.")
         if as_html:
-            from sovereign_graph.cli.serve import require_web_extra
+            from sovereign_graph.cli.common import require_web_extra
 
             require_web_extra()
         if out_dir is not None:

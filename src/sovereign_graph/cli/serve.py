@@ -8,22 +8,10 @@ from typing import Annotated
 
 import typer
 
-from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.common import app, cli_errors, err, out, require_web_extra
 from sovereign_graph.cli.runs import DbOption
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import is_postgres_url
-
-WEB_EXTRA = 'the desk needs the web extra: pip install "sovereign-graph[web]".'
-
-
-def require_web_extra() -> None:
-    try:
-        import jinja2  # noqa: F401
-        import python_multipart  # noqa: F401
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        raise InputError(WEB_EXTRA) from None
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
