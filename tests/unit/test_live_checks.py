@@ -8,10 +8,10 @@ import pytest
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.llm.calls import redact, retryable
-from sovereign_graph.llm.live_config import LiveConfig, load_config, parse_spec
 from sovereign_graph.llm.models import parse_retry_after
 from sovereign_graph.llm.roles import check_claim, missing_numbers, verbatim_span
 from sovereign_graph.llm.schemas import ProposedClaim
+from sovereign_graph.settings.live import LiveConfig, load_config, parse_spec
 from sovereign_graph.state import Passage, RoleUsage, merge_usage
 
 PASSAGE = Passage(id="p#1", paper_id="p", text="Our router  improves robustness by 4.2% on MMMU\nover top-k routing.")

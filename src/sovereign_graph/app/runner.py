@@ -36,13 +36,13 @@ from sovereign_graph.errors import (
     shown,
 )
 from sovereign_graph.graph import build_graph
-from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
 from sovereign_graph.names import require_thread_id
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.model import Report, build_report, status_of
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
+from sovereign_graph.settings.live import LiveConfig
 from sovereign_graph.sources.fulltext.library import is_library_file
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import Paper, ResearchInput

@@ -21,9 +21,9 @@ class RunOptions:
     live: str | None = None  # LiveConfig.to_json(), or None for the embedded engines
 
     def context(self) -> Context:
-        from sovereign_graph.llm.live_config import LiveConfig
         from sovereign_graph.llm.role_models import RoleModels, embeddings_from_config
         from sovereign_graph.runtime.context import Context
+        from sovereign_graph.settings.live import LiveConfig
 
         models = LiveConfig.from_json(self.live) if self.live else LiveConfig()
         context = Context(

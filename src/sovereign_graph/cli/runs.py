@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
     from rich.status import Status
 
     from sovereign_graph.app.runner import Runner, RunOutcome
-    from sovereign_graph.llm.live_config import LiveConfig
     from sovereign_graph.report.model import Report
     from sovereign_graph.runtime.context import Context
+    from sovereign_graph.settings.live import LiveConfig
 
 DbOption = Annotated[
     str | None,
@@ -192,7 +192,7 @@ def read_question(question: str | None, question_file: str | None) -> str:
 
 def live_config(config: Path | None, model: str | None, base_url: str | None, embeddings: str | None) -> LiveConfig:
     """The config file (if any), with the command line's flags over it."""
-    from sovereign_graph.llm.live_config import LiveConfig, load_config, parse_spec
+    from sovereign_graph.settings.live import LiveConfig, load_config, parse_spec
 
     settings = load_config(config) if config is not None else LiveConfig()
     for spec in (model, embeddings):

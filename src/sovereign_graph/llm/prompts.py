@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-from sovereign_graph.llm.live_config import LlmRole
+from sovereign_graph.settings.live import LlmRole
 
 
 @cache

@@ -12,8 +12,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from sovereign_graph.llm.live_config import LLM_ROLES, LiveConfig, LlmRole, parse_spec
 from sovereign_graph.llm.models import chat_model, embeddings_model
+from sovereign_graph.settings.live import LLM_ROLES, LiveConfig, LlmRole, parse_spec
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from pydantic.json_schema import SkipJsonSchema
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import is_postgres_url
-from sovereign_graph.llm.live_config import LlmRole
 from sovereign_graph.llm.role_models import RoleModel, RoleModels
 from sovereign_graph.runtime.injected import Engines, bound_engines
+from sovereign_graph.settings.live import LlmRole
+from sovereign_graph.settings.run import ARXIV_API_URL
 from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
 from sovereign_graph.sources.corpora import corpora_dir, open_corpus
-from sovereign_graph.sources.ids import ARXIV_API_URL
 from sovereign_graph.sources.snapshot import VOCABULARY_SAMPLE, bundled_snapshot, shipped_verifier_vocabulary
 from sovereign_graph.text.lsa import LsaEmbeddings
 from sovereign_graph.text.vocabulary import Vocabulary
