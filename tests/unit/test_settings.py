@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +19,21 @@ from sovereign_graph.errors import InputError
 from sovereign_graph.runtime.context import CONTEXT_NAMES, Context
 from sovereign_graph.settings import LiveConfig, RunSettings
 from sovereign_graph.settings.run import DEFAULTS, RESUMABLE, SCALAR_FIELDS, environment_values, flag
+from sovereign_graph.settings.table import settings_markdown
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
 
 def _options(command: str) -> dict[str, Any]:
     """The command's options by flag, as its --help lists them."""
     group: Any = typer.main.get_command(app)
     return {name: p for p in group.commands[command].params for name in getattr(p, "opts", ())}
+
+
+def test_docs_settings_md_is_the_generated_reference() -> None:
+    assert DOCS.read_text(encoding="utf-8") == settings_markdown(), (
+        "docs/settings.md is stale: python -m sovereign_graph.settings.table > docs/settings.md"
+    )
 
 
 def test_every_setting_has_a_description_a_flag_on_run_and_batch_and_only_resumable_ones_on_resume() -> None:
