@@ -38,10 +38,10 @@ from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.llm.embeddings import embeddings_from_config
-from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
+from sovereign_graph.settings.live import LiveConfig
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Paper
 

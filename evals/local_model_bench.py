@@ -48,10 +48,10 @@ from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.evaluation.questions import load_questions
-from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
+from sovereign_graph.settings.live import LiveConfig
 from sovereign_graph.steps.extract.checks import verbatim_span
 from sovereign_graph.steps.extract.model import Extraction
 from sovereign_graph.steps.plan.model import Plan

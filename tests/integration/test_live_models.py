@@ -13,10 +13,10 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.errors import ModelError
 from sovereign_graph.llm.embeddings import embeddings_from_config
-from sovereign_graph.llm.live_config import LiveConfig
 from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
+from sovereign_graph.settings.live import LiveConfig
 from tests.conftest import QUESTION, SMOES
 from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 

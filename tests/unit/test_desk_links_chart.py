@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign_graph.desk.chart import THRESHOLD, tribunal_chart
+from sovereign_graph.desk.chart import tribunal_chart
 from sovereign_graph.desk.links import passage_link, safe_url
 from sovereign_graph.desk.security import Guard, host_of, is_loopback
 from sovereign_graph.state import Claim, Review
@@ -72,7 +72,7 @@ def test_the_chart_has_a_bar_per_review_a_mean_per_round_and_the_threshold() -> 
         review("VALIDATOR", 1, 10.0),
         review("SYNTHESIZER", 1, 9.0),
     ]
-    chart = tribunal_chart(reviews)
+    chart = tribunal_chart(reviews, 6.5)
     assert chart is not None
     assert [g.label for g in chart.groups] == ["round 0", "round 1"]
     assert [g.mean for g in chart.groups] == [4.0, 9.0]
@@ -88,8 +88,8 @@ def test_the_chart_has_a_bar_per_review_a_mean_per_round_and_the_threshold() -> 
     full = chart.groups[1].bars[1]
     assert full.y == chart.plot_top  # 10/10 reaches the top
     assert chart.plot_top < chart.threshold_y < chart.plot_bottom
-    assert chart.threshold_y == pytest.approx(chart.plot_bottom - THRESHOLD / 10 * (chart.plot_bottom - chart.plot_top))
-    assert tribunal_chart([]) is None
+    assert chart.threshold_y == pytest.approx(chart.plot_bottom - 6.5 / 10 * (chart.plot_bottom - chart.plot_top))
+    assert tribunal_chart([], 6.5) is None
 
 
 def test_loopback_hosts_and_host_headers() -> None:

@@ -15,12 +15,12 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from sovereign_graph.app.runner import Runner, write_report_files
 from sovereign_graph.errors import InputError
-from sovereign_graph.llm.live_config import parse_spec
 from sovereign_graph.llm.models import chat_model, embeddings_model
 from sovereign_graph.report.json_export import to_json
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
+from sovereign_graph.settings.live import parse_spec
 from sovereign_graph.sources.corpora import open_corpus, require_corpus_name
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.sources.snapshot import LocalCorpus, bundled_snapshot

@@ -8,8 +8,8 @@ import pytest
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.llm.calls import redact, retryable
-from sovereign_graph.llm.live_config import LiveConfig, load_config, parse_spec
 from sovereign_graph.llm.models import parse_retry_after
+from sovereign_graph.settings.live import LiveConfig, load_config, parse_spec
 from sovereign_graph.state import Passage, RoleUsage, merge_usage
 from sovereign_graph.steps.extract.checks import check_claim, missing_numbers, verbatim_span
 from sovereign_graph.steps.extract.model import ProposedClaim

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sovereign_graph.app.coordination import (
     hold,
 )
 from sovereign_graph.app.history import CheckpointRow, fork_checkpoint, history
+from sovereign_graph.app.recorded_settings import recorded_settings, settings_metadata
 from sovereign_graph.app.thread_index import ThreadSummary
 from sovereign_graph.errors import (
     DecidedMeanwhileError,
@@ -36,14 +38,12 @@ from sovereign_graph.errors import (
     shown,
 )
 from sovereign_graph.graph import build_graph
-from sovereign_graph.llm.embeddings import embeddings_from_config
-from sovereign_graph.llm.live_config import LiveConfig
-from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.names import require_thread_id
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.model import Report, build_report, status_of
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
+from sovereign_graph.settings.run import RunSettings
 from sovereign_graph.sources.fulltext.library import is_library_file
 from sovereign_graph.sources.resolve import require_question, resolve_subject
 from sovereign_graph.state import Paper, ResearchInput
@@ -51,14 +51,6 @@ from sovereign_graph.steps.owner.node import DECISIONS
 from sovereign_graph.steps.plan.node import require_max_revisions
 
 OUT_DIR_KEY = "sovereign_out_dir"
-# The context is not checkpointed: the source a thread searched is, so a resume searches the same one.
-SOURCE_KEY = "sovereign_source"
-ARXIV_URL_KEY = "sovereign_arxiv_url"
-CORPUS_KEY = "sovereign_corpus"
-FULLTEXT_KEY = "sovereign_fulltext"
-FULLTEXT_URL_KEY = "sovereign_fulltext_url"
-# The live models a thread ran on, by name (a LiveConfig as JSON, never a key), so a resume rebuilds them.
-LIVE_KEY = "sovereign_live"
 ProgressCallback = Callable[[str, dict[str, Any], float], None]  # node, its update, seconds since start
 EventCallback = Callable[[dict[str, Any], float], None]  # a progress event (see progress.py), seconds
 LEASE_WAIT_SECONDS = 10.0  # a run that just reached the pause may still be letting go of its thread
@@ -126,15 +118,9 @@ class Runner:
         metadata: dict[str, Any] = {}
         if out_dir is not None:
             metadata[OUT_DIR_KEY] = str(out_dir)
-        if context is not None and context.injected_source() is None:
-            metadata[SOURCE_KEY] = context.source_name
-            metadata[CORPUS_KEY] = context.corpus
-            metadata[FULLTEXT_KEY] = str(context.fulltext)
-            if context.source_name == "arxiv":
-                metadata[ARXIV_URL_KEY] = context.arxiv_url
-                metadata[FULLTEXT_URL_KEY] = context.full_text_url()
-        if context is not None and context.llm is not None and context.llm.config is not None:
-            metadata[LIVE_KEY] = context.llm.config.to_json()
+        if context is not None:
+            # The context is not checkpointed: its settings are, whole, so a resume runs by the same ones.
+            metadata.update(settings_metadata(context.settings()))
         if metadata:
             config["metadata"] = metadata
         return config
@@ -146,38 +132,35 @@ class Runner:
                 return str(checkpoint.metadata[key])  # type: ignore[literal-required]
         return None
 
-    def context_for(self, thread_id: str) -> Context:
-        """This runner's context, searching the source the thread was started with (unless one was injected),
-        on the live models it was started with (unless this runner was given its own)."""
-        context = self._live_context(thread_id)
-        if context.injected_source() is not None:
-            return context
-        source_name = self._metadata(thread_id, SOURCE_KEY)
-        if source_name is None:
-            return context
-        arxiv_url = self._metadata(thread_id, ARXIV_URL_KEY) or context.arxiv_url
-        corpus = self._metadata(thread_id, CORPUS_KEY) or context.corpus
-        # A revision round reads as much full text as the first did, from where the first did.
-        fulltext = int(self._metadata(thread_id, FULLTEXT_KEY) or context.fulltext)
-        fulltext_url = self._metadata(thread_id, FULLTEXT_URL_KEY) or context.arxiv_fulltext_url
-        return replace(
-            context,
-            source_name=source_name,
-            arxiv_url=arxiv_url,
-            corpus=corpus,
-            fulltext=fulltext,
-            arxiv_fulltext_url=fulltext_url,
-        )
+    def settings_for(self, thread_id: str, changes: Mapping[str, Any] | None = None) -> RunSettings:
+        """The settings the thread recorded (this runner's own for a thread that recorded none), with a resume's
+        explicit `changes` (only where they say how to reach a service: `RunSettings.resumed`)."""
+        settings = self._recorded_settings(thread_id) or self.context.settings()
+        return settings.resumed(changes) if changes else settings
 
-    def _live_context(self, thread_id: str) -> Context:
-        if self.context.llm is not None:
-            return self.context
-        recorded = self._metadata(thread_id, LIVE_KEY)
-        if recorded is None:
-            return self.context
-        config = LiveConfig.from_json(recorded)
-        embeddings = self.context.embeddings or embeddings_from_config(config)
-        return replace(self.context, llm=RoleModels.from_config(config), embeddings=embeddings)
+    def _recorded_settings(self, thread_id: str) -> RunSettings | None:
+        return recorded_settings(partial(self._metadata, thread_id), self.context.settings())
+
+    def context_for(self, thread_id: str, changes: Mapping[str, Any] | None = None) -> Context:
+        """The context that continues the thread: its recorded settings (`settings_for`), with this runner's
+        database, injected engines, and a host's own models if it was given some."""
+        return self._context_with(self.settings_for(thread_id, changes))
+
+    def _context_with(self, settings: RunSettings) -> Context:
+        own = self.context
+        if settings == own.settings():
+            return own
+        same_models = settings.live == own.live_config()
+        host_models = own.llm is not None and own.llm.config is None
+        # Embeddings the live config did not name are a host's own: they stay, as its chat models do.
+        host_embeddings = own.embeddings is not None and own.live_config().embeddings is None
+        context = Context.from_settings(
+            settings,
+            llm=own.llm if same_models or host_models else None,
+            embeddings=own.embeddings if same_models or host_embeddings else None,
+        )
+        context.corpus_db = own.corpus_db
+        return context.with_engines(own.engines)
 
     def start(
         self,
@@ -207,6 +190,7 @@ class Runner:
         decision: str | None,
         note: str = "",
         *,
+        changes: Mapping[str, Any] | None = None,
         out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None,
         on_event: EventCallback | None = None,
@@ -214,9 +198,13 @@ class Runner:
         """The owner's decision on a paused thread; or, with no decision, continue a thread that stopped
         (a failure, a kill, Ctrl-C), applying a decision that was recorded but not yet applied.
 
+        The thread runs by the settings it recorded; `changes` may change only how a service is reached (an
+        arXiv mirror, a model server that moved: `RunSettings.resumed`), and are recorded with this resume.
         A decision is applied only to the pause it was read from: of two owners answering at once, the
         first recorded wins and the other gets `DecidedMeanwhileError`; nothing is dropped silently.
         """
+        # Before a decision is recorded: a change that is refused, or a model that cannot be built, costs nothing.
+        context = self.context_for(thread_id, changes)
         if decision is not None:
             self.record_decision(thread_id, decision, note)
         else:
@@ -235,7 +223,6 @@ class Runner:
                     )
                 graph_input = Command(resume={"decision": recorded.decision, "note": recorded.note})
             out_dir = out_dir or self.out_dir(thread_id)
-            context = self.context_for(thread_id)
             return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, context, lease)
 
     def record_decision(
@@ -315,6 +302,7 @@ class Runner:
         note: str = "",
         *,
         max_revisions: int | None = None,
+        changes: Mapping[str, Any] | None = None,
         new_thread_id: str | None = None,
         out_dir: Path | None = None,
         on_progress: ProgressCallback | None = None,
@@ -323,10 +311,12 @@ class Runner:
         """Re-run from one checkpoint of a thread in a new thread, leaving the original intact.
 
         From a checkpoint before the owner's pause the copy runs on to the pause; with a decision, the
-        owner's answer is then given to the copy.
+        owner's answer is then given to the copy. The copy runs by the settings recorded with that checkpoint,
+        with `changes` as a resume takes them.
         """
         decision = check_decision(decision) if decision is not None else None
         self._snapshot(thread_id)  # an unknown thread is bad input
+        self.settings_for(thread_id, changes)  # and so is a change a resume would refuse
         if new_thread_id is not None:
             require_thread_id(new_thread_id)
         new = fork_checkpoint(
@@ -334,7 +324,7 @@ class Runner:
         )
         with hold(self.coordinator, new) as lease:
             out_dir = out_dir or self.out_dir(new)
-            context = self.context_for(new)
+            context = self.context_for(new, changes)
             snapshot = self._snapshot(new)
             if not snapshot.interrupts and not snapshot.next:
                 if decision is not None:
@@ -396,7 +386,7 @@ class Runner:
                 f"{error} The run's progress is saved: `sovereign resume {thread_id}` continues it."
             ) from error
         snapshot = self.graph.get_state(self._config(thread_id))
-        report = self._report_of(thread_id, snapshot)
+        report = self._report_of(thread_id, snapshot, context.settings())
         self.coordinator.save_index(
             IndexEntry(
                 thread_id=thread_id,
@@ -444,13 +434,15 @@ class Runner:
         return status_of(snapshot.values)
 
     def report(self, thread_id: str) -> Report:
-        return self._report_of(thread_id, self._snapshot(thread_id))
+        snapshot = self._snapshot(thread_id)
+        # A thread that recorded no settings (Studio's, the SDK's) reports none rather than this process's.
+        return self._report_of(thread_id, snapshot, self._recorded_settings(thread_id))
 
-    def _report_of(self, thread_id: str, snapshot: StateSnapshot) -> Report:
+    def _report_of(self, thread_id: str, snapshot: StateSnapshot, settings: RunSettings | None) -> Report:
         values = snapshot.values
         if "subject" not in values or "score" not in values:
             raise InputError(f"thread {shown(thread_id)} has no report yet (it is {self.status(thread_id)}).")
-        return build_report(values, thread_id=thread_id, status=status_of(values))
+        return build_report(values, thread_id=thread_id, status=status_of(values), settings=settings)
 
     def out_dir(self, thread_id: str) -> Path | None:
         stored = self._metadata(thread_id, OUT_DIR_KEY)

@@ -1,7 +1,8 @@
 """One row, run to the owner's pause in this process: what a batch worker process (and a queue worker) calls.
 
 Idempotent by thread id: a thread that reached the owner (or was decided) is not run again, one that stopped
-part-way (a kill, a failure) continues from its last checkpoint, a new one starts. Each process keeps one
+part-way (a kill, a failure) continues from its last checkpoint, by the settings its thread recorded (a re-run
+with other flags does not change a started thread's thresholds), a new one starts. Each process keeps one
 checkpointer connection and one runner per set of options for its whole life.
 """
 
@@ -17,7 +18,6 @@ from sovereign_graph.batch.options import RunOptions
 from sovereign_graph.batch.results import RowResult, is_done
 from sovereign_graph.batch.rows import BatchRow
 from sovereign_graph.errors import SovereignError
-from sovereign_graph.home import is_postgres_url
 
 if TYPE_CHECKING:
     from sovereign_graph.app.runner import ProgressCallback, Runner, RunOutcome
@@ -34,10 +34,7 @@ def runner_for(db: str | None, options: RunOptions) -> Runner:
         from sovereign_graph.app.runner import Runner
 
         saver = _OPEN.enter_context(open_saver(db, must_exist=False, for_new_threads=True))
-        context = options.context()
-        if db is not None and is_postgres_url(db):
-            context.corpus_db = db  # as `run` does: --corpus NAME in this database first, then on disk
-        _RUNNERS[key] = Runner(saver, context)
+        _RUNNERS[key] = Runner(saver, options.context(db))
     return _RUNNERS[key]
 
 

@@ -10,7 +10,31 @@ import typer
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
-from sovereign_graph.cli.runs import DbOption, SourceChoice, live_config
+from sovereign_graph.cli.options import (
+    ArxivBackoff,
+    ArxivDelay,
+    ArxivFulltextUrl,
+    ArxivRetries,
+    ArxivTimeout,
+    ArxivUrl,
+    BaseUrl,
+    ConfigFile,
+    Corpus,
+    DbOption,
+    EmbeddingsModel,
+    Fulltext,
+    HitsPerQuery,
+    MaxClaims,
+    MaxClaimsPerPaper,
+    MaxPapers,
+    Model,
+    ReviseBelow,
+    Source,
+    Verifier,
+    VerifyThreshold,
+    live_config,
+    run_settings,
+)
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import redacted
 
@@ -68,21 +92,26 @@ def batch(
     max_revisions: Annotated[
         int, typer.Option("--max-revisions", min=0, max=3, help="Automatic revision rounds (0-3).")
     ] = 1,
-    source: Annotated[
-        SourceChoice, typer.Option("--source", help="snapshot (offline corpus) | arxiv (live API).")
-    ] = SourceChoice.snapshot,
-    corpus: Annotated[
-        str | None,
-        typer.Option(
-            "--corpus", help="A corpus built with `sovereign corpus build` (with a PostgreSQL --db: its own)."
-        ),
-    ] = None,
-    verifier: Annotated[str | None, typer.Option("--verifier", help="trained (default) | tfidf.")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Chat model for every LLM role (see run).")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Endpoint of the live model.")] = None,
-    embeddings: Annotated[str | None, typer.Option("--embeddings", help="Embeddings model (see run).")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="TOML/JSON file of live models.")] = None,
-    fulltext: Annotated[int | None, typer.Option("--fulltext", min=0, help="Full texts read per run.")] = None,
+    source: Source = None,
+    corpus: Corpus = None,
+    verifier: Verifier = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    embeddings: EmbeddingsModel = None,
+    config: ConfigFile = None,
+    fulltext: Fulltext = None,
+    hits_per_query: HitsPerQuery = None,
+    max_papers: MaxPapers = None,
+    max_claims: MaxClaims = None,
+    max_claims_per_paper: MaxClaimsPerPaper = None,
+    verify_threshold: VerifyThreshold = None,
+    revise_below: ReviseBelow = None,
+    arxiv_url: ArxivUrl = None,
+    arxiv_delay: ArxivDelay = None,
+    arxiv_timeout: ArxivTimeout = None,
+    arxiv_retries: ArxivRetries = None,
+    arxiv_backoff: ArxivBackoff = None,
+    arxiv_fulltext_url: ArxivFulltextUrl = None,
     queue: Annotated[
         str | None,
         typer.Option("--queue", help="Enqueue the rows in this PostgreSQL database for `sovereign worker`s instead."),
@@ -90,6 +119,8 @@ def batch(
 ) -> None:
     """Run every row of FILE to the owner's pause; a re-run skips the rows already done and continues stopped ones.
 
+    Every row runs by the same settings (the flags, else the environment, else the defaults: docs/settings.md),
+    resolved here and handed to the workers whole; a stopped row continues by the settings its thread recorded.
     Exit code 0 when every row is at the owner's pause or decided, 1 otherwise (those rows are named)."""
     from sovereign_graph.cli.runs import _check_places
 
@@ -99,23 +130,32 @@ def batch(
         from sovereign_graph.batch.rows import read_batch
         from sovereign_graph.steps.verify import check_verifier
 
-        if corpus is not None and source is not SourceChoice.snapshot:
-            raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
         if verifier is not None:
             check_verifier(verifier)
+        settings = run_settings(
+            source,
+            corpus,
+            live_config(config, model, base_url, embeddings),
+            verifier=verifier,
+            fulltext=fulltext,
+            hits_per_query=hits_per_query,
+            max_papers=max_papers,
+            max_claims=max_claims,
+            max_claims_per_paper=max_claims_per_paper,
+            verify_threshold=verify_threshold,
+            revise_below=revise_below,
+            arxiv_url=arxiv_url,
+            arxiv_delay=arxiv_delay,
+            arxiv_timeout=arxiv_timeout,
+            arxiv_retries=arxiv_retries,
+            arxiv_backoff=arxiv_backoff,
+            arxiv_fulltext_url=arxiv_fulltext_url,
+        )
         out_dir = out_dir.resolve()
         _check_places(db, out_dir, refuse_damaged=True)
         if results_path is not None and not results_path.resolve().parent.is_dir():
             raise InputError(f"--results {results_path}: no such directory.")
-        models = live_config(config, model, base_url, embeddings)
-        options = RunOptions(
-            source=source.value,
-            corpus=corpus,
-            verifier=verifier,
-            fulltext=fulltext,
-            max_revisions=max_revisions,
-            live=models.to_json() if models.is_live else None,
-        )
+        options = RunOptions.of(settings, max_revisions)
         parsed = read_batch(file)
         malformed = [
             RowResult(line=p.line, thread="—", paper="—", question="", status="malformed", error=p.reason)

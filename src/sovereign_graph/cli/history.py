@@ -8,7 +8,21 @@ from typing import Annotated
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, out
-from sovereign_graph.cli.runs import DbOption, LiveProgress, _check_out, _check_places, _finish, _runner, stoppable
+from sovereign_graph.cli.options import (
+    ArxivBackoff,
+    ArxivDelay,
+    ArxivFulltextUrl,
+    ArxivRetries,
+    ArxivTimeout,
+    ArxivUrl,
+    BaseUrl,
+    ConfigFile,
+    DbOption,
+    EmbeddingsModel,
+    Model,
+    resume_changes,
+)
+from sovereign_graph.cli.runs import LiveProgress, _check_out, _check_places, _finish, _runner, stoppable
 
 
 @app.command()
@@ -50,8 +64,21 @@ def fork(
     new_thread: Annotated[str | None, typer.Option("--thread", help="Id of the new thread [default: random].")] = None,
     db: DbOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the original's draft went]")] = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    embeddings: EmbeddingsModel = None,
+    config: ConfigFile = None,
+    arxiv_url: ArxivUrl = None,
+    arxiv_delay: ArxivDelay = None,
+    arxiv_timeout: ArxivTimeout = None,
+    arxiv_retries: ArxivRetries = None,
+    arxiv_backoff: ArxivBackoff = None,
+    arxiv_fulltext_url: ArxivFulltextUrl = None,
 ) -> None:
-    """Re-run a thread from one of its checkpoints in a new thread, with another decision or setting."""
+    """Re-run a thread from one of its checkpoints in a new thread, with another decision or revision budget.
+
+    The new thread runs by the settings recorded with that checkpoint; as for resume, only how the live models and
+    the arXiv API are reached may be given again."""
     from sovereign_graph.app.runner import check_decision
     from sovereign_graph.names import require_thread_id
 
@@ -60,6 +87,18 @@ def fork(
             check_decision(decision)
         if new_thread is not None:
             require_thread_id(new_thread)
+        changes = resume_changes(
+            config,
+            model,
+            base_url,
+            embeddings,
+            arxiv_url=arxiv_url,
+            arxiv_delay=arxiv_delay,
+            arxiv_timeout=arxiv_timeout,
+            arxiv_retries=arxiv_retries,
+            arxiv_backoff=arxiv_backoff,
+            arxiv_fulltext_url=arxiv_fulltext_url,
+        )
         _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), _runner(db, must_exist=True) as runner, LiveProgress() as live:  # checked above
             outcome = runner.fork(
@@ -68,6 +107,7 @@ def fork(
                 decision,
                 note,
                 max_revisions=max_revisions,
+                changes=changes,
                 new_thread_id=new_thread,
                 out_dir=out_dir.resolve() if out_dir else None,
                 on_progress=live.node,

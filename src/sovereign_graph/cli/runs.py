@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +12,32 @@ import typer
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.options import (
+    ArxivBackoff,
+    ArxivDelay,
+    ArxivFulltextUrl,
+    ArxivRetries,
+    ArxivTimeout,
+    ArxivUrl,
+    BaseUrl,
+    ConfigFile,
+    Corpus,
+    DbOption,
+    EmbeddingsModel,
+    Fulltext,
+    HitsPerQuery,
+    MaxClaims,
+    MaxClaimsPerPaper,
+    MaxPapers,
+    Model,
+    ReviseBelow,
+    Source,
+    Verifier,
+    VerifyThreshold,
+    live_config,
+    resume_changes,
+    run_settings,
+)
 from sovereign_graph.errors import InputError, ReportWriteError
 from sovereign_graph.home import default_db_path, is_postgres_url, redacted
 from sovereign_graph.names import shell_word
@@ -21,36 +46,22 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
     from rich.status import Status
 
     from sovereign_graph.app.runner import Runner, RunOutcome
-    from sovereign_graph.llm.live_config import LiveConfig
     from sovereign_graph.report.model import Report
     from sovereign_graph.runtime.context import Context
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="SQLite checkpoint file, or a PostgreSQL URL (postgresql://user@host:port/db; extra `postgres`) "
-        "[default: $SOVEREIGN_HOME/sovereign.sqlite].",
-    ),
-]
-
-
-class SourceChoice(StrEnum):
-    snapshot = "snapshot"
-    arxiv = "arxiv"
 
 
 @contextmanager
 def _runner(
     db: str | None, *, must_exist: bool, context: Context | None = None, for_new_threads: bool = False
 ) -> Iterator[Runner]:
+    """A runner on --db. Without a context: this process's settings (environment, defaults), which only a thread
+    that recorded none runs by; every other thread resumes by its own."""
     from sovereign_graph.app.checkpoints import open_saver
     from sovereign_graph.app.runner import Runner
     from sovereign_graph.runtime.context import Context
+    from sovereign_graph.settings.run import RunSettings
 
-    context = context or Context()
-    if db is not None and is_postgres_url(db) and not context.corpus_db:
-        context.corpus_db = db  # --corpus NAME: looked up in this database first, then on disk
+    context = context or Context.from_settings(RunSettings.from_env(), db=db)
     with open_saver(db, must_exist=must_exist, for_new_threads=for_new_threads) as saver:
         yield Runner(saver, context)
 
@@ -190,21 +201,6 @@ def read_question(question: str | None, question_file: str | None) -> str:
         raise InputError(f"--question-file {question_file} is not UTF-8 text.") from None
 
 
-def live_config(config: Path | None, model: str | None, base_url: str | None, embeddings: str | None) -> LiveConfig:
-    """The config file (if any), with the command line's flags over it."""
-    from sovereign_graph.llm.live_config import LiveConfig, load_config, parse_spec
-
-    settings = load_config(config) if config is not None else LiveConfig()
-    for spec in (model, embeddings):
-        if spec is not None:
-            parse_spec(spec)
-    flags = {"model": model, "base_url": base_url, "embeddings": embeddings}
-    settings = settings.model_copy(update={k: v for k, v in flags.items() if v is not None})
-    if settings.base_url and not settings.is_live:
-        raise InputError("--base-url names the endpoint of a live model: give --model or --embeddings with it.")
-    return settings
-
-
 @app.command()
 def run(
     paper: Annotated[str, typer.Option("--paper", help="arXiv id, arXiv URL or exact title of the subject paper.")],
@@ -221,56 +217,28 @@ def run(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
     max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
-    source: Annotated[
-        SourceChoice,
-        typer.Option(
-            "--source",
-            help="snapshot: the bundled offline corpus; arxiv: the live arXiv API (one request per 3 s, "
-            "$SOVEREIGN_ARXIV_DELAY; endpoint $SOVEREIGN_ARXIV_URL).",
-        ),
-    ] = SourceChoice.snapshot,
-    corpus: Annotated[
-        str | None,
-        typer.Option(
-            "--corpus",
-            help="A corpus built with `sovereign corpus build`; with a PostgreSQL --db, looked up in that database "
-            "first, then on disk [default: the bundled snapshot].",
-        ),
-    ] = None,
-    verifier: Annotated[
-        str | None, typer.Option("--verifier", help="trained (default) | tfidf (the seed method).")
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            help="Chat model for every LLM role, as provider:model (e.g. nvidia:meta/llama-3.3-70b-instruct; "
-            "key from NVIDIA_API_KEY) [default: the embedded engines].",
-        ),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="Endpoint of a self-hosted NIM or OpenAI-compatible server (…/v1)."),
-    ] = None,
-    embeddings: Annotated[
-        str | None,
-        typer.Option("--embeddings", help="Embeddings model, e.g. nvidia:nvidia/nv-embedqa-e5-v5 [default: LSA]."),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="TOML/JSON file of live models: per-role models, prices, retries (README)."),
-    ] = None,
-    fulltext: Annotated[
-        int | None,
-        typer.Option(
-            "--fulltext",
-            min=0,
-            help="Read the full text of the subject and of the N best-ranked hits (live arXiv: HTML, else PDF, "
-            "cached; a corpus built from PDFs: its documents); 0: abstracts only [default: 8].",
-        ),
-    ] = None,
+    source: Source = None,
+    corpus: Corpus = None,
+    verifier: Verifier = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    embeddings: EmbeddingsModel = None,
+    config: ConfigFile = None,
+    fulltext: Fulltext = None,
+    hits_per_query: HitsPerQuery = None,
+    max_papers: MaxPapers = None,
+    max_claims: MaxClaims = None,
+    max_claims_per_paper: MaxClaimsPerPaper = None,
+    verify_threshold: VerifyThreshold = None,
+    revise_below: ReviseBelow = None,
+    arxiv_url: ArxivUrl = None,
+    arxiv_delay: ArxivDelay = None,
+    arxiv_timeout: ArxivTimeout = None,
+    arxiv_retries: ArxivRetries = None,
+    arxiv_backoff: ArxivBackoff = None,
+    arxiv_fulltext_url: ArxivFulltextUrl = None,
 ) -> None:
-    """Research a question about a paper, up to the owner's decision."""
+    """Research a question about a paper, up to the owner's decision (settings: docs/settings.md)."""
     from sovereign_graph.names import require_thread_id
 
     with cli_errors():
@@ -278,29 +246,36 @@ def run(
         text = read_question(question, question_file)
         if thread is not None:
             require_thread_id(thread)
-        if corpus is not None and source is not SourceChoice.snapshot:
-            raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
+        if verifier is not None:
+            from sovereign_graph.steps.verify import check_verifier
+
+            check_verifier(verifier)
+        settings = run_settings(
+            source,
+            corpus,
+            live_config(config, model, base_url, embeddings),
+            verifier=verifier,
+            fulltext=fulltext,
+            hits_per_query=hits_per_query,
+            max_papers=max_papers,
+            max_claims=max_claims,
+            max_claims_per_paper=max_claims_per_paper,
+            verify_threshold=verify_threshold,
+            revise_below=revise_below,
+            arxiv_url=arxiv_url,
+            arxiv_delay=arxiv_delay,
+            arxiv_timeout=arxiv_timeout,
+            arxiv_retries=arxiv_retries,
+            arxiv_backoff=arxiv_backoff,
+            arxiv_fulltext_url=arxiv_fulltext_url,
+        )
         out_dir = out_dir.resolve()
         _check_places(db, out_dir, refuse_damaged=True)
 
         from sovereign_graph.app.runner import check_run_input, new_thread_id
-        from sovereign_graph.llm.embeddings import embeddings_from_config
-        from sovereign_graph.llm.role_models import RoleModels
         from sovereign_graph.runtime.context import Context
-        from sovereign_graph.steps.verify import check_verifier
 
-        models = live_config(config, model, base_url, embeddings)
-        context = Context(
-            source_name=source.value, llm=RoleModels.from_config(models), embeddings=embeddings_from_config(models)
-        )
-        if corpus is not None:
-            context.corpus = corpus  # an explicit --corpus wins over $SOVEREIGN_CORPUS
-        if db is not None and is_postgres_url(db):
-            context.corpus_db = db  # --corpus NAME: looked up in this database first, then on disk
-        if verifier is not None:
-            context.verifier = check_verifier(verifier)
-        if fulltext is not None:
-            context.fulltext = fulltext
+        context = Context.from_settings(settings, db=db)
         # Resolving the paper loads the corpus and fits its models: seconds on a cold start, so say so.
         with err.status("loading the corpus and resolving the paper…"):
             subject, _ = check_run_input(paper, text, max_revisions, context)
@@ -332,19 +307,50 @@ def resume(
     note: Annotated[str, typer.Option("--note", help="The owner's note (for revise: what to look for).")] = "",
     db: DbOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    embeddings: EmbeddingsModel = None,
+    config: ConfigFile = None,
+    arxiv_url: ArxivUrl = None,
+    arxiv_delay: ArxivDelay = None,
+    arxiv_timeout: ArxivTimeout = None,
+    arxiv_retries: ArxivRetries = None,
+    arxiv_backoff: ArxivBackoff = None,
+    arxiv_fulltext_url: ArxivFulltextUrl = None,
 ) -> None:
-    """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one."""
+    """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one.
+
+    The thread runs by the settings it started with; only how the live models and the arXiv API are reached may
+    be given again (a server that moved, a mirror), and that change is recorded with this resume."""
     from sovereign_graph.app.runner import check_decision
 
     with cli_errors():
         if decision is not None:
             check_decision(decision)
+        changes = resume_changes(
+            config,
+            model,
+            base_url,
+            embeddings,
+            arxiv_url=arxiv_url,
+            arxiv_delay=arxiv_delay,
+            arxiv_timeout=arxiv_timeout,
+            arxiv_retries=arxiv_retries,
+            arxiv_backoff=arxiv_backoff,
+            arxiv_fulltext_url=arxiv_fulltext_url,
+        )
         _check_places(db, None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), _runner(db, must_exist=True) as runner:
             target = _check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
             with LiveProgress() as live:
                 outcome = runner.resume(
-                    thread, decision, note, out_dir=target, on_progress=live.node, on_event=live.event
+                    thread,
+                    decision,
+                    note,
+                    changes=changes,
+                    out_dir=target,
+                    on_progress=live.node,
+                    on_event=live.event,
                 )
         _finish(outcome, target, db, decided=decision is not None)
 

@@ -1,16 +1,15 @@
 """The tribunal's scores per round and reviewer as SVG geometry: one group of three bars per round, the
-round's mean as a tick across the group, and the 6.5 threshold as a dashed line. The template draws it."""
+round's mean as a tick across the group, and the run's revision threshold (`revise_below`) as a dashed line. The
+template draws it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sovereign_graph.report.model import REVIEWERS, role_name
-from sovereign_graph.runtime.context import Context
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.state import Review
 
-THRESHOLD = Context.revise_below
 COLOURS = {"skeptic": "#b5473a", "validator": "#2f6f9f", "synthesizer": "#4f8a3c"}
 HEIGHT, TOP, BOTTOM, LEFT = 180, 12, 28, 30  # px: plot height, and the margins for labels
 BAR, GAP, GROUP_GAP = 22, 4, 26
@@ -53,8 +52,8 @@ def _y(score: float) -> float:
     return round(TOP + (10 - max(0.0, min(10.0, score))) / 10 * HEIGHT, 1)
 
 
-def tribunal_chart(reviews: list[Review]) -> TribunalChart | None:
-    """None when no reviewer has scored yet."""
+def tribunal_chart(reviews: list[Review], threshold: float) -> TribunalChart | None:
+    """None when no reviewer has scored yet. `threshold`: the score under which the run revised."""
     rounds = sorted({r.round for r in reviews})
     if not rounds:
         return None
@@ -95,7 +94,7 @@ def tribunal_chart(reviews: list[Review]) -> TribunalChart | None:
         plot_top=TOP,
         plot_bottom=TOP + HEIGHT,
         left=LEFT,
-        threshold_y=_y(THRESHOLD),
+        threshold_y=_y(threshold),
         ticks=[(score, _y(score)) for score in (0, 2, 4, 6, 8, 10)],
         groups=groups,
         legend=[(role_name(role), COLOURS[role]) for role in REVIEWERS],

@@ -9,13 +9,13 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sovereign_graph.desk.chart import THRESHOLD, tribunal_chart
+from sovereign_graph.desk.chart import tribunal_chart
 from sovereign_graph.desk.jobs import Job
 from sovereign_graph.desk.links import passage_link, safe_url
 from sovereign_graph.desk.store import DeskThread
 from sovereign_graph.names import shell_word
 from sovereign_graph.report.markdown import GAP_VERBS, usage_line
-from sovereign_graph.report.model import Report, final_round_extraction, role_name
+from sovereign_graph.report.model import Report, final_round_extraction, role_name, tribunal_threshold
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
 
@@ -40,7 +40,6 @@ def environment() -> Environment:
         role_name=role_name,
         usage_line=usage_line,
         gap_verbs=GAP_VERBS,
-        threshold=THRESHOLD,
     )
     return env
 
@@ -129,8 +128,11 @@ def render_thread(page: ThreadPage) -> str:
         cited: dict[str, list[str]] = {}
         for claim in report.claims:
             cited.setdefault(claim.paper_id, []).append(claim.id)
+        threshold = tribunal_threshold(report)
         values.update(
-            chart=tribunal_chart(report.reviews),
+            threshold=f"{threshold:g}",
+            settings_changed=report.settings.differences() if report.settings is not None else {},
+            chart=tribunal_chart(report.reviews, threshold),
             facet_states=facet_states(report),
             verified=sum(c.verified for c in report.claims),
             supported=sum(c.label == "SUPPORT" for c in report.claims),

@@ -19,6 +19,7 @@ from sovereign_graph.home import default_db_path, is_postgres_url
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
+from sovereign_graph.settings.run import RunSettings
 
 AWAITING = "awaiting_owner"
 MAX_THREAD_ID = 256
@@ -76,9 +77,8 @@ class DeskStore:
 
     @contextmanager
     def runner(self) -> Iterator[Runner]:
-        context = Context()
-        if self.db is not None and is_postgres_url(self.db):
-            context.corpus_db = self.db  # a run's --corpus NAME is looked up in this database first
+        # A decision resumes the thread by the settings it recorded; these are only for a thread that has none.
+        context = Context.from_settings(RunSettings.from_env(), db=self.db)
         with open_saver(self.db, must_exist=False) as saver:
             yield Runner(saver, context)
 

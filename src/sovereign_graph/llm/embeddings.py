@@ -5,9 +5,9 @@ from __future__ import annotations
 from langchain_core.embeddings import Embeddings
 
 from sovereign_graph.llm.calls import with_retries
-from sovereign_graph.llm.live_config import LiveConfig, parse_spec
 from sovereign_graph.llm.models import embeddings_model
 from sovereign_graph.llm.role_models import RetryPolicy
+from sovereign_graph.settings.live import LiveConfig, parse_spec
 
 
 class RetryingEmbeddings(Embeddings):

@@ -20,8 +20,8 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from sovereign_graph.errors import InputError, shown
-from sovereign_graph.llm.live_config import parse_spec
 from sovereign_graph.llm.providers import require_provider
+from sovereign_graph.settings.live import parse_spec
 
 TELEMETRY_ENV = "NVIDIA_USAGE_TELEMETRY_ENABLED"
 _ON = {"1", "true", "yes", "on"}

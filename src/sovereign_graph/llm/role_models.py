@@ -11,8 +11,8 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from sovereign_graph.llm.live_config import LLM_ROLES, LiveConfig, LlmRole
 from sovereign_graph.llm.models import chat_model
+from sovereign_graph.settings.live import LLM_ROLES, LiveConfig, LlmRole
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def queue_app(
             if on_node is not None:
                 on_node(job_row.thread, node, seconds)
 
-        result = run_row(job_row, RunOptions(**options), url, (out_dir or Path(".")).resolve(), progress)
+        result = run_row(job_row, RunOptions.from_job(options), url, (out_dir or Path(".")).resolve(), progress)
         if job_id is not None:
             record_outcome(url, job_id, result)
         if on_result is not None:

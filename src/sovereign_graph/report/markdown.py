@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from sovereign_graph.printable import escape_controls
-from sovereign_graph.report.model import RESUME_HINT, SUBJECT_CLAIM, Report, final_round_extraction, role_name
+from sovereign_graph.report.model import (
+    RESUME_HINT,
+    SUBJECT_CLAIM,
+    Report,
+    final_round_extraction,
+    role_name,
+    tribunal_threshold,
+)
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import (
@@ -112,6 +119,8 @@ def to_markdown(report: Report) -> str:
         "",
     ]
     out += [f"- **{step}**: {text}" for step, text in report.method.items()]
+    if report.settings is not None and (changed := report.settings.differences()):
+        out.append("- **settings** (not the defaults): " + "; ".join(f"{k} {v}" for k, v in changed.items()))
     if report.usage:
         out.append(f"- **usage** (live models): {usage_line(report.usage)}")
     if report.rejected_claims:
@@ -128,7 +137,7 @@ def to_markdown(report: Report) -> str:
     out += [f'  - round {q.round}: "{q.text}" — {q.origin}' for q in report.queries]
     out += [
         "- **tribunal**: SKEPTIC, VALIDATOR and SYNTHESIZER score the dossier 0–10 in parallel; the score is "
-        "their mean; below 6.5 a revision round runs while one is left.",
+        f"their mean; below {tribunal_threshold(report):g} a revision round runs while one is left.",
         "",
         "## Results",
         "",
@@ -235,8 +244,8 @@ def to_markdown(report: Report) -> str:
         "",
         "## Policy",
         "",
-        f"Recommendation: **{report.recommendation}** (tribunal {report.score:.1f}/10, threshold 6.5)"
-        + ("; escalated to the owner." if report.escalated else "."),
+        f"Recommendation: **{report.recommendation}** (tribunal {report.score:.1f}/10, threshold "
+        f"{tribunal_threshold(report):g})" + ("; escalated to the owner." if report.escalated else "."),
         "",
         "## Owner decision",
         "",

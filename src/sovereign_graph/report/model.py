@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sovereign_graph.scoring import aggregate
+from sovereign_graph.settings.run import DEFAULTS, RunSettings
 from sovereign_graph.state import (
     Claim,
     DroppedSentence,
@@ -60,6 +61,8 @@ class Report(BaseModel):
     facets: list[Facet]
     queries: list[Query]
     method: dict[str, str]
+    # The settings the run ran by (None: a thread that recorded none, e.g. one started by Studio or the SDK).
+    settings: RunSettings | None = None
     papers: list[RetrievedPaper]
     claims: list[Claim]
     reviews: list[Review]
@@ -77,6 +80,11 @@ class Report(BaseModel):
     usage: dict[str, RoleUsage] = {}
     rejected_claims: list[RejectedClaim] = []
     fallbacks: list[Fallback] = []
+
+
+def tribunal_threshold(report: Report) -> float:
+    """The score under which the run's tribunal asked for a revision round."""
+    return report.settings.revise_below if report.settings is not None else float(DEFAULTS["revise_below"])
 
 
 def role_name(role: str) -> str:
@@ -187,7 +195,9 @@ def round_scores(reviews: list[Review]) -> list[float]:
     return [aggregate([r for r in reviews if r.round == n]) for n in rounds]
 
 
-def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: ReportStatus) -> Report:
+def build_report(
+    state: Mapping[str, Any], *, thread_id: str | None, status: ReportStatus, settings: RunSettings | None = None
+) -> Report:
     subject = state["subject"]
     claims: list[Claim] = state.get("claims", [])
     hits = state.get("hits", [])
@@ -217,6 +227,7 @@ def build_report(state: Mapping[str, Any], *, thread_id: str | None, status: Rep
         facets=state.get("facets", []),
         queries=state.get("queries", []),
         method=method,
+        settings=settings,
         papers=papers,
         claims=claims,
         reviews=state.get("reviews", []),

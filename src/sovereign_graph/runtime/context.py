@@ -1,31 +1,45 @@
 """Runtime context: the engines, sources and thresholds a run uses (LangGraph `context_schema`).
 
-The context is not saved in checkpoints, so a resume may arrive without one: nodes call
-`context_of(runtime)`, which falls back to the defaults below (each overridable by an environment
-variable). What must survive a restart, such as the revision cap, lives in the state instead.
+Its fields are the run's settings (`settings.RunSettings`, flat: Studio's form and the SDK send them as JSON)
+plus the services built from them: the paper source, the embedder, the verifier's vocabulary, the chat model
+of each role. `Context.from_settings` is the one way from settings to a context, `settings()` the way back
+(what the runner records in the thread's checkpoint metadata, and restores on resume).
+
+A context made directly (`Context()`, Studio's JSON) takes each field left at its default from its environment
+variable (`SOVEREIGN_<FIELD>`, parsed by `settings.run.environment_values`). The context is not saved in
+checkpoints, so a resume may arrive without one: nodes call `context_of(runtime)`, which falls back to those
+defaults; the runner restores a thread's recorded settings instead.
 """
 
 from __future__ import annotations
 
-import os
+import copy
 import weakref
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 from langgraph.runtime import Runtime
-from pydantic import InstanceOf
+from pydantic import InstanceOf, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import is_postgres_url
-from sovereign_graph.llm.live_config import LlmRole
+from sovereign_graph.llm.embeddings import embeddings_from_config
 from sovereign_graph.llm.role_models import RoleModel, RoleModels
 from sovereign_graph.runtime.injected import Engines, bound_engines
+from sovereign_graph.settings.live import LiveConfig, LlmRole, problems
+from sovereign_graph.settings.run import (
+    ARXIV_API_URL,
+    ARXIV_FULLTEXT_URL,
+    DEFAULTS,
+    SCALAR_FIELDS,
+    RunSettings,
+    environment_values,
+)
 from sovereign_graph.sources.base import PaperSource, is_live, sample_texts
 from sovereign_graph.sources.corpora import corpora_dir, open_corpus
-from sovereign_graph.sources.ids import ARXIV_API_URL
 from sovereign_graph.sources.snapshot import VOCABULARY_SAMPLE, bundled_snapshot, shipped_verifier_vocabulary
 from sovereign_graph.text.lsa import LsaEmbeddings
 from sovereign_graph.text.vocabulary import Vocabulary
@@ -36,20 +50,19 @@ if TYPE_CHECKING:
     from sovereign_graph.sources.fulltext.reader import FullTextReader
 
 
-FULLTEXT_URL = "https://arxiv.org"
+# A setting's name on the context, where it differs (the context's fields predate the settings).
+CONTEXT_NAMES = {"source": "source_name"}
+
+
+def _setting(name: str) -> Any:
+    """A context field for the run setting `name`: its default and description are the setting's."""
+    return field(default=DEFAULTS[name], metadata={"description": RunSettings.model_fields[name].description})
 
 
 @dataclass(kw_only=True)
 class Context:
-    corpus: str = field(
-        default="bundled",
-        metadata={
-            "description": "Offline corpus to search: 'bundled' is the snapshot shipped in the package; any other "
-            "name is a corpus built with `sovereign corpus build`: looked up in the `corpus_db` database when that "
-            "is a PostgreSQL URL, else (or if it has none of that name) under $SOVEREIGN_HOME/corpora."
-        },
-    )
-    # Not shown in a repr: the URL may carry a password.
+    corpus: str = _setting("corpus")
+    # Not shown in a repr: the URL may carry a password. Not a setting either: never recorded.
     corpus_db: str = field(
         default="",
         repr=False,
@@ -58,60 +71,21 @@ class Context:
             "the CLI sets it to run's --db when that is a PostgreSQL URL. Empty: corpora on disk only."
         },
     )
-    source_name: str = field(
-        default="snapshot",
-        metadata={"description": "Where to search: 'snapshot' (the offline `corpus`) or 'arxiv' (the live API)."},
-    )
-    arxiv_url: str = field(
-        default=ARXIV_API_URL, metadata={"description": "The arXiv API's query endpoint (live source only)."}
-    )
-    arxiv_delay: float = field(
-        default=3.0,
-        metadata={"description": "Seconds between arXiv requests, across all parallel branches (arXiv's terms: 3)."},
-    )
-    arxiv_timeout: float = field(default=30.0, metadata={"description": "Seconds before an arXiv request gives up."})
-    arxiv_retries: int = field(
-        default=3, metadata={"description": "Retries of an arXiv request on 429/5xx, connection errors or timeouts."}
-    )
-    arxiv_backoff: float = field(
-        default=1.0, metadata={"description": "First wait before a retry, in seconds; doubles on each retry."}
-    )
-    arxiv_fulltext_url: str = field(
-        default=FULLTEXT_URL,
-        metadata={"description": "Where arXiv serves full text (/html/<id>, /pdf/<id>); live source only."},
-    )
-    fulltext: int = field(
-        default=8,
-        metadata={
-            "description": "Read the full text of the subject paper and of this many of the best-ranked hits (live "
-            "arXiv: HTML, else PDF, cached under $SOVEREIGN_HOME/fulltext; a corpus built from PDFs: its documents); "
-            "0 reads abstracts only."
-        },
-    )
-    hits_per_query: int = field(
-        default=8, metadata={"description": "Papers kept from each search query (before de-duplication)."}
-    )
-    max_papers: int = field(default=24, metadata={"description": "Papers indexed into passages per round."})
-    max_claims: int = field(default=8, metadata={"description": "Most claims extracted for the dossier."})
-    max_claims_per_paper: int = field(
-        default=3,
-        metadata={"description": "Most claims from one paper, so one source cannot fill the table."},
-    )
-    verifier: str = field(
-        default="trained",
-        metadata={
-            "description": "Claim verifier: 'trained' (the SciFact-trained model shipped in the package) or "
-            "'tfidf' (the seed method)."
-        },
-    )
-    verify_threshold: float = field(
-        default=0.15,
-        metadata={"description": "Seed verifier: TF-IDF cosine (word 1-2-grams) at or above which evidence counts."},
-    )
-    revise_below: float = field(
-        default=6.5,
-        metadata={"description": "Tribunal score under which a revision round runs (if one is left)."},
-    )
+    source_name: str = _setting("source")
+    arxiv_url: str = _setting("arxiv_url")
+    arxiv_delay: float = _setting("arxiv_delay")
+    arxiv_timeout: float = _setting("arxiv_timeout")
+    arxiv_retries: int = _setting("arxiv_retries")
+    arxiv_backoff: float = _setting("arxiv_backoff")
+    arxiv_fulltext_url: str = _setting("arxiv_fulltext_url")
+    fulltext: int = _setting("fulltext")
+    hits_per_query: int = _setting("hits_per_query")
+    max_papers: int = _setting("max_papers")
+    max_claims: int = _setting("max_claims")
+    max_claims_per_paper: int = _setting("max_claims_per_paper")
+    verifier: str = _setting("verifier")
+    verify_threshold: float = _setting("verify_threshold")
+    revise_below: float = _setting("revise_below")
     # Objects a host injects through `build_graph(...)`: not a context field (the context stays JSON for
     # Studio's form and the SDK), never checkpointed; `context_of` attaches them from the graph's config.
     engines: Annotated[Engines | None, SkipJsonSchema()] = field(default=None, init=False, repr=False, compare=False)
@@ -133,17 +107,50 @@ class Context:
 
     def __post_init__(self) -> None:
         # An environment variable SOVEREIGN_<FIELD> sets a field left at its default.
-        for f in fields(self):
-            if not f.init or f.name in ("llm", "embeddings"):
-                continue
-            env = os.environ.get(f"SOVEREIGN_{f.name.upper()}")
-            default: Any = f.default
-            if env is not None and getattr(self, f.name) == default:
-                setattr(self, f.name, type(default)(env))
+        for name, value in environment_values().items():
+            attribute = CONTEXT_NAMES.get(name, name)
+            if getattr(self, attribute) == DEFAULTS[name]:
+                setattr(self, attribute, value)
+        self.settings()  # a bad value (Studio's form, a host's code) is refused here, not at the run's end
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: RunSettings,
+        *,
+        db: str | None = None,
+        llm: RoleModels | None = None,
+        embeddings: Embeddings | None = None,
+    ) -> Context:
+        """The context that runs `settings`, exactly (no environment fallback: the settings had theirs). `db`: the
+        runner's checkpoint database; a PostgreSQL one also holds corpora. `llm`, `embeddings`: a host's own
+        objects, instead of the ones `settings.live` names."""
+        context = cls(
+            corpus_db=db if db is not None and is_postgres_url(db) else "",
+            llm=llm if llm is not None else RoleModels.from_config(settings.live),
+            embeddings=embeddings if embeddings is not None else embeddings_from_config(settings.live),
+        )
+        for name in SCALAR_FIELDS:  # after __post_init__: the settings' values win over the environment's
+            setattr(context, CONTEXT_NAMES.get(name, name), getattr(settings, name))
+        return context
+
+    def settings(self) -> RunSettings:
+        """This context's run settings (the live models by the config they were built from, if any)."""
+        values: dict[str, Any] = {name: getattr(self, CONTEXT_NAMES.get(name, name)) for name in SCALAR_FIELDS}
+        try:
+            return RunSettings.model_validate({**values, "live": self.live_config()})
+        except ValidationError as error:
+            raise InputError(f"the run's context: {problems(error)}.") from None
+
+    def live_config(self) -> LiveConfig:
+        """The config the live models were built from; the embedded engines' (empty) for a host's own objects."""
+        return self.llm.config if self.llm is not None and self.llm.config is not None else LiveConfig()
 
     def with_engines(self, engines: Engines | None) -> Context:
         """A copy of this context that uses the injected engines."""
-        context = replace(self)
+        # A copy, not `dataclasses.replace`: that would run __post_init__ again, and the environment would
+        # overwrite a setting that is at its default on purpose.
+        context = copy.copy(self)
         context.engines = engines
         return context
 
@@ -200,7 +207,7 @@ class Context:
     def full_text_url(self) -> str:
         """Where live full text is fetched: `arxiv_fulltext_url`, or, when only the API was pointed elsewhere (a
         mirror, a proxy, a test's loopback server), the same host as the API."""
-        if self.arxiv_fulltext_url == FULLTEXT_URL and self.arxiv_url != ARXIV_API_URL:
+        if self.arxiv_fulltext_url == ARXIV_FULLTEXT_URL and self.arxiv_url != ARXIV_API_URL:
             parts = urlsplit(self.arxiv_url)
             return f"{parts.scheme}://{parts.netloc}"
         return self.arxiv_fulltext_url

@@ -18,8 +18,9 @@ import arxiv
 import requests
 
 from sovereign_graph.errors import SourceError, shown
+from sovereign_graph.settings.run import ARXIV_API_URL
 from sovereign_graph.sources.arxiv_client import ArxivClient, MalformedFeedError, is_transient
-from sovereign_graph.sources.ids import ARXIV_API_URL, parse_arxiv_id
+from sovereign_graph.sources.ids import parse_arxiv_id
 from sovereign_graph.sources.rate_limit import shared_limiter
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Paper

@@ -6,10 +6,6 @@ import re
 
 from sovereign_graph.errors import InputError, shown
 
-# The arXiv API's query endpoint: here rather than in arxiv_live, so the run's settings can name it without
-# importing the live client (arxiv, requests, lxml: a tenth of a second a cold process need not pay).
-ARXIV_API_URL = "https://export.arxiv.org/api/query"
-
 _NEW_STYLE = r"\d{4}\.\d{4,5}"
 _OLD_STYLE = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
 _ID = re.compile(

@@ -23,10 +23,10 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import sovereign_home
+from sovereign_graph.settings.run import ARXIV_API_URL
 from sovereign_graph.sources.fulltext.cache import FullTextCache, cache_key
 from sovereign_graph.sources.fulltext.document import Document, UnreadableDocument
 from sovereign_graph.sources.fulltext.reader import FullText
-from sovereign_graph.sources.ids import ARXIV_API_URL
 from sovereign_graph.sources.rate_limit import RateLimiter, shared_limiter
 from sovereign_graph.state import Paper
 

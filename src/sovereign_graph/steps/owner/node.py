@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.config import get_config
+from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.report.model import build_report
+from sovereign_graph.runtime.context import Context, context_of
+from sovereign_graph.settings.run import RunSettings
 from sovereign_graph.state import OwnerDecision, ResearchState
 
 DECISIONS = ("approve", "reject", "revise")
@@ -34,8 +37,10 @@ def parse_decision(answer: object) -> OwnerDecision:
         ) from None
 
 
-def owner_payload(state: ResearchState, thread_id: str | None, problem: str | None = None) -> dict[str, Any]:
-    draft = build_report(state, thread_id=thread_id, status="awaiting_owner")
+def owner_payload(
+    state: ResearchState, thread_id: str | None, problem: str | None = None, settings: RunSettings | None = None
+) -> dict[str, Any]:
+    draft = build_report(state, thread_id=thread_id, status="awaiting_owner", settings=settings)
     payload: dict[str, Any] = {
         "question": state["question"],
         "paper": state["subject"].id,
@@ -51,11 +56,12 @@ def owner_payload(state: ResearchState, thread_id: str | None, problem: str | No
     return payload
 
 
-def owner(state: ResearchState) -> dict[str, Any]:
+def owner(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     thread_id = get_config().get("configurable", {}).get("thread_id")
+    settings = context_of(runtime).settings()  # the draft states the thresholds the run used
     problem: str | None = None
     while True:
-        answer = interrupt(owner_payload(state, thread_id, problem))
+        answer = interrupt(owner_payload(state, thread_id, problem, settings))
         try:
             decision = parse_decision(answer)
             break

@@ -1,8 +1,9 @@
 """Which live models a run uses, as plain data: CLI flags, a config file, and what a checkpoint records.
 
 A `LiveConfig` names models (`provider:model`), endpoints, prices and retry settings, never a key: it is
-written into checkpoint metadata so `sovereign resume` rebuilds the same models. Keys come from the
-provider's usual environment variable (`NVIDIA_API_KEY`, ...) or are passed to `build_role_models` directly.
+part of the run's settings, recorded in checkpoint metadata, so `sovereign resume` rebuilds the same models.
+Keys come from the provider's usual environment variable (`NVIDIA_API_KEY`, ...) or are passed to
+`RoleModels.from_config` directly. A config file with any other field (an `api_key`) is refused.
 
 Config file (TOML or JSON), every field optional:
 
@@ -25,8 +26,9 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -34,6 +36,8 @@ from sovereign_graph.errors import InputError, shown, shown_path
 
 LlmRole = Literal["planner", "extractor", "skeptic", "validator", "synthesizer", "reviser"]
 LLM_ROLES: tuple[LlmRole, ...] = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
+# The config's fields a command-line flag sets (the rest only a --config file).
+LIVE_FLAGS = {"model": "--model", "base_url": "--base-url", "embeddings": "--embeddings"}
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -49,10 +53,16 @@ def parse_spec(spec: str) -> tuple[str, str]:
 class RoleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model: str | None = None
-    base_url: str | None = None
-    price_in: float | None = Field(default=None, ge=0)
-    price_out: float | None = Field(default=None, ge=0)
+    model: str | None = Field(
+        default=None,
+        description="Chat model for every LLM role, as provider:model (key from the provider's variable, e.g. "
+        "NVIDIA_API_KEY); none: the embedded engines.",
+    )
+    base_url: str | None = Field(
+        default=None, description="Endpoint of a self-hosted NIM or OpenAI-compatible server (…/v1)."
+    )
+    price_in: float | None = Field(default=None, ge=0, description="Price per 1,000 input tokens (for usage.cost).")
+    price_out: float | None = Field(default=None, ge=0, description="Price per 1,000 output tokens.")
 
     @field_validator("model")
     @classmethod
@@ -63,13 +73,23 @@ class RoleConfig(BaseModel):
 
 
 class LiveConfig(RoleConfig):
-    embeddings: str | None = None
-    embeddings_base_url: str | None = None
-    truncate: Literal["NONE", "START", "END"] = "END"
-    timeout: float = Field(default=60.0, gt=0)
-    attempts: int = Field(default=3, ge=1, le=10)
-    backoff: float = Field(default=1.0, ge=0)
-    roles: dict[LlmRole, RoleConfig] = Field(default_factory=dict)
+    embeddings: str | None = Field(
+        default=None, description="Embeddings model as provider:model, e.g. nvidia:nvidia/nv-embedqa-e5-v5; none: LSA."
+    )
+    embeddings_base_url: str | None = Field(
+        default=None, description="Endpoint of the embeddings model; default: base_url when the provider is the same."
+    )
+    truncate: Literal["NONE", "START", "END"] = Field(
+        default="END", description="Embeddings: which end of a long input the server cuts (NONE | START | END)."
+    )
+    timeout: float = Field(default=60.0, gt=0, description="Seconds per model request.")
+    attempts: int = Field(default=3, ge=1, le=10, description="Tries per model call, with exponential backoff.")
+    backoff: float = Field(
+        default=1.0, ge=0, description="First wait before a retry, in seconds; doubles; a 429's Retry-After wins."
+    )
+    roles: dict[LlmRole, RoleConfig] = Field(
+        default_factory=dict, description="Per-role overrides ([roles.skeptic]): model, base_url, prices."
+    )
 
     @field_validator("embeddings")
     @classmethod
@@ -102,6 +122,25 @@ class LiveConfig(RoleConfig):
     def from_json(cls, text: str) -> LiveConfig:
         return cls.model_validate_json(text)
 
+    def updated(self, changes: Mapping[str, Any], origin: str = "the live model settings") -> LiveConfig:
+        """This config with some fields replaced (a config file's, the command line's), checked again."""
+        try:
+            return usable(LiveConfig.model_validate({**self.model_dump(exclude_defaults=True), **changes}))
+        except ValidationError as error:
+            raise InputError(f"{origin}: {problems(error)}.") from None
+
+
+def usable(config: LiveConfig) -> LiveConfig:
+    """An endpoint needs a model to serve: `--base-url` alone would silently run the embedded engines."""
+    if config.base_url and not config.is_live:
+        raise InputError("--base-url names the endpoint of a live model: give --model or --embeddings with it.")
+    return config
+
+
+def problems(error: ValidationError, whole: str = "value") -> str:
+    """pydantic's errors as one line: 'field: what is wrong; ...'."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or whole}: {e['msg']}" for e in error.errors())
+
 
 def load_config(path: Path) -> LiveConfig:
     """A TOML (.toml) or JSON file; anything wrong in it is one InputError naming the file."""
@@ -117,5 +156,9 @@ def load_config(path: Path) -> LiveConfig:
             f"--config {shown_path(path)}: not valid {path.suffix.lstrip('.').upper() or 'TOML'} ({error})."
         ) from None
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in error.errors())
-        raise InputError(f"--config {shown_path(path)}: {problems}.") from None
+        raise InputError(f"--config {shown_path(path)}: {problems(error, 'file')}.") from None
+
+
+def fields_set(config: LiveConfig) -> dict[str, Any]:
+    """The fields a config (a file) sets itself, to lay over another (the one a thread recorded)."""
+    return config.model_dump(include=config.model_fields_set)
