@@ -19,7 +19,7 @@ from sovereign_graph.errors import InputError
 from sovereign_graph.runtime.context import CONTEXT_NAMES, Context
 from sovereign_graph.settings import LiveConfig, RunSettings
 from sovereign_graph.settings.run import DEFAULTS, RESUMABLE, SCALAR_FIELDS, environment_values, flag
-from sovereign_graph.settings.table import settings_markdown
+from sovereign_graph.settings.table import settings_markdown, with_readme_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
@@ -33,6 +33,14 @@ def _options(command: str) -> dict[str, Any]:
 def test_docs_settings_md_is_the_generated_reference() -> None:
     assert DOCS.read_text(encoding="utf-8") == settings_markdown(), (
         "docs/settings.md is stale: python -m sovereign_graph.settings.table > docs/settings.md"
+    )
+
+
+def test_the_readmes_settings_table_is_the_generated_one() -> None:
+    readme = DOCS.parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert with_readme_table(text) == text, (
+        "README.md's settings table is stale: python -m sovereign_graph.settings.table --readme README.md"
     )
 
 

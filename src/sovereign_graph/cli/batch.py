@@ -122,7 +122,7 @@ def batch(
     Every row runs by the same settings (the flags, else the environment, else the defaults: docs/settings.md),
     resolved here and handed to the workers whole; a stopped row continues by the settings its thread recorded.
     Exit code 0 when every row is at the owner's pause or decided, 1 otherwise (those rows are named)."""
-    from sovereign_graph.cli.runs import _check_places
+    from sovereign_graph.cli.runs import check_places
 
     with cli_errors():
         from sovereign_graph.batch.options import RunOptions
@@ -152,7 +152,7 @@ def batch(
             arxiv_fulltext_url=arxiv_fulltext_url,
         )
         out_dir = out_dir.resolve()
-        _check_places(db, out_dir, refuse_damaged=True)
+        check_places(db, out_dir, refuse_damaged=True)
         if results_path is not None and not results_path.resolve().parent.is_dir():
             raise InputError(f"--results {results_path}: no such directory.")
         options = RunOptions.of(settings, max_revisions)

@@ -22,7 +22,7 @@ from sovereign_graph.cli.options import (
     Model,
     resume_changes,
 )
-from sovereign_graph.cli.runs import LiveProgress, _check_out, _check_places, _finish, _runner, stoppable
+from sovereign_graph.cli.runs import LiveProgress, check_out, check_places, finish_run, open_runner, stoppable
 
 
 @app.command()
@@ -33,7 +33,7 @@ def history(
     """List a thread's checkpoints, oldest first: what wrote each, what runs next, when, and the score."""
     from rich.table import Table
 
-    with cli_errors(), _runner(db, must_exist=True) as runner:
+    with cli_errors(), open_runner(db, must_exist=True) as runner:
         rows = runner.history(thread)
     table = Table("checkpoint", "step", "wrote", "next", "time", "round", "score")
     for row in rows:
@@ -99,8 +99,8 @@ def fork(
             arxiv_backoff=arxiv_backoff,
             arxiv_fulltext_url=arxiv_fulltext_url,
         )
-        _check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, refuse_damaged=True)
-        with stoppable(db), _runner(db, must_exist=True) as runner, LiveProgress() as live:  # checked above
+        check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, refuse_damaged=True)
+        with stoppable(db), open_runner(db, must_exist=True) as runner, LiveProgress() as live:  # checked above
             outcome = runner.fork(
                 thread,
                 checkpoint,
@@ -113,6 +113,6 @@ def fork(
                 on_progress=live.node,
                 on_event=live.event,
             )
-            target = _check_out((out_dir or runner.out_dir(outcome.thread_id) or Path(".")).resolve())
+            target = check_out((out_dir or runner.out_dir(outcome.thread_id) or Path(".")).resolve())
         out.print(f"forked {thread}@{checkpoint} → {outcome.thread_id}", highlight=False)
-        _finish(outcome, target, db)
+        finish_run(outcome, target, db)

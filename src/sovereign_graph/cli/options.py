@@ -116,7 +116,7 @@ EmbeddingsModel = Annotated[
 ]
 ConfigFile = Annotated[
     Path | None,
-    typer.Option("--config", help="TOML/JSON file of live models: per-role models, prices, retries (README)."),
+    typer.Option("--config", help="TOML/JSON file of live models: per-role models, prices, retries (docs/models.md)."),
 ]
 
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the graph and its engines load only when a command runs the
 
 
 @contextmanager
-def _runner(
+def open_runner(
     db: str | None, *, must_exist: bool, context: Context | None = None, for_new_threads: bool = False
 ) -> Iterator[Runner]:
     """A runner on --db. Without a context: this process's settings (environment, defaults), which only a thread
@@ -91,7 +91,7 @@ def stoppable(db: str | None) -> Iterator[None]:
         raise typer.Exit(exit_code(stop)) from None
 
 
-def _check_places(
+def check_places(
     db: str | None, out_dir: Path | None, *, db_must_exist: bool = False, refuse_damaged: bool = False
 ) -> None:
     """Every place the command will write, before any work: one line naming the place that fails.
@@ -109,7 +109,7 @@ def _check_places(
             require_sound_sqlite(path)
 
 
-def _check_out(out_dir: Path) -> Path:
+def check_out(out_dir: Path) -> Path:
     from sovereign_graph.app.writable import require_writable_dir
 
     return require_writable_dir(out_dir, "--out")
@@ -145,7 +145,7 @@ class LiveProgress:
             self.status.update(line)
 
 
-def _finish(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool = False) -> None:
+def finish_run(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: bool = False) -> None:
     """Write the report files, then say what happened: success is never reported before they exist."""
     from sovereign_graph.report.files import write_report_files
 
@@ -270,7 +270,7 @@ def run(
             arxiv_fulltext_url=arxiv_fulltext_url,
         )
         out_dir = out_dir.resolve()
-        _check_places(db, out_dir, refuse_damaged=True)
+        check_places(db, out_dir, refuse_damaged=True)
 
         from sovereign_graph.app.runner import check_run_input, new_thread_id
         from sovereign_graph.runtime.context import Context
@@ -282,7 +282,7 @@ def run(
         thread = thread or new_thread_id(subject)
         with (
             stoppable(db),
-            _runner(db, must_exist=False, context=context) as runner,  # its file checked by _check_places
+            open_runner(db, must_exist=False, context=context) as runner,  # its file checked by check_places
             LiveProgress() as progress,
         ):
             outcome = runner.start(
@@ -294,7 +294,7 @@ def run(
                 on_progress=progress.node,
                 on_event=progress.event,
             )
-        _finish(outcome, out_dir, db)
+        finish_run(outcome, out_dir, db)
 
 
 @app.command()
@@ -339,9 +339,9 @@ def resume(
             arxiv_backoff=arxiv_backoff,
             arxiv_fulltext_url=arxiv_fulltext_url,
         )
-        _check_places(db, None, db_must_exist=True, refuse_damaged=True)
-        with stoppable(db), _runner(db, must_exist=True) as runner:
-            target = _check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
+        check_places(db, None, db_must_exist=True, refuse_damaged=True)
+        with stoppable(db), open_runner(db, must_exist=True) as runner:
+            target = check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
             with LiveProgress() as live:
                 outcome = runner.resume(
                     thread,
@@ -352,7 +352,7 @@ def resume(
                     on_progress=live.node,
                     on_event=live.event,
                 )
-        _finish(outcome, target, db, decided=decision is not None)
+        finish_run(outcome, target, db, decided=decision is not None)
 
 
 @app.command()
@@ -403,7 +403,7 @@ def _quick_report(db: str | None, thread: str) -> Any:
 
 
 def _full_threads(db: str | None) -> list[Any]:
-    with _runner(db, must_exist=True) as runner:
+    with open_runner(db, must_exist=True) as runner:
         return list(runner.threads())
 
 
@@ -436,10 +436,10 @@ def show(
 
             require_web_extra()
         if out_dir is not None:
-            _check_out(out_dir.resolve())
+            check_out(out_dir.resolve())
         report = _quick_report(db, thread)
         if report is None:
-            with _runner(db, must_exist=True) as runner:
+            with open_runner(db, must_exist=True) as runner:
                 report = runner.report(thread)
         page = _html_page(report) if as_html else None
         if out_dir is not None:

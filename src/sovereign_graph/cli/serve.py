@@ -57,7 +57,7 @@ def serve(
         require_web_extra()
         import uvicorn
 
-        from sovereign_graph.cli.runs import _check_places
+        from sovereign_graph.cli.runs import check_places
         from sovereign_graph.desk.app import create_app
         from sovereign_graph.desk.security import is_loopback, new_token
         from sovereign_graph.desk.store import shown_db
@@ -66,7 +66,7 @@ def serve(
             out_dir = out_dir.resolve()
         if db is not None and not is_postgres_url(db) and not Path(db).exists():
             raise InputError(f"--db {db}: no such database (start a run with: sovereign run --db {db} ...).")
-        _check_places(db, out_dir)
+        check_places(db, out_dir)
         loopback = is_loopback(host)
         if token is not None and len(token) < 8:
             raise InputError("--token: at least 8 characters.")

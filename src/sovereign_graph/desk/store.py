@@ -113,7 +113,7 @@ class DeskStore:
         return rows
 
     def _quick_threads(self) -> list[DeskThread] | None:
-        """From the thread index a run writes when it pauses or finishes (SQLite; see `quick_read`): no graph, no
+        """From the thread index a run writes when it pauses or finishes (SQLite; `app/thread_index.py`): no graph, no
         checkpoint decoded. None when any entry is stale: then every thread is read from its checkpoints."""
         if self.db is not None and is_postgres_url(self.db):
             return None

@@ -31,7 +31,7 @@ RESUME_HINT = "sovereign resume {thread} --decision approve|reject|revise [--not
 REVIEWERS = ("skeptic", "validator", "synthesizer")
 STRUCTURED_OUTPUT = (
     "every live model's answer came back through its structured output (JSON schema) and was validated against "
-    "the role's pydantic schema (llm/schemas.py) before use, then checked as the fallbacks line says"
+    "the role's pydantic schema (its step's model.py) before use, then checked as the fallbacks line says"
 )
 
 

@@ -219,7 +219,7 @@ class Context:
         if is_live(source):  # no corpus to fit on up front, as for the embedder
             source = bundled_snapshot()
         if source not in _vocabularies:
-            # The snapshot's is shipped, fitted by the same recipe (sources/build_shipped.py).
+            # The snapshot's is shipped, fitted by the same recipe (training/shipped.py).
             shipped = shipped_verifier_vocabulary() if source is bundled_snapshot() else None
             _vocabularies[source] = shipped or Vocabulary.fit(sample_texts(source, VOCABULARY_SAMPLE))
         return _vocabularies[source]

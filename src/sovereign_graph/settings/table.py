@@ -1,6 +1,6 @@
 """The settings reference, generated from the models themselves: `docs/settings.md` is this module's output, and
-a test keeps the committed file equal to it (regenerate with `python -m sovereign_graph.settings.table >
-docs/settings.md`)."""
+so is the table between the README's settings-table markers; a test keeps both equal to it (regenerate with
+`python -m sovereign_graph.settings.table > docs/settings.md` and `... --readme README.md`)."""
 
 from __future__ import annotations
 
@@ -80,5 +80,22 @@ def settings_markdown() -> str:
     )
 
 
+README_BEGIN, README_END = "<!-- settings-table:begin -->", "<!-- settings-table:end -->"
+
+
+def with_readme_table(readme: str) -> str:
+    """The README with the generated table between its settings-table markers."""
+    head, rest = readme.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    return f"{head}{README_BEGIN}\n{run_settings_table()}\n{README_END}{tail}"
+
+
 if __name__ == "__main__":
-    print(settings_markdown(), end="")
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:2] == ["--readme"]:
+        path = Path(sys.argv[2])
+        path.write_text(with_readme_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(settings_markdown(), end="")
