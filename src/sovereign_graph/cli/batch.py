@@ -4,36 +4,16 @@ progress bar, a line per finished row, a summary table and an optional JSONL of 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.options import (
-    ArxivBackoff,
-    ArxivDelay,
-    ArxivFulltextUrl,
-    ArxivRetries,
-    ArxivTimeout,
-    ArxivUrl,
-    BaseUrl,
-    ConfigFile,
-    Corpus,
     DbOption,
-    EmbeddingsModel,
-    Fulltext,
-    HitsPerQuery,
-    MaxClaims,
-    MaxClaimsPerPaper,
-    MaxPapers,
-    Model,
-    ReviseBelow,
-    Source,
-    Verifier,
-    VerifyThreshold,
-    live_config,
     run_settings,
+    with_flags,
 )
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import redacted
@@ -81,6 +61,7 @@ def _summary(batch: BatchFile, results: list[RowResult]) -> None:
 
 
 @app.command()
+@with_flags()
 def batch(
     file: Annotated[Path, typer.Argument(help="JSONL or CSV (.csv) of rows: paper, question[, thread].")],
     workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Rows run at once (processes).")] = 1,
@@ -92,30 +73,12 @@ def batch(
     max_revisions: Annotated[
         int, typer.Option("--max-revisions", min=0, max=3, help="Automatic revision rounds (0-3).")
     ] = 1,
-    source: Source = None,
-    corpus: Corpus = None,
-    verifier: Verifier = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    embeddings: EmbeddingsModel = None,
-    config: ConfigFile = None,
-    fulltext: Fulltext = None,
-    hits_per_query: HitsPerQuery = None,
-    max_papers: MaxPapers = None,
-    max_claims: MaxClaims = None,
-    max_claims_per_paper: MaxClaimsPerPaper = None,
-    verify_threshold: VerifyThreshold = None,
-    revise_below: ReviseBelow = None,
-    arxiv_url: ArxivUrl = None,
-    arxiv_delay: ArxivDelay = None,
-    arxiv_timeout: ArxivTimeout = None,
-    arxiv_retries: ArxivRetries = None,
-    arxiv_backoff: ArxivBackoff = None,
-    arxiv_fulltext_url: ArxivFulltextUrl = None,
     queue: Annotated[
         str | None,
         typer.Option("--queue", help="Enqueue the rows in this PostgreSQL database for `sovereign worker`s instead."),
     ] = None,
+    *,
+    flags: dict[str, Any],
 ) -> None:
     """Run every row of FILE to the owner's pause; a re-run skips the rows already done and continues stopped ones.
 
@@ -128,29 +91,8 @@ def batch(
         from sovereign_graph.batch.options import RunOptions
         from sovereign_graph.batch.results import RowResult, write_results
         from sovereign_graph.batch.rows import read_batch
-        from sovereign_graph.steps.verify import check_verifier
 
-        if verifier is not None:
-            check_verifier(verifier)
-        settings = run_settings(
-            source,
-            corpus,
-            live_config(config, model, base_url, embeddings),
-            verifier=verifier,
-            fulltext=fulltext,
-            hits_per_query=hits_per_query,
-            max_papers=max_papers,
-            max_claims=max_claims,
-            max_claims_per_paper=max_claims_per_paper,
-            verify_threshold=verify_threshold,
-            revise_below=revise_below,
-            arxiv_url=arxiv_url,
-            arxiv_delay=arxiv_delay,
-            arxiv_timeout=arxiv_timeout,
-            arxiv_retries=arxiv_retries,
-            arxiv_backoff=arxiv_backoff,
-            arxiv_fulltext_url=arxiv_fulltext_url,
-        )
+        settings = run_settings(flags)
         out_dir = out_dir.resolve()
         check_places(db, out_dir, refuse_damaged=True)
         if results_path is not None and not results_path.resolve().parent.is_dir():

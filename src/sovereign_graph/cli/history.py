@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sovereign_graph.cli.common import app, cli_errors, out
 from sovereign_graph.cli.options import (
-    ArxivBackoff,
-    ArxivDelay,
-    ArxivFulltextUrl,
-    ArxivRetries,
-    ArxivTimeout,
-    ArxivUrl,
-    BaseUrl,
-    ConfigFile,
+    RESUME_FLAGS,
     DbOption,
-    EmbeddingsModel,
-    Model,
     resume_changes,
+    with_flags,
 )
 from sovereign_graph.cli.runs import LiveProgress, check_out, check_places, finish_run, open_runner, stoppable
 
@@ -50,6 +42,7 @@ def history(
 
 
 @app.command()
+@with_flags(RESUME_FLAGS)
 def fork(
     thread: Annotated[str, typer.Argument(help="The thread to fork (it stays as it is).")],
     checkpoint: Annotated[str, typer.Option("--checkpoint", help="The checkpoint id (see: sovereign history).")],
@@ -64,16 +57,8 @@ def fork(
     new_thread: Annotated[str | None, typer.Option("--thread", help="Id of the new thread [default: random].")] = None,
     db: DbOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the original's draft went]")] = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    embeddings: EmbeddingsModel = None,
-    config: ConfigFile = None,
-    arxiv_url: ArxivUrl = None,
-    arxiv_delay: ArxivDelay = None,
-    arxiv_timeout: ArxivTimeout = None,
-    arxiv_retries: ArxivRetries = None,
-    arxiv_backoff: ArxivBackoff = None,
-    arxiv_fulltext_url: ArxivFulltextUrl = None,
+    *,
+    flags: dict[str, Any],
 ) -> None:
     """Re-run a thread from one of its checkpoints in a new thread, with another decision or revision budget.
 
@@ -87,18 +72,7 @@ def fork(
             check_decision(decision)
         if new_thread is not None:
             require_thread_id(new_thread)
-        changes = resume_changes(
-            config,
-            model,
-            base_url,
-            embeddings,
-            arxiv_url=arxiv_url,
-            arxiv_delay=arxiv_delay,
-            arxiv_timeout=arxiv_timeout,
-            arxiv_retries=arxiv_retries,
-            arxiv_backoff=arxiv_backoff,
-            arxiv_fulltext_url=arxiv_fulltext_url,
-        )
+        changes = resume_changes(flags)
         check_places(db, out_dir.resolve() if out_dir else None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), open_runner(db, must_exist=True) as runner, LiveProgress() as live:  # checked above
             outcome = runner.fork(
@@ -110,8 +84,7 @@ def fork(
                 changes=changes,
                 new_thread_id=new_thread,
                 out_dir=out_dir.resolve() if out_dir else None,
-                on_progress=live.node,
-                on_event=live.event,
+                **live.callbacks(),
             )
             target = check_out((out_dir or runner.out_dir(outcome.thread_id) or Path(".")).resolve())
         out.print(f"forked {thread}@{checkpoint} → {outcome.thread_id}", highlight=False)

@@ -13,30 +13,11 @@ import typer
 from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.cli.options import (
-    ArxivBackoff,
-    ArxivDelay,
-    ArxivFulltextUrl,
-    ArxivRetries,
-    ArxivTimeout,
-    ArxivUrl,
-    BaseUrl,
-    ConfigFile,
-    Corpus,
+    RESUME_FLAGS,
     DbOption,
-    EmbeddingsModel,
-    Fulltext,
-    HitsPerQuery,
-    MaxClaims,
-    MaxClaimsPerPaper,
-    MaxPapers,
-    Model,
-    ReviseBelow,
-    Source,
-    Verifier,
-    VerifyThreshold,
-    live_config,
     resume_changes,
     run_settings,
+    with_flags,
 )
 from sovereign_graph.errors import InputError, ReportWriteError
 from sovereign_graph.home import default_db_path, is_postgres_url, redacted
@@ -131,6 +112,10 @@ class LiveProgress:
         if self.status is not None:
             self.status.__exit__(None, None, None)
 
+    def callbacks(self) -> dict[str, Any]:
+        """The runner's progress arguments: a line per node, and the events a node streams."""
+        return {"on_progress": self.node, "on_event": self.event}
+
     def node(self, node: str, update: dict[str, Any], seconds: float) -> None:
         from sovereign_graph.progress import describe_node
 
@@ -202,6 +187,7 @@ def read_question(question: str | None, question_file: str | None) -> str:
 
 
 @app.command()
+@with_flags()
 def run(
     paper: Annotated[str, typer.Option("--paper", help="arXiv id, arXiv URL or exact title of the subject paper.")],
     question: Annotated[str | None, typer.Option("--question", help="The research question.")] = None,
@@ -217,26 +203,8 @@ def run(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the report files go.")] = Path("."),
     max_revisions: Annotated[int, typer.Option("--max-revisions", help="Automatic revision rounds (0-3).")] = 1,
-    source: Source = None,
-    corpus: Corpus = None,
-    verifier: Verifier = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    embeddings: EmbeddingsModel = None,
-    config: ConfigFile = None,
-    fulltext: Fulltext = None,
-    hits_per_query: HitsPerQuery = None,
-    max_papers: MaxPapers = None,
-    max_claims: MaxClaims = None,
-    max_claims_per_paper: MaxClaimsPerPaper = None,
-    verify_threshold: VerifyThreshold = None,
-    revise_below: ReviseBelow = None,
-    arxiv_url: ArxivUrl = None,
-    arxiv_delay: ArxivDelay = None,
-    arxiv_timeout: ArxivTimeout = None,
-    arxiv_retries: ArxivRetries = None,
-    arxiv_backoff: ArxivBackoff = None,
-    arxiv_fulltext_url: ArxivFulltextUrl = None,
+    *,
+    flags: dict[str, Any],
 ) -> None:
     """Research a question about a paper, up to the owner's decision (settings: docs/settings.md)."""
     from sovereign_graph.names import require_thread_id
@@ -246,29 +214,7 @@ def run(
         text = read_question(question, question_file)
         if thread is not None:
             require_thread_id(thread)
-        if verifier is not None:
-            from sovereign_graph.steps.verify import check_verifier
-
-            check_verifier(verifier)
-        settings = run_settings(
-            source,
-            corpus,
-            live_config(config, model, base_url, embeddings),
-            verifier=verifier,
-            fulltext=fulltext,
-            hits_per_query=hits_per_query,
-            max_papers=max_papers,
-            max_claims=max_claims,
-            max_claims_per_paper=max_claims_per_paper,
-            verify_threshold=verify_threshold,
-            revise_below=revise_below,
-            arxiv_url=arxiv_url,
-            arxiv_delay=arxiv_delay,
-            arxiv_timeout=arxiv_timeout,
-            arxiv_retries=arxiv_retries,
-            arxiv_backoff=arxiv_backoff,
-            arxiv_fulltext_url=arxiv_fulltext_url,
-        )
+        settings = run_settings(flags)
         out_dir = out_dir.resolve()
         check_places(db, out_dir, refuse_damaged=True)
 
@@ -291,13 +237,13 @@ def run(
                 thread_id=thread,
                 max_revisions=max_revisions,
                 out_dir=out_dir,
-                on_progress=progress.node,
-                on_event=progress.event,
+                **progress.callbacks(),
             )
         finish_run(outcome, out_dir, db)
 
 
 @app.command()
+@with_flags(RESUME_FLAGS)
 def resume(
     thread: Annotated[str, typer.Argument(help="The thread to resume (see: sovereign threads).")],
     decision: Annotated[
@@ -307,16 +253,8 @@ def resume(
     note: Annotated[str, typer.Option("--note", help="The owner's note (for revise: what to look for).")] = "",
     db: DbOption = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="[default: where the draft went]")] = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    embeddings: EmbeddingsModel = None,
-    config: ConfigFile = None,
-    arxiv_url: ArxivUrl = None,
-    arxiv_delay: ArxivDelay = None,
-    arxiv_timeout: ArxivTimeout = None,
-    arxiv_retries: ArxivRetries = None,
-    arxiv_backoff: ArxivBackoff = None,
-    arxiv_fulltext_url: ArxivFulltextUrl = None,
+    *,
+    flags: dict[str, Any],
 ) -> None:
     """Give the owner's decision on a paused run (approve, reject, or revise once more), or continue a stopped one.
 
@@ -327,18 +265,7 @@ def resume(
     with cli_errors():
         if decision is not None:
             check_decision(decision)
-        changes = resume_changes(
-            config,
-            model,
-            base_url,
-            embeddings,
-            arxiv_url=arxiv_url,
-            arxiv_delay=arxiv_delay,
-            arxiv_timeout=arxiv_timeout,
-            arxiv_retries=arxiv_retries,
-            arxiv_backoff=arxiv_backoff,
-            arxiv_fulltext_url=arxiv_fulltext_url,
-        )
+        changes = resume_changes(flags)
         check_places(db, None, db_must_exist=True, refuse_damaged=True)
         with stoppable(db), open_runner(db, must_exist=True) as runner:
             target = check_out((out_dir or runner.out_dir(thread) or Path(".")).resolve())  # before deciding
@@ -349,8 +276,7 @@ def resume(
                     note,
                     changes=changes,
                     out_dir=target,
-                    on_progress=live.node,
-                    on_event=live.event,
+                    **live.callbacks(),
                 )
         finish_run(outcome, target, db, decided=decision is not None)
 
