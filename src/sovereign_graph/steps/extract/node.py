@@ -10,7 +10,7 @@ from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RoleModel
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
-from sovereign_graph.state import ResearchState, RoleUsage
+from sovereign_graph.state import Passage, ResearchState, RoleUsage
 from sovereign_graph.steps.extract.model import EXTRACT_PASSAGES, Extracted, extract_claims_llm
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.steps.extract.rules import (
@@ -20,14 +20,23 @@ from sovereign_graph.steps.extract.rules import (
     extract_claims,
     score_candidates,
 )
+from sovereign_graph.text.similarity import is_degenerate
+
+
+def claimable_passages(state: ResearchState) -> list[Passage]:
+    """The passages a claim may rest on: not those of a degenerate record (one phrase repeated, a length no
+    abstract has), which a corpus may hold but which is never evidence."""
+    degenerate = {hit.paper.id for hit in state.get("hits", []) if is_degenerate(hit.paper.abstract)}
+    return [p for p in state["passages"] if p.paper_id not in degenerate]
 
 
 def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     model = load_relevance_model()
+    passages = claimable_passages(state)
     titles = {h.paper.id: h.paper.title for h in state.get("hits", [])}
     scored = score_candidates(
-        state["passages"],
+        passages,
         state["facets"],
         question=state["question"],
         subject_id=state["subject"].id,
@@ -38,9 +47,9 @@ def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     relevance = relevance_line(model, scored)
     target = context.model_for("extractor")
     if target is not None:
-        return _extract_live(state, context, target, model, scored, relevance, titles)
+        return _extract_live(state, context, target, model, scored, relevance, titles, passages)
     claims = extract_claims(
-        state["passages"],
+        passages,
         state["facets"],
         max_claims=context.max_claims,
         max_per_paper=context.max_claims_per_paper,
@@ -95,9 +104,10 @@ def _extract_live(
     scored: list[ScoredCandidate],
     relevance: str,
     titles: dict[str, str],
+    passages: list[Passage],
 ) -> dict[str, Any]:
     # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
-    found = claimable(scored, state["facets"], state["passages"], state["subject"].id, titles, model, tables=True)
+    found = claimable(scored, state["facets"], passages, state["subject"].id, titles, model, tables=True)
     shown = [c for c, _ in found]
     result: RoleResult[Extracted] = RoleResult(Extracted([], []), RoleUsage())
     if shown:

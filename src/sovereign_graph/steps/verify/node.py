@@ -10,18 +10,22 @@ from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.state import ResearchState
 from sovereign_graph.steps.verify import check_verifier, tfidf, trained
+from sovereign_graph.steps.verify.independence import Sources
 from sovereign_graph.steps.verify.model import load_model
 
 
 def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
+    sources = Sources.of([hit.paper for hit in state.get("hits", [])])
     if context.verifier == "tfidf":
-        claims = tfidf.verify_claims(state["claims"], state["passages"], threshold=context.verify_threshold)
+        claims = tfidf.verify_claims(
+            state["claims"], state["passages"], threshold=context.verify_threshold, sources=sources
+        )
         described = f"seed method 'tfidf': TF-IDF cosine, word 1-2-grams, threshold {context.verify_threshold:g}"
     elif context.verifier == "trained":
         model = load_model()
         claims = trained.verify_claims(
-            state["claims"], state["passages"], model, vocabulary=context.verifier_vocabulary()
+            state["claims"], state["passages"], model, vocabulary=context.verifier_vocabulary(), sources=sources
         )
         cv = model.info.get("cv", {})
         figures = (

@@ -10,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from sovereign_graph.state import Claim, Evidence, Passage
+from sovereign_graph.steps.verify.independence import Sources, restates
 from sovereign_graph.steps.verify.verdict import is_own_quote, settle
 from sovereign_graph.text.tfidf import tfidf_vectorizer
 
 MAX_EVIDENCE = 3
 
 
-def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float = 0.15) -> list[Claim]:
+def verify_claims(
+    claims: list[Claim], passages: list[Passage], threshold: float = 0.15, sources: Sources | None = None
+) -> list[Claim]:
     if not claims:
         return []
     # Imported here: scikit-learn costs a cold process over a second, and the default verifier needs none of it.
@@ -32,7 +35,14 @@ def verify_claims(claims: list[Claim], passages: list[Passage], threshold: float
     for row, claim in zip(similarities, claims, strict=True):
         own = position.get(claim.passage_id)
         grounding = None if is_own_quote(claim) else float(row[own]) if own is not None else 0.0
-        others = [i for i, p in enumerate(passages) if p.paper_id != claim.paper_id]
+        # Independent evidence only: not the claim's paper, its near-copies or its authors, nor a restated quote.
+        others = [
+            i
+            for i, p in enumerate(passages)
+            if p.paper_id != claim.paper_id
+            and (sources is None or sources.can_vouch_for(claim.paper_id, p.paper_id))
+            and not restates(p.text, claim.quote)
+        ]
         ranked = sorted(others, key=lambda i: (-row[i], passages[i].id))[:MAX_EVIDENCE]
         evidence = [
             Evidence(

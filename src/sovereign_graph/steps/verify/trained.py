@@ -22,6 +22,7 @@ import numpy as np
 
 from sovereign_graph.state import Claim, Evidence, Label, Passage
 from sovereign_graph.steps.verify.features import SentenceIndex
+from sovereign_graph.steps.verify.independence import Sources, restates
 from sovereign_graph.steps.verify.model import DocVerdict, VerifierModel
 from sovereign_graph.steps.verify.verdict import is_own_quote, settle
 from sovereign_graph.text.bm25 import Bm25Index
@@ -62,9 +63,14 @@ def _shortlist(groups: dict[tuple[str, str], list[Passage]], claims: Sequence[Cl
 
 
 def verify_claims(
-    claims: Sequence[Claim], passages: Sequence[Passage], model: VerifierModel, vocabulary: Vocabulary | None = None
+    claims: Sequence[Claim],
+    passages: Sequence[Passage],
+    model: VerifierModel,
+    vocabulary: Vocabulary | None = None,
+    sources: Sources | None = None,
 ) -> list[Claim]:
-    """`vocabulary`: the TF-IDF/LSA fitted on the corpus searched (default: on these passages' papers)."""
+    """`vocabulary`: the TF-IDF/LSA fitted on the corpus searched (default: on these passages' papers); `sources`:
+    which papers may vouch for which (default: every other paper, each its own source)."""
     if not claims:
         return []
     groups: dict[tuple[str, str], list[Passage]] = {}
@@ -90,13 +96,22 @@ def verify_claims(
     for claim, rep, (paper, sentence) in zip(claims, reps, located, strict=True):
         # A claim that is its own quote has nothing to ground: the check could not fail, so it is not run.
         grounding = None if is_own_quote(claim) else model.judge(index, rep, [paper])[0]
-        # The other papers' documents BM25 ranks first, one per paper: corroboration counts papers, not paragraphs.
+        # The other sources' documents BM25 ranks first, one per source: corroboration counts independent sources,
+        # not paragraphs, not near-copies, not the claim's own authors, and never a restatement of its quote.
         others = sorted(
-            (i for i, key in enumerate(doc_keys) if key[0] != claim.paper_id), key=lambda i: (-rep.bm25[i], i)
+            (
+                i
+                for i, key in enumerate(doc_keys)
+                if key[0] != claim.paper_id
+                and (sources is None or sources.can_vouch_for(claim.paper_id, key[0]))
+                and not any(restates(p.text, claim.quote) for p in papers[key])
+            ),
+            key=lambda i: (-rep.bm25[i], i),
         )
         best_of_paper: dict[str, int] = {}
-        for i in others:  # best first: each paper's best document is kept
-            best_of_paper.setdefault(doc_keys[i][0], i)
+        for i in others:  # best first: each source's best document is kept
+            source = sources.source_of(doc_keys[i][0]) if sources is not None else doc_keys[i][0]
+            best_of_paper.setdefault(source, i)
         candidates = list(best_of_paper.values())[:CANDIDATE_PAPERS]
         verdicts = sorted(model.judge(index, rep, candidates), key=lambda v: -max(v.support, v.contradict))
         best = verdicts[0] if verdicts else None

@@ -1,0 +1,64 @@
+"""Which retrieved papers may vouch for a claim: corroboration counts independent evidence only.
+
+- near-copies are one source: papers whose title and abstract are copies of each other (`text.similarity`) form
+  one group, and a group vouches once, never for a claim of its own;
+- degenerate records (one phrase repeated, a length no abstract has) never vouch;
+- a paper that shares an author with the claim's paper is not independent of it (self-citation);
+- a sentence that is a copy of the claim's own quote restates it; it does not corroborate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sovereign_graph.state import Paper
+from sovereign_graph.text.similarity import COPY_CONTAINMENT, are_copies, containment, is_degenerate, shingles
+
+
+def _author_key(name: str) -> str:
+    """An author as a comparable key: the whole name, case and spacing aside. Initials alone ('Y. Wang') would
+    make thousands of different people one author, and turn every shared surname into a self-citation."""
+    return " ".join(name.replace(".", " ").replace(",", " ").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Sources:
+    group: dict[str, str]  # paper id -> the id of its near-copy group (the group's first paper)
+    degenerate: frozenset[str]
+    authors: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, papers: Sequence[Paper]) -> Sources:
+        unique = list({p.id: p for p in papers}.values())
+        texts = [f"{p.title}. {p.abstract}" for p in unique]
+        sets = [shingles(t) for t in texts]
+        group = {p.id: p.id for p in unique}
+        for i, paper in enumerate(unique):
+            for j in range(i):
+                if group[unique[j].id] == unique[j].id and _copies(sets[i], sets[j]):
+                    group[paper.id] = unique[j].id
+                    break
+        return cls(
+            group=group,
+            degenerate=frozenset(p.id for p in unique if is_degenerate(p.abstract)),
+            authors={p.id: frozenset(filter(None, map(_author_key, p.authors))) for p in unique},
+        )
+
+    def source_of(self, paper_id: str) -> str:
+        return self.group.get(paper_id, paper_id)
+
+    def can_vouch_for(self, claim_paper: str, other: str) -> bool:
+        """May `other` corroborate (or contradict) a claim of `claim_paper`?"""
+        if other in self.degenerate or self.source_of(other) == self.source_of(claim_paper):
+            return False
+        return not (self.authors.get(claim_paper, frozenset()) & self.authors.get(other, frozenset()))
+
+
+def _copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
+    return containment(a, b) >= COPY_CONTAINMENT
+
+
+def restates(sentence: str, quote: str) -> bool:
+    """The evidence sentence is a copy of the claim's quote: a restatement, not corroboration."""
+    return are_copies(sentence, quote)
