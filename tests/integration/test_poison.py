@@ -91,5 +91,9 @@ def test_planted_records_neither_verify_a_claim_nor_raise_the_recommendation(
         if claim["paper_id"] in planted_ids:
             assert not claim["verified"], f"a claim of a planted record was verified: {claim['text']}"
         assert not (claim["verified"] and vouched & planted_ids), f"verified through a planted record: {claim}"
+    if attack == "self-citation":
+        said = poisoned["method"]["verify"]
+        assert "not counted as independent evidence" in said and "papers sharing a claim paper's authors" in said
+        assert all(paper_id in said for paper_id in planted_ids), "the report names what was set aside"
     if attack == "word salad":
         assert not [c for c in poisoned["claims"] if c["paper_id"] in planted_ids]

@@ -62,3 +62,28 @@ def _copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
 def restates(sentence: str, quote: str) -> bool:
     """The evidence sentence is a copy of the claim's quote: a restatement, not corroboration."""
     return are_copies(sentence, quote)
+
+
+def set_aside(claim_papers: Sequence[str], sources: Sources) -> str:
+    """What the report says was not counted as independent evidence for these claims' papers ('' when nothing):
+    near-copies of a claim's paper, papers that share its authors, degenerate records."""
+    copies: set[str] = set()
+    shared: set[str] = set()
+    for claim_paper in set(claim_papers):
+        for other in sources.group:
+            if other == claim_paper or other in sources.degenerate:
+                continue
+            if sources.source_of(other) == sources.source_of(claim_paper):
+                copies.add(other)
+            elif sources.authors.get(claim_paper, frozenset()) & sources.authors.get(other, frozenset()):
+                shared.add(other)
+    parts = [
+        f"{label} ({', '.join(sorted(ids))})"
+        for label, ids in (
+            ("near-copies of a claim's paper", copies),
+            ("papers sharing a claim paper's authors", shared),
+            ("degenerate records", set(sources.degenerate)),
+        )
+        if ids
+    ]
+    return "; not counted as independent evidence: " + "; ".join(parts) if parts else ""

@@ -10,7 +10,7 @@ from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.state import ResearchState
 from sovereign_graph.steps.verify import check_verifier, tfidf, trained
-from sovereign_graph.steps.verify.independence import Sources
+from sovereign_graph.steps.verify.independence import Sources, set_aside
 from sovereign_graph.steps.verify.model import load_model
 
 
@@ -53,5 +53,6 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         check_verifier(context.verifier)
         raise AssertionError("unreachable")
+    described += set_aside([c.paper_id for c in claims], sources)
     emit("claims_verified", verified=sum(c.verified for c in claims), claims=len(claims))
     return {"claims": claims, "method": {"verify": described}}
