@@ -130,11 +130,12 @@ def checked_text(name: str, value: object, max_chars: int) -> str:
                 "(2301.10000 reads as 2301.1); put it in quotes"
             )
         raise BadLine(f"{name} must be a string, not {type_name(value)}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:  # a lone surrogate escape such as "\ud800": no character at all
-        code = ord(value[error.start])
-        raise BadLine(f"{name} holds a lone surrogate (\\u{code:04x}), which is not text") from None
+    if not value.isascii():  # (fast, and most text is ASCII, which holds no surrogate)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate escape such as "\ud800": no character at all
+            code = ord(value[error.start])
+            raise BadLine(f"{name} holds a lone surrogate (\\u{code:04x}), which is not text") from None
     if len(value) > max_chars:
         raise BadLine(f"{name} is {len(value):,} characters, over the {max_chars:,} limit")
     return value
