@@ -53,7 +53,7 @@ def batch_thread_id(paper: str, question: str) -> str:
 def _row(line: int, record: object, limits: LineLimits) -> BatchRow | RowProblem:
     if not isinstance(record, dict):
         return RowProblem(line, "not an object with paper and question")
-    unknown = sorted(str(k) for k in record if k not in FIELDS)
+    unknown = sorted(shown(k, quote="") for k in record if k not in FIELDS)
     if unknown:
         return RowProblem(line, f"unknown field(s) {', '.join(unknown)} (a row has {', '.join(FIELDS)})")
     values: dict[str, str] = {}

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sovereign_graph.errors import InputError, shown_path
+from sovereign_graph.errors import InputError, shown, shown_path
 from sovereign_graph.lines import BadLine, Line, LineLimits, checked_text, decode_json, read_lines
 from sovereign_graph.sources.ids import parse_arxiv_id
 from sovereign_graph.state import Paper
@@ -114,7 +114,7 @@ def _paper(record: dict[str, Any], limits: LineLimits) -> Paper:
         raise MalformedRecord(f"no {', '.join(missing)}")
     paper_id = parse_arxiv_id(fields["id"])
     if paper_id is None:
-        raise MalformedRecord(f"'{fields['id']}' is not an arXiv id")
+        raise MalformedRecord(f"{shown(fields['id'])} is not an arXiv id")
     try:
         return Paper(
             id=paper_id,
