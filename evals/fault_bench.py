@@ -10,7 +10,8 @@ Each row is one scenario of `tests/faults/scenarios.py` (the fault suite asserts
 SIGKILL at every node boundary then `resume`, SIGKILL after the owner's revise, SIGINT/SIGTERM at a node
 boundary and while starting, Ctrl-C at 30 random moments, two owners deciding at once (SQLite and
 PostgreSQL), a live run, a locked database, a full disk under the database and under the reports,
-read-only --out and $SOVEREIGN_HOME, hostile thread ids, damaged databases, 8 runs on one file.
+read-only --out and $SOVEREIGN_HOME, hostile thread ids, damaged databases, 8 runs on one file, and input
+files with bad lines for `corpus build` and `batch` (`tests/faults/bad_lines.py`).
 "Lost" compares the end state with an uninterrupted run's draft (the report JSON without its thread
 id): "nothing", or what differs. Exit status 1 if any scenario lost something or misbehaved.
 """
@@ -33,7 +34,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.faults
 
-from tests.faults import scenarios
+from tests.faults import bad_lines, scenarios
 from tests.faults.scenarios import FaultResult, Workspace
 
 
@@ -52,6 +53,8 @@ def plan(pg_url: str | None, mounts: bool) -> list[tuple[str, Callable[[Workspac
         ("ids", scenarios.hostile_thread_ids),
         ("damaged", scenarios.damaged_databases),
         ("many", lambda s: scenarios.many_runs_one_file(s, runs=8)),
+        ("corpus-lines", bad_lines.bad_corpus_lines),
+        ("batch-lines", bad_lines.bad_batch_lines),
     ]
     if pg_url:
         steps.insert(8, ("race-pg", lambda s: scenarios.race_decisions(s, pg_url, f"bench-{os.getpid()}")))

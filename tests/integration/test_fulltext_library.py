@@ -57,9 +57,9 @@ OWNER_PASSWORD_ONLY = ["ownerpw_p0_aes128.pdf", "ownerpw_p_default_aes128.pdf"]
 LIBRARY = [str(PDFS), str(BAD), str(HTML)]
 
 
-def _build(*args: str) -> str:
+def _build(*args: str, code: int = 0) -> str:
     result = cli.invoke(app, ["corpus", "build", *args])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -143,10 +143,10 @@ def test_records_and_a_library_in_one_build(tmp_path: Path) -> None:
         "published": "2025-01-17",
     }
     listed.write_text(json.dumps(record) + "\n")
-    output = _build(str(ours), str(kaggle), str(listed), str(PDFS), "--name", "mixed")
+    output = _build(str(ours), str(kaggle), str(listed), str(PDFS), "--name", "mixed", code=1)  # lines skipped
     # The records are read as before...
     assert f"corpus 'mixed': {len(ids) + 3} papers" in output
-    assert "1 duplicate ids skipped" in output and "4 malformed lines skipped, e.g. ours.jsonl:11" in output
+    assert "1 duplicate ids skipped" in output and "4 malformed lines skipped:\n  ours.jsonl:11" in output
     assert "3 papers with full text" in output and "unreadable" not in output
 
     corpus = open_corpus("mixed")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 
 from sovereign_graph.errors import InputError
+from sovereign_graph.sources import snapshot
 from sovereign_graph.sources.records import ReadReport, paper_from_any, read_papers
 from sovereign_graph.sources.snapshot import paper_from_record
 from tests.conftest import SMOES
@@ -41,7 +43,7 @@ def test_malformed_lines_are_counted_with_line_numbers_and_first_copy_wins(tmp_p
     assert [p.id for p in papers] == list(dict.fromkeys(p.id for p in papers))
     assert {p.id for p in papers} == ids
     assert report.papers == len(ids) and report.duplicates == 1 and report.malformed == 4
-    assert report.examples[0].startswith("ours.jsonl:11: bad JSON")
+    assert report.examples[0].startswith("ours.jsonl:11: not JSON")
     assert "no abstract" in report.examples[1] and "not an object" in report.examples[2]
     assert "not an arXiv id" in report.examples[3]
     first = bundled_records("moe_arxiv_dw-dengwei.jsonl.gz")[0]
@@ -51,7 +53,25 @@ def test_malformed_lines_are_counted_with_line_numbers_and_first_copy_wins(tmp_p
 def test_a_file_without_good_records_is_an_input_error(tmp_path: Path) -> None:
     bad = tmp_path / "notes.jsonl"
     bad.write_text("hello\n" + json.dumps({"title": "no id"}) + "\n")
-    with pytest.raises(InputError, match=r"notes.jsonl has no paper records.*notes.jsonl:1: bad JSON"):
+    with pytest.raises(InputError, match=r"notes.jsonl has no paper records.*notes.jsonl:1: not JSON"):
         list(read_papers([bad], ReadReport()))
     with pytest.raises(InputError, match="no file at"):
         list(read_papers([tmp_path / "missing.jsonl"], ReadReport()))
+
+
+def test_a_damaged_bundled_file_keeps_its_lines_before_the_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled snapshot's loader: a gzip file cut short warns with the line it stopped at, and the
+    records before it are read; a line that is not JSON is skipped with a warning naming it."""
+    name = "moe_arxiv_dw-dengwei.jsonl.gz"
+    lines = [json.dumps(r) for r in bundled_records(name)[:200]]
+    lines[4] = "[" * 200_000 + "]" * 200_000
+    whole = gzip.compress(("\n".join(lines) + "\n").encode())
+    (tmp_path / name).write_bytes(whole[: len(whole) // 2])
+    monkeypatch.setattr(snapshot.resources, "files", lambda _: tmp_path)
+    with pytest.warns(RuntimeWarning) as warned:
+        read = list(snapshot._read_bundled(name))
+    messages = [str(w.message) for w in warned]
+    assert messages[0] == f"bundled snapshot {name}:5 skipped: JSON nested too deep to read"
+    last = read[-1][0]
+    assert 10 < last < 200 and [n for n, _ in read] == [n for n in range(1, last + 1) if n != 5]
+    assert messages[1].startswith(f"bundled snapshot {name}:{last + 1} skipped: the gzip file is cut short")

@@ -1,17 +1,20 @@
 """A batch file: JSONL (one object per line) or CSV (a header row), each row `paper`, `question` and optionally
-`thread`. A bad row is reported with its line number and skipped; the others run."""
+`thread`. Each line is read on its own: a bad row (not JSON or nested too deep, not UTF-8 text, a line or field
+over its cap, a value of the wrong type) is reported with its line number and reason and skipped; the others
+run."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
-import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sovereign_graph.errors import InputError, shown, shown_path
+from sovereign_graph.lines import BadLine, LineLimits, checked_text, decode_json, read_lines
 from sovereign_graph.names import NAME_RULE, is_safe_name
 
 FIELDS = ("paper", "question", "thread")
@@ -47,10 +50,10 @@ def batch_thread_id(paper: str, question: str) -> str:
     return f"{stem}-{digest}"
 
 
-def _row(line: int, record: object) -> BatchRow | RowProblem:
+def _row(line: int, record: object, limits: LineLimits) -> BatchRow | RowProblem:
     if not isinstance(record, dict):
         return RowProblem(line, "not an object with paper and question")
-    unknown = sorted(str(k) for k in record if k not in FIELDS)
+    unknown = sorted(shown(k, quote="") for k in record if k not in FIELDS)
     if unknown:
         return RowProblem(line, f"unknown field(s) {', '.join(unknown)} (a row has {', '.join(FIELDS)})")
     values: dict[str, str] = {}
@@ -60,58 +63,99 @@ def _row(line: int, record: object) -> BatchRow | RowProblem:
             if key in REQUIRED:
                 return RowProblem(line, f"no {key}")
             continue
-        if not isinstance(value, str):
-            return RowProblem(line, f"{key} must be text, not {type(value).__name__}")
-        values[key] = value.strip()
+        try:
+            values[key] = checked_text(key, value, limits.field_chars).strip()
+        except BadLine as error:
+            return RowProblem(line, str(error))
     thread = values.get("thread") or batch_thread_id(values["paper"], values["question"])
     if not is_safe_name(thread):
         return RowProblem(line, f"thread {shown(thread)} is not usable: {NAME_RULE}")
     return BatchRow(line, values["paper"], values["question"], thread)
 
 
-def _jsonl(text: str) -> list[BatchRow | RowProblem]:
+def _jsonl(path: Path, limits: LineLimits) -> list[BatchRow | RowProblem]:
     parsed: list[BatchRow | RowProblem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for line in read_lines(path, limits, skip_bom=True):
+        if line.text is None:
+            parsed.append(RowProblem(line.number, line.problem or "unreadable"))
+            continue
+        if not line.text.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            parsed.append(RowProblem(number, f"not JSON ({error.msg})"))
+            record = decode_json(line.text)
+        except BadLine as error:
+            parsed.append(RowProblem(line.number, str(error)))
             continue
-        parsed.append(_row(number, record))
+        parsed.append(_row(line.number, record, limits))
     return parsed
 
 
-def _csv(text: str) -> list[BatchRow | RowProblem]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [f for f in REQUIRED if f not in header]
-    if missing:
-        raise InputError(f"the CSV header has no {', '.join(missing)} column (it needs paper, question[, thread]).")
-    reader.fieldnames = header
-    parsed: list[BatchRow | RowProblem] = []
-    for record in reader:
-        number = reader.line_num  # the line the row ends on: a quoted field may span lines
-        if None in record:  # more cells than the header has columns
-            parsed.append(RowProblem(number, "more cells than the header has columns"))
-            continue
-        parsed.append(_row(number, {k: v for k, v in record.items() if v is not None}))
-    return parsed
+def _csv_lines(path: Path, limits: LineLimits, problems: dict[int, str], read: list[int]) -> Iterator[str]:
+    """The file's lines for the csv reader, one per physical line; a line that cannot be read goes in
+    `problems` and reaches the reader blank (a blank line is no row). `read[0]`: the last line handed over."""
+    for line in read_lines(path, limits, skip_bom=True):
+        read[0] = line.number
+        if line.text is None:
+            problems[line.number] = line.problem or "unreadable"
+            yield "\n"
+        else:
+            yield line.text
 
 
-def read_batch(path: Path) -> BatchFile:
-    """The rows of `path` (CSV when it ends in .csv, else JSONL); a thread named twice runs once, at its first
-    line. An unreadable file, or one with no row at all, is bad input."""
+@contextmanager
+def _csv_field_limit(chars: int) -> Iterator[None]:
+    """The csv module's field cap (process-wide, 128 KB by default) set to ours while one file is read."""
+    before = csv.field_size_limit(chars)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv(path: Path, limits: LineLimits) -> list[BatchRow | RowProblem]:
+    unreadable: dict[int, str] = {}
+    read = [0]  # the reader's own line_num lags a line when it raises
+    with _csv_field_limit(limits.field_chars):
+        reader = csv.DictReader(_csv_lines(path, limits, unreadable, read))
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [f for f in REQUIRED if f not in header]
+        if missing:
+            raise InputError(f"the CSV header has no {', '.join(missing)} column (it needs paper, question[, thread]).")
+        reader.fieldnames = header
+        parsed: list[BatchRow | RowProblem] = []
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:  # e.g. a field over the cap: that row only, the reader goes on
+                parsed.append(RowProblem(read[0], _csv_reason(error, limits)))
+                continue
+            number = read[0]  # the line the row ends on: a quoted field may span lines
+            if None in record:  # more cells than the header has columns
+                parsed.append(RowProblem(number, "more cells than the header has columns"))
+                continue
+            parsed.append(_row(number, {k: v for k, v in record.items() if v is not None}, limits))
+    parsed += [RowProblem(number, reason) for number, reason in unreadable.items()]
+    return sorted(parsed, key=lambda item: item.line)
+
+
+def _csv_reason(error: csv.Error, limits: LineLimits) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a field over the {limits.field_chars:,}-character limit"
+    return f"not a CSV row ({error})"
+
+
+def read_batch(path: Path, limits: LineLimits | None = None) -> BatchFile:
+    """The rows of `path` (CSV when it ends in .csv, else JSONL); a thread named twice runs once, at its first
+    line. An unreadable file, or one with no row at all, is bad input; a bad line is a RowProblem."""
+    limits = limits or LineLimits()
+    try:
+        parsed = _csv(path, limits) if path.suffix.lower() == ".csv" else _jsonl(path, limits)
     except FileNotFoundError:
         raise InputError(f"{shown_path(path)}: no such batch file.") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{shown_path(path)}: not UTF-8 text.") from None
     except OSError as error:
         raise InputError(f"{shown_path(path)}: {error.strerror or error}.") from None
-    parsed = _csv(text) if path.suffix.lower() == ".csv" else _jsonl(text)
     rows: list[BatchRow] = []
     problems: list[RowProblem] = []
     first_line: dict[str, int] = {}

@@ -17,6 +17,7 @@ from sovereign_graph.cli.options import (
 )
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import redacted
+from sovereign_graph.lines import KB, LineLimits
 
 if TYPE_CHECKING:
     from sovereign_graph.batch.options import RunOptions
@@ -77,6 +78,12 @@ def batch(
         str | None,
         typer.Option("--queue", help="Enqueue the rows in this PostgreSQL database for `sovereign worker`s instead."),
     ] = None,
+    max_line_kb: Annotated[
+        int, typer.Option("--max-line-kb", min=1, help="A longer line of FILE is skipped with its reason.")
+    ] = LineLimits.line_bytes // KB,
+    max_field_kb: Annotated[
+        int, typer.Option("--max-field-kb", min=1, help="A longer paper, question or thread skips its row.")
+    ] = LineLimits.field_chars // KB,
     *,
     flags: dict[str, Any],
 ) -> None:
@@ -84,6 +91,8 @@ def batch(
 
     Every row runs by the same settings (the flags, else the environment, else the defaults: docs/settings.md),
     resolved here and handed to the workers whole; a stopped row continues by the settings its thread recorded.
+    Each line of FILE is read on its own: a bad one (not JSON, not UTF-8, over a cap, a value of the wrong type)
+    is skipped and named with its reason, and the others run.
     Exit code 0 when every row is at the owner's pause or decided, 1 otherwise (those rows are named)."""
     from sovereign_graph.cli.runs import check_places
 
@@ -98,7 +107,7 @@ def batch(
         if results_path is not None and not results_path.resolve().parent.is_dir():
             raise InputError(f"--results {results_path}: no such directory.")
         options = RunOptions.of(settings, max_revisions)
-        parsed = read_batch(file)
+        parsed = read_batch(file, LineLimits(line_bytes=max_line_kb * KB, field_chars=max_field_kb * KB))
         malformed = [
             RowResult(line=p.line, thread="—", paper="—", question="", status="malformed", error=p.reason)
             for p in parsed.problems

@@ -11,6 +11,7 @@ import typer
 
 from sovereign_graph.cli.common import app, cli_errors, err, out
 from sovereign_graph.errors import InputError, shown, shown_path
+from sovereign_graph.lines import KB, LineLimits
 
 if TYPE_CHECKING:  # rich's progress and the corpus code load when a corpus command runs
     from rich.progress import Progress, TaskID
@@ -77,8 +78,21 @@ def build(
             "the extra `postgres`), shared by every machine that runs with the same --db [default: on disk].",
         ),
     ] = None,
+    max_line_kb: Annotated[
+        int, typer.Option("--max-line-kb", min=1, help="A longer JSONL line is skipped with its reason.")
+    ] = LineLimits.line_bytes // KB,
+    max_field_kb: Annotated[
+        int, typer.Option("--max-field-kb", min=1, help="A longer id, title, author or category skips its line.")
+    ] = LineLimits.field_chars // KB,
+    max_abstract_kb: Annotated[
+        int, typer.Option("--max-abstract-kb", min=1, help="A longer abstract skips its line.")
+    ] = LineLimits.abstract_chars // KB,
 ) -> None:
-    """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME, or in PostgreSQL (--db)."""
+    """Build (or rebuild) a persistent search index under $SOVEREIGN_HOME/corpora/NAME, or in PostgreSQL (--db).
+
+    Each line of a JSONL file is read on its own: a bad one is skipped and named with its reason, and the corpus
+    is built from the others. Exit code 0 when every line was used, 1 when some were skipped (named), 2 on bad
+    input (nothing built)."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     from sovereign_graph.home import is_postgres_url, redacted
@@ -98,17 +112,20 @@ def build(
             TaskProgressColumn(),
             TimeElapsedColumn(),
         )
+        limits = LineLimits(max_line_kb * KB, max_field_kb * KB, max_abstract_kb * KB)
         with Progress(*columns, console=err, transient=False) as bar:
             progress = _RichProgress(bar)
             if db is None:
-                result: BuildResult | PgBuildResult = build_corpus(name, paths, progress=progress)
+                result: BuildResult | PgBuildResult = build_corpus(name, paths, progress=progress, limits=limits)
             else:
                 from sovereign_graph.sources.pgcorpus import build_pg_corpus
 
-                result = build_pg_corpus(db, name, paths, progress=progress)
+                result = build_pg_corpus(db, name, paths, progress=progress, limits=limits)
             progress.finish()
         where = f"at {result.path}" if isinstance(result, BuildResult) else f"in {result.location}"
         _print_build(result, where, "" if db is None else f" --db {shell_word(redacted(db))}")
+    if result.meta.malformed:  # built from the good lines; the exit code says not every line made it
+        raise typer.Exit(1)
 
 
 def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) -> None:
@@ -124,10 +141,13 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
     if listed:
         out.print(f"{listed:,} duplicate ids skipped (first occurrence kept)", highlight=False)
     if meta.malformed:
-        out.print(
-            f"{meta.malformed:,} malformed lines skipped, e.g. " + "; ".join(result.malformed_examples),
-            highlight=False,
-        )
+        # Every one, by file and line, with its reason: the user has lines to fix, not a count.
+        out.print(f"{meta.malformed:,} malformed lines skipped:", highlight=False)
+        for skipped in result.malformed_examples:
+            out.print(f"  {escape(skipped)}", highlight=False)
+        unnamed = meta.malformed - len(result.malformed_examples)
+        if unnamed:
+            out.print(f"  and {unnamed:,} more", highlight=False)
     if meta.documents:
         out.print(f"{meta.documents:,} papers with full text from PDF/HTML files", highlight=False)
     if result.duplicate_files:

@@ -45,7 +45,7 @@ import uuid
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +57,7 @@ from scipy import sparse
 
 from sovereign_graph.errors import InputError, shown, shown_path
 from sovereign_graph.home import sovereign_home
+from sovereign_graph.lines import LineLimits
 from sovereign_graph.sources.fulltext.document import Document
 from sovereign_graph.sources.fulltext.library import (
     BadFile,
@@ -284,9 +285,10 @@ class BuildInputs:
     records: list[Path]
     library: list[Path]
     unlisted: list[BadFile]  # directories of the library that could not be listed
+    limits: LineLimits = field(default_factory=LineLimits)  # how large a record file's line and fields may be
 
 
-def check_inputs(paths: list[Path]) -> BuildInputs:
+def check_inputs(paths: list[Path], limits: LineLimits | None = None) -> BuildInputs:
     """Every input exists, record files are files, each directory holds a PDF or HTML file: else InputError,
     before anything is written."""
     if not paths:
@@ -308,7 +310,7 @@ def check_inputs(paths: list[Path]) -> BuildInputs:
         if not found and not unlisted:
             raise InputError(f"{shown_path(path)} holds no PDF or HTML files (*.pdf, *.html, *.htm).")
         library.extend(found)
-    return BuildInputs(paths, records, library, unlisted)
+    return BuildInputs(paths, records, library, unlisted, limits or LineLimits())
 
 
 def _save_bm25(directory: Path, vocabulary: list[str], postings: sparse.csr_matrix) -> None:
@@ -422,7 +424,7 @@ def read_inputs(inputs: BuildInputs, sink: CorpusSink, limit: int | None, progre
         if progress is not None:
             progress.stage("reading papers", float(sum(p.stat().st_size for p in inputs.records)))
         on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
-        for paper in read_papers(inputs.records, report, on_bytes):
+        for paper in read_papers(inputs.records, report, on_bytes, inputs.limits):
             writer.paper(paper)
             if writer.full:
                 break
@@ -530,12 +532,17 @@ def _move_into_place(built: Path, target: Path) -> None:
 
 
 def build_corpus(
-    name: str, paths: list[Path], *, limit: int | None = None, progress: BuildProgress | None = None
+    name: str,
+    paths: list[Path],
+    *,
+    limit: int | None = None,
+    progress: BuildProgress | None = None,
+    limits: LineLimits | None = None,
 ) -> BuildResult:
     """Build (or rebuild) corpus `name` from JSONL(.gz) files, PDFs, arXiv HTML pages and directories of them;
     atomically, so failure leaves no trace."""
     require_corpus_name(name)
-    inputs = check_inputs(paths)
+    inputs = check_inputs(paths, limits)
     root = corpora_dir()
     root.mkdir(parents=True, exist_ok=True)
     remove_abandoned_builds()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gzip
-import json
+import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
 import numpy as np
+from pydantic import ValidationError
 from scipy import sparse
 
+from sovereign_graph.lines import BadLine, LineLimits, decode_json, read_lines, type_name
 from sovereign_graph.sources.shipped import data_digest, pack_strings, read_arrays, unpack_strings
 from sovereign_graph.state import Paper
 from sovereign_graph.text.bm25 import Bm25Index, bm25_postings, count_terms
@@ -50,12 +53,54 @@ def paper_from_record(record: dict[str, object]) -> Paper:
     )
 
 
-def _read_bundled(filename: str) -> Iterator[dict[str, object]]:
-    # Decompressed whole (a few MB): twice as fast as reading the gzip line by line.
-    text = gzip.decompress(resources.files("sovereign_graph.data").joinpath(filename).read_bytes()).decode("utf-8")
-    for line in text.splitlines():
-        if line.strip():
-            yield json.loads(line)
+def _skipped(filename: str, number: int, reason: str) -> None:
+    # The package's own data, damaged (a cut download, an edited file): say where, and run on the rest.
+    warnings.warn(f"bundled snapshot {filename}:{number} skipped: {reason}", RuntimeWarning, stacklevel=3)
+
+
+def _record(filename: str, number: int, line: str) -> dict[str, object] | None:
+    try:
+        record = decode_json(line)
+    except BadLine as error:
+        _skipped(filename, number, str(error))
+        return None
+    if not isinstance(record, dict):
+        _skipped(filename, number, f"{type_name(record)}, not an object")
+        return None
+    return record
+
+
+def _read_damaged(filename: str) -> Iterator[tuple[int, dict[str, object]]]:
+    """Line by line: a gzip file cut short gives the lines before the cut."""
+    with resources.as_file(resources.files("sovereign_graph.data").joinpath(filename)) as path:
+        for line in read_lines(path, LineLimits()):
+            if line.text is None:
+                _skipped(filename, line.number, line.problem or "unreadable")
+            elif line.text.strip() and (record := _record(filename, line.number, line.text)) is not None:
+                yield line.number, record
+
+
+def _read_bundled(filename: str) -> Iterator[tuple[int, dict[str, object]]]:
+    """(line number, record) for each line of a bundled file; a bad line is skipped with a warning naming it."""
+    try:
+        # Decompressed whole (a few MB): twice as fast as reading the gzip line by line.
+        data = resources.files("sovereign_graph.data").joinpath(filename).read_bytes()
+        text = gzip.decompress(data).decode("utf-8")
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError):
+        yield from _read_damaged(filename)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and (record := _record(filename, number, line)) is not None:
+            yield number, record
+
+
+def _bundled_papers() -> Iterator[Paper]:
+    for filename in SNAPSHOT_FILES:
+        for number, record in _read_bundled(filename):
+            try:
+                yield paper_from_record(record)
+            except (KeyError, ValidationError) as error:
+                _skipped(filename, number, f"not a paper record ({type(error).__name__}: {error})".splitlines()[0])
 
 
 class LocalCorpus:
@@ -108,8 +153,7 @@ class LocalCorpus:
 @cache
 def bundled_snapshot() -> LocalCorpus:
     """The bundled snapshot, loaded and indexed once per process, with the models shipped beside it."""
-    papers = (paper_from_record(rec) for name in SNAPSHOT_FILES for rec in _read_bundled(name))
-    return LocalCorpus("bundled arXiv snapshot", papers, shipped_lsa(), shipped_counts())
+    return LocalCorpus("bundled arXiv snapshot", _bundled_papers(), shipped_lsa(), shipped_counts())
 
 
 def shipped_lsa() -> LsaEmbeddings | None:

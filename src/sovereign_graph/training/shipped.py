@@ -36,7 +36,7 @@ from sovereign_graph.text.vocabulary import Vocabulary
 
 def fitted_corpus() -> LocalCorpus:
     """The bundled snapshot with its LSA model fitted here, not loaded."""
-    papers = (paper_from_record(rec) for name in SNAPSHOT_FILES for rec in _read_bundled(name))
+    papers = (paper_from_record(rec) for name in SNAPSHOT_FILES for _, rec in _read_bundled(name))
     return LocalCorpus("bundled arXiv snapshot", papers)
 
 

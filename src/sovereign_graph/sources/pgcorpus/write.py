@@ -19,6 +19,7 @@ import numpy as np
 from psycopg import sql
 
 from sovereign_graph.home import redacted
+from sovereign_graph.lines import LineLimits
 from sovereign_graph.sources.corpora import (
     BuildProgress,
     CorpusMeta,
@@ -242,12 +243,18 @@ def schema_size(connection: Any, schema: str) -> int:
 
 
 def build_pg_corpus(
-    url: str, name: str, paths: list[Path], *, limit: int | None = None, progress: BuildProgress | None = None
+    url: str,
+    name: str,
+    paths: list[Path],
+    *,
+    limit: int | None = None,
+    progress: BuildProgress | None = None,
+    limits: LineLimits | None = None,
 ) -> PgBuildResult:
     """Build (or rebuild) corpus `name` in the database at `url` from the files an on-disk build takes;
     atomically: a failure leaves the database as it was."""
     require_corpus_name(name)
-    inputs = check_inputs(paths)  # before connecting: a typo in a path answers at once
+    inputs = check_inputs(paths, limits)  # before connecting: a typo in a path answers at once
     connection = connect(url)
     with connection:
         require_pgvector(connection, url)

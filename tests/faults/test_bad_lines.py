@@ -1,0 +1,17 @@
+"""One bad line never loses the job: the fault scenarios of bad_lines.py, as the fault benchmark runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.faults.bad_lines import bad_batch_lines, bad_corpus_lines
+from tests.faults.conftest import assert_nothing_lost
+from tests.faults.scenarios import Workspace
+
+
+def test_bad_corpus_lines_cost_only_themselves(tmp_path: Path) -> None:
+    assert_nothing_lost(bad_corpus_lines(Workspace(tmp_path / "space")))
+
+
+def test_bad_batch_lines_cost_only_themselves(tmp_path: Path) -> None:
+    assert_nothing_lost(bad_batch_lines(Workspace(tmp_path / "space")))
