@@ -64,6 +64,10 @@ def run_on(records: list[dict[str, Any]], name: str, tmp_path: Path, verifier: s
     source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     built = cli.invoke(app, ["corpus", "build", str(source), "--name", name])
     assert built.exit_code == 0, built.output
+    salad = [r["id"] for r in records if r["id"] == "2699.00030"]
+    assert ("1 records look degenerate" in built.output and "2699.00030" in built.output) == bool(salad), (
+        "the build flags a degenerate record, and only that"
+    )
     out = tmp_path / name
     db = str(tmp_path / "runs.sqlite")
     ran = cli.invoke(app, ["run", "--corpus", name, "--paper", SMOES, "--question", QUESTION, "--thread", name,

@@ -148,6 +148,16 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         unnamed = meta.malformed - len(result.malformed_examples)
         if unnamed:
             out.print(f"  and {unnamed:,} more", highlight=False)
+    if result.degenerate:
+        shown = ", ".join(result.degenerate[:20]) + (f" and {len(result.degenerate) - 20:,} more" if len(
+            result.degenerate) > 20 else "")  # fmt: skip
+        out.print(
+            escape(
+                f"{len(result.degenerate):,} records look degenerate (one phrase repeated, or far longer than an "
+                f"abstract): kept for search, never counted as evidence: {shown}"
+            ),
+            highlight=False,
+        )
     if meta.documents:
         out.print(f"{meta.documents:,} papers with full text from PDF/HTML files", highlight=False)
     if result.duplicate_files:

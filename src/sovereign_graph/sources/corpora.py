@@ -76,6 +76,7 @@ from sovereign_graph.text.bm25 import Bm25Index, bm25_postings, count_terms
 from sovereign_graph.text.hybrid import HybridRanker
 from sovereign_graph.text.lsa import LsaEmbeddings
 from sovereign_graph.text.prose import normalise_title
+from sovereign_graph.text.similarity import is_degenerate
 
 FORMAT_VERSION = 2  # 1: hashed TF-IDF postings; 2: BM25 postings + LSA document vectors (hybrid ranking)
 BUNDLED = "bundled"
@@ -140,6 +141,7 @@ class BuildResult:
     path: Path
     size_bytes: int
     malformed_examples: list[str]
+    degenerate: list[str]  # ids of records whose abstract is degenerate: searchable, never evidence
     bad_files: list[BadFile]  # every library file skipped, with its reason
     duplicate_files: list[DuplicateFile]  # library files of a paper an earlier file held (among `duplicates`)
 
@@ -425,6 +427,8 @@ def read_inputs(inputs: BuildInputs, sink: CorpusSink, limit: int | None, progre
             progress.stage("reading papers", float(sum(p.stat().st_size for p in inputs.records)))
         on_bytes: Callable[[int], None] | None = progress.advance if progress is not None else None
         for paper in read_papers(inputs.records, report, on_bytes, inputs.limits):
+            if is_degenerate(paper.abstract):
+                report.degenerate.append(paper.id)
             writer.paper(paper)
             if writer.full:
                 break
@@ -565,6 +569,7 @@ def build_corpus(
         path=target,
         size_bytes=_size_on_disk(target),
         malformed_examples=report.examples,
+        degenerate=report.degenerate,
         bad_files=library.bad,
         duplicate_files=library.duplicates,
     )

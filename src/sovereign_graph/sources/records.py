@@ -41,6 +41,9 @@ class ReadReport:
     duplicates: int = 0
     malformed: int = 0
     examples: list[str] = field(default_factory=list)  # "file:line: reason", the first MAX_NAMED
+    # Records kept for search whose abstract is degenerate (a phrase repeated, a length no abstract has): they
+    # are never evidence (steps/verify/independence.py), and the build says so rather than keeping quiet.
+    degenerate: list[str] = field(default_factory=list)
 
     def add_malformed(self, where: str, reason: str) -> None:
         self.malformed += 1

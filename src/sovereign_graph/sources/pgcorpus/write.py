@@ -71,6 +71,7 @@ class PgBuildResult:
     schema: str
     size_bytes: int  # tables, indexes and TOAST of the build's schema
     malformed_examples: list[str]
+    degenerate: list[str]
     bad_files: list[BadFile]
     duplicate_files: list[DuplicateFile]
 
@@ -294,6 +295,7 @@ def build_pg_corpus(
         schema=schema,
         size_bytes=size,
         malformed_examples=read.report.examples,
+        degenerate=read.report.degenerate,
         bad_files=read.library.bad,
         duplicate_files=read.library.duplicates,
     )
