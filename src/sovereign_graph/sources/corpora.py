@@ -45,7 +45,7 @@ import uuid
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +63,7 @@ from sovereign_graph.sources.fulltext.library import (
     DuplicateFile,
     LibraryEntry,
     LibraryReport,
+    RepairedFile,
     file_sha256,
     is_library_input,
     library_files,
@@ -141,6 +142,7 @@ class BuildResult:
     malformed_examples: list[str]
     bad_files: list[BadFile]  # every library file skipped, with its reason
     duplicate_files: list[DuplicateFile]  # library files of a paper an earlier file held (among `duplicates`)
+    repaired_files: list[RepairedFile] = field(default_factory=list)  # read, with undecodable characters
 
 
 class BuildProgress(Protocol):
@@ -560,6 +562,7 @@ def build_corpus(
         malformed_examples=report.examples,
         bad_files=library.bad,
         duplicate_files=library.duplicates,
+        repaired_files=library.repaired,
     )
 
 
