@@ -38,11 +38,11 @@ def _limit_cpu(seconds: float) -> None:
 
 
 def serve(receiver: Connection, sender: Connection, limits: ParseLimits) -> None:
-    # The parser is imported before the memory limit, so the limit is on what a file makes it allocate.
-    from sovereign_graph.sources.fulltext.html import parse_arxiv_html
+    # The PDF parser is imported before the memory limit, so the limit is on what a file makes it allocate (the
+    # HTML parser, bs4 + lxml, only for a saved page: a third of a second of start-up most libraries need not).
     from sovereign_graph.sources.fulltext.pdf import parse_pdf
 
-    del parse_arxiv_html, parse_pdf
+    del parse_pdf
 
     _limit_memory(limits.memory_mb)
     while True:
