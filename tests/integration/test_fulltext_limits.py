@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from sovereign_graph.cli import app
 from sovereign_graph.errors import InputError
 from sovereign_graph.sources.fulltext.isolation import Parsed, ParseLimits, parse_files
 from sovereign_graph.sources.fulltext.library import LibraryReport, parse_file, read_library
@@ -58,6 +60,16 @@ def test_read_library_reports_repaired_and_bad_files(tmp_path: Path) -> None:
     assert [e.path.name for e in entries] == ["surrogates.pdf"]
     assert [(r.path.name, r.replaced) for r in report.repaired] == [("surrogates.pdf", 3)]
     assert [(b.path.name, b.reason) for b in report.bad] == [("empty.pdf", "empty file")]
+
+
+def test_the_build_summary_names_the_files_read_with_replaced_characters(tmp_path: Path) -> None:
+    (tmp_path / "surrogates.pdf").write_bytes(surrogate_pdf())
+    (tmp_path / "paper.pdf").write_bytes(PAPER.read_bytes())
+    result = CliRunner().invoke(app, ["corpus", "build", str(tmp_path), "--name", "limits"])
+    assert result.exit_code == 0, result.output
+    assert "2 papers with full text" in result.output
+    assert "1 file read with undecodable characters (now U+FFFD):" in result.output
+    assert "surrogates.pdf: 3 characters" in result.output
 
 
 @pytest.mark.parametrize(

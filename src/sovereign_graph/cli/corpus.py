@@ -146,9 +146,8 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
     if result.repaired_files:
         # Read, but not whole: characters its text layer could not give (e.g. a font mapping a glyph to half a
         # UTF-16 pair) are U+FFFD in its text.
-        out.print(
-            f"{len(result.repaired_files):,} files read with undecodable characters (now U+FFFD):", highlight=False
-        )
+        files = f"{len(result.repaired_files):,} file{'' if len(result.repaired_files) == 1 else 's'}"
+        out.print(f"{files} read with undecodable characters (now U+FFFD):", highlight=False)
         for repaired in result.repaired_files:
             count = f"{repaired.replaced:,} character{'' if repaired.replaced == 1 else 's'}"
             out.print(f"  {escape(shown_path(repaired.path))}: {count}", highlight=False)
