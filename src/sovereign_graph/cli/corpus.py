@@ -173,6 +173,14 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
         for bad in result.bad_files:
             out.print(f"  {escape(shown_path(bad.path))}: {escape(bad.reason)}", highlight=False)
+    if result.repaired_files:
+        # Read, but not whole: characters its text layer could not give (e.g. a font mapping a glyph to half a
+        # UTF-16 pair) are U+FFFD in its text.
+        files = f"{len(result.repaired_files):,} file{'' if len(result.repaired_files) == 1 else 's'}"
+        out.print(f"{files} read with undecodable characters (now U+FFFD):", highlight=False)
+        for repaired in result.repaired_files:
+            count = f"{repaired.replaced:,} character{'' if repaired.replaced == 1 else 's'}"
+            out.print(f"  {escape(shown_path(repaired.path))}: {count}", highlight=False)
     paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
     out.print(
         escape(f"search it with: sovereign run --corpus {meta.name}{db_flag} --paper {paper} --question TEXT"),

@@ -64,6 +64,7 @@ from sovereign_graph.sources.fulltext.library import (
     DuplicateFile,
     LibraryEntry,
     LibraryReport,
+    RepairedFile,
     file_sha256,
     is_library_input,
     library_files,
@@ -144,6 +145,7 @@ class BuildResult:
     degenerate: list[str]  # ids of records whose abstract is degenerate: searchable, never evidence
     bad_files: list[BadFile]  # every library file skipped, with its reason
     duplicate_files: list[DuplicateFile]  # library files of a paper an earlier file held (among `duplicates`)
+    repaired_files: list[RepairedFile] = field(default_factory=list)  # read, with undecodable characters
 
 
 class BuildProgress(Protocol):
@@ -572,6 +574,7 @@ def build_corpus(
         degenerate=report.degenerate,
         bad_files=library.bad,
         duplicate_files=library.duplicates,
+        repaired_files=library.repaired,
     )
 
 

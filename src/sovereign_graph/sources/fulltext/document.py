@@ -61,6 +61,11 @@ class Document(BaseModel):
         default=None, description="versioned arXiv id the document itself carries (stamp, base href), if any"
     )
     pages: int | None = Field(default=None, description="page count (PDF)")
+    replaced_characters: int = Field(
+        default=0,
+        description="characters of the text layer that could not be decoded (UTF-16 surrogate halves that pair "
+        "with nothing), each now U+FFFD (PDF)",
+    )
     blocks: list[Block] = Field(default_factory=list, description="the body in reading order, abstract excluded")
 
     @property

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from sovereign_graph.sources.fulltext.document import Document, UnreadableDocument
+from sovereign_graph.sources.fulltext.isolation import Outcome, Parsed, ParseLimits, parse_files
 from sovereign_graph.sources.ids import parse_arxiv_id
 from sovereign_graph.state import Paper
 
@@ -45,6 +46,12 @@ _CHUNK = 1 << 20
 class BadFile:
     path: Path
     reason: str  # as the build's summary says it: "encrypted (needs a password)"
+
+
+@dataclass(frozen=True)
+class RepairedFile:
+    path: Path
+    replaced: int  # characters that could not be decoded, now U+FFFD
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class LibraryReport:
     documents: int = 0  # read, first of their id
     duplicates: list[DuplicateFile] = field(default_factory=list)
     bad: list[BadFile] = field(default_factory=list)
+    repaired: list[RepairedFile] = field(default_factory=list)  # read, with characters replaced
 
 
 @runtime_checkable
@@ -134,15 +142,18 @@ def library_files(paths: Iterable[Path], unreadable: list[BadFile] | None = None
     return found
 
 
-def _parse(data: bytes, path: Path) -> Document:
+def _parse(data: bytes, path: Path, max_characters: int | None) -> Document:
     # The parsers load bs4/lxml and pdfium: only when a build has library files.
     if LIBRARY_SUFFIXES[path.suffix.lower()] == "pdf":
         from sovereign_graph.sources.fulltext.pdf import parse_pdf
 
-        return parse_pdf(data, name=path.name)
+        return parse_pdf(data, name=path.name, max_characters=max_characters)
     from sovereign_graph.sources.fulltext.html import parse_arxiv_html
 
-    return parse_arxiv_html(data)
+    document = parse_arxiv_html(data)
+    if max_characters is not None and sum(len(block.text) for block in document.blocks) > max_characters:
+        raise UnreadableDocument(f"over the limit of {max_characters:,} characters of text")
+    return document
 
 
 def _fallback_abstract(document: Document) -> str:
@@ -165,9 +176,10 @@ def _identity(document: Document, sha256: str) -> tuple[str, int | None]:
     return arxiv_id, int(found.group(1)) if found else document.version
 
 
-def read_document(path: Path, data: bytes, sha256: str) -> tuple[Paper, Document]:
-    """The paper and its document from one file's bytes; UnreadableDocument if it holds no readable paper."""
-    document = _parse(data, path)
+def read_document(path: Path, data: bytes, sha256: str, max_characters: int | None = None) -> tuple[Paper, Document]:
+    """The paper and its document from one file's bytes; UnreadableDocument if it holds no readable paper
+    (or more than `max_characters` of text)."""
+    document = _parse(data, path, max_characters)
     abstract = " ".join(document.abstract.split()) or _fallback_abstract(document)
     if not abstract and not document.blocks:
         raise UnreadableDocument("no text found (scanned?)")
@@ -183,7 +195,7 @@ def read_document(path: Path, data: bytes, sha256: str) -> tuple[Paper, Document
     return paper, document
 
 
-def _unreadable(error: BaseException) -> str:
+def unreadable_reason(error: BaseException) -> str:
     if isinstance(error, UnreadableDocument):
         return error.reason
     if isinstance(error, OSError):
@@ -191,31 +203,50 @@ def _unreadable(error: BaseException) -> str:
     return f"could not be parsed ({type(error).__name__}: {error})"
 
 
+def parse_file(path: Path, limits: ParseLimits) -> Outcome:
+    """One file read and parsed in this process (a worker's, see `isolation.py`); every failure is a reason,
+    never an exception."""
+    try:
+        if not path.is_file():  # a FIFO or a device would block or never end
+            raise UnreadableDocument("not a regular file")
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        paper, document = read_document(path, data, sha256, limits.characters)
+    except MemoryError:
+        return f"over the memory limit ({limits.memory_mb:,} MB)"
+    except Exception as error:  # one bad file, whatever the parser raised, is reported, not fatal
+        log.debug("unreadable library file %s", path, exc_info=True)
+        return unreadable_reason(error)
+    return Parsed(paper, document, sha256)
+
+
 def read_library(
-    paths: Iterable[Path], report: LibraryReport, on_file: Callable[[Path], None] | None = None
+    paths: Iterable[Path],
+    report: LibraryReport,
+    on_file: Callable[[Path], None] | None = None,
+    limits: ParseLimits | None = None,
 ) -> Iterator[LibraryEntry]:
     """Every readable file under `paths`, in order; a later file with an id already read comes with
-    `duplicate_of` set (its hash still names the paper). Bad files go to `report.bad`; one file never raises
-    (Ctrl-C does). `on_file` is called after each file (for a progress bar)."""
+    `duplicate_of` set (its hash still names the paper). Each file is parsed in a worker process under
+    `limits` (by default `ParseLimits.from_env()`, see `isolation.py`); bad files go to `report.bad`, with
+    the reason, and one file never raises or stops the others (Ctrl-C does). `on_file` is called after each
+    file (for a progress bar)."""
     seen: dict[str, Path] = {}
-    for path in paths:
+    for path, outcome in parse_files(paths, limits or ParseLimits.from_env(), parse_file):
         report.files += 1
         try:
-            if not path.is_file():  # a FIFO or a device would block or never end
-                raise UnreadableDocument("not a regular file")
-            data = path.read_bytes()
-            sha256 = hashlib.sha256(data).hexdigest()
-            paper, document = read_document(path, data, sha256)
-        except Exception as error:  # one bad file, whatever the parser raised, is reported, not fatal
-            log.debug("unreadable library file %s", path, exc_info=True)
-            report.bad.append(BadFile(path, _unreadable(error)))
-        else:
+            if not isinstance(outcome, Parsed):
+                report.bad.append(BadFile(path, outcome))
+                continue
+            paper, document = outcome.paper, outcome.document
+            if document.replaced_characters:
+                report.repaired.append(RepairedFile(path, document.replaced_characters))
             first = seen.setdefault(paper.id, path)
             if first is path:
                 report.documents += 1
             else:
                 report.duplicates.append(DuplicateFile(path, paper.id, first))
-            yield LibraryEntry(paper, document, path, sha256, None if first is path else first)
+            yield LibraryEntry(paper, document, path, outcome.sha256, None if first is path else first)
         finally:
             if on_file is not None:
                 on_file(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from sovereign_graph.sources.corpora import (
     read_inputs,
     require_corpus_name,
 )
-from sovereign_graph.sources.fulltext.library import BadFile, DuplicateFile
+from sovereign_graph.sources.fulltext.library import BadFile, DuplicateFile, RepairedFile
 from sovereign_graph.sources.pgcorpus.connect import connect, require_pgvector
 from sovereign_graph.sources.pgcorpus.schema import (
     FORMAT_VERSION,
@@ -74,6 +74,7 @@ class PgBuildResult:
     degenerate: list[str]
     bad_files: list[BadFile]
     duplicate_files: list[DuplicateFile]
+    repaired_files: list[RepairedFile] = field(default_factory=list)  # read, with undecodable characters
 
 
 def _clean(text: object) -> object:
@@ -298,4 +299,5 @@ def build_pg_corpus(
         degenerate=read.report.degenerate,
         bad_files=read.library.bad,
         duplicate_files=read.library.duplicates,
+        repaired_files=read.library.repaired,
     )

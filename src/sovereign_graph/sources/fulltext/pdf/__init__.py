@@ -59,13 +59,14 @@ __all__ = ["broken_word_share", "parse_pdf"]
 _PDFIUM = threading.Lock()
 
 
-def parse_pdf(data: bytes, paper_id: str | None = None, name: str = "") -> Document:
+def parse_pdf(data: bytes, paper_id: str | None = None, name: str = "", max_characters: int | None = None) -> Document:
     """The paper in `data` as a `Document` (origin "pdf"), or `UnreadableDocument` with the reason a user is
     told. Owner-password-only files (empty user password) are read: pdfium opens them as any viewer does and
-    their permission flags are advisory. `name` only labels messages."""
+    their permission flags are advisory. `name` only labels messages; a text layer longer than
+    `max_characters` is refused."""
     try:
         with _PDFIUM:
-            pages, outline, metadata = _read(data)
+            pages, outline, metadata = _read(data, max_characters)
     except UnreadableDocument as error:
         if name:
             error.add_note(f"file: {name}")  # the reason stays what a user is told
@@ -110,5 +111,6 @@ def _build_document(
         abstract=" ".join(_join_lines(group, evidence) for group in _split_groups(front.abstract, layout)),
         arxiv_id=arxiv_id,
         pages=len(pages),
+        replaced_characters=sum(page.replaced for page in pages),
         blocks=_blocks(_mark_tables(_label_captions(paragraphs, layout), layout), layout),
     )

@@ -15,7 +15,9 @@ from sovereign_graph.sources.fulltext.pdf.layout import _BAND, _CAPTION, _Layout
 from sovereign_graph.sources.fulltext.pdf.reading import _Line
 from sovereign_graph.sources.fulltext.pdf.text import _SPACES, _norm
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")
+# An address is tried only where a word starts: `\S+@` from every position of a long run without spaces is
+# quadratic (a page of 20,000 glued characters took a second).
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]+@\S+")
 _BULLET = re.compile(r"^[•◦▪▫‣∙●○■□►▶➢]\s*")
 _FOOTNOTE_MARK = re.compile(r"^(?:[∗†‡§¶*]|\d{1,2}(?=[A-Za-z]))")
 _LIST_ITEM = re.compile(r"^(?:[•◦▪▫‣∙●○■□►▶➢–-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s")

@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from sovereign_graph.sources.fulltext.document import UnreadableDocument
-from sovereign_graph.sources.fulltext.pdf.text import _clean
+from sovereign_graph.sources.fulltext.pdf.text import _clean, decode_units, repair_surrogates
 
 # pdfium marks a word broken at a line end with U+0002; `get_text_range` hands it over as U+FFFE.
 _HYPHEN_MARKERS = frozenset("\x02\ufffe")
@@ -58,6 +58,11 @@ class _Page:
     height: float
     lines: list[_Line]
     figure_boxes: list[tuple[float, float, float, float]]
+    replaced: int = 0  # characters of the text layer that could not be decoded, now U+FFFD
+
+
+class _OverBudget(Exception):
+    """A page holds more characters than the document has left of its limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +72,24 @@ class _OutlineEntry:
     page: int  # 1-based
 
 
-def _read(data: bytes) -> tuple[list[_Page], list[_OutlineEntry], dict[str, str]]:
-    """Everything the parser needs from pdfium, read in one go so the document is closed before parsing."""
+def _read(data: bytes, max_characters: int | None = None) -> tuple[list[_Page], list[_OutlineEntry], dict[str, str]]:
+    """Everything the parser needs from pdfium, read in one go so the document is closed before parsing.
+    A text layer of more than `max_characters` stops the reading (`UnreadableDocument`) before more is spent
+    on it."""
     pdf = _open(data)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise UnreadableDocument("truncated or damaged PDF")
-        pages = [_read_page(pdf, index) for index in range(n_pages)]
+        pages = []
+        characters = 0
+        for index in range(n_pages):
+            budget = None if max_characters is None else max_characters - characters
+            try:
+                pages.append(_read_page(pdf, index, budget))
+            except _OverBudget:
+                raise UnreadableDocument(f"over the limit of {max_characters:,} characters of text") from None
+            characters += sum(len(line.text) for line in pages[-1].lines)
         outline = _outline(pdf, n_pages)
         metadata = _metadata(pdf)
     finally:
@@ -125,7 +140,7 @@ def _load_failure(error: Exception) -> str:
     return "truncated or damaged PDF"
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, budget: int | None = None) -> _Page:
     try:
         page = pdf[index]
         try:
@@ -133,14 +148,14 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
             figure_boxes = _figure_boxes(page, width * height)
             textpage = page.get_textpage()
             try:
-                lines = _merge_same_line(_read_lines(textpage, index + 1))
+                lines, replaced = _read_lines(textpage, index + 1, budget)
             finally:
                 textpage.close()
         finally:
             page.close()
     except pdfium.PdfiumError as error:  # a page whose objects pdfium cannot load
         raise UnreadableDocument("truncated or damaged PDF") from error
-    return _Page(index + 1, width, height, lines, figure_boxes)
+    return _Page(index + 1, width, height, _merge_same_line(lines), figure_boxes, replaced)
 
 
 def _figure_boxes(page: pdfium.PdfPage, page_area: float) -> list[tuple[float, float, float, float]]:
@@ -159,21 +174,25 @@ def _figure_boxes(page: pdfium.PdfPage, page_area: float) -> list[tuple[float, f
     return boxes
 
 
-def _page_text(textpage: pdfium.PdfTextPage, n_chars: int) -> str:
+def _page_text(textpage: pdfium.PdfTextPage, n_chars: int) -> tuple[str, int]:
+    """The page's text, one entry per character index, and how many characters could not be decoded."""
     # Explicit count: pypdfium2 4.x redirects the default call to get_text_bounded, whose text does not map
     # one to one onto character indices.
     text = textpage.get_text_range(0, n_chars)
     if len(text) == n_chars:
-        return str(text)
-    codes = (pdfium_c.FPDFText_GetUnicode(textpage.raw, i) for i in range(n_chars))
-    return "".join(chr(code) if 0 < code < 0x110000 else "\ufffd" for code in codes)
+        return str(text), 0
+    # Shorter: a surrogate pair decoded into one character, or a lone half dropped. Character by character,
+    # pairing the halves (`decode_units`): a lone half left in would make the document impossible to save.
+    return decode_units([pdfium_c.FPDFText_GetUnicode(textpage.raw, i) for i in range(n_chars)])
 
 
-def _read_lines(textpage: pdfium.PdfTextPage, page_number: int) -> list[_Line]:
+def _read_lines(textpage: pdfium.PdfTextPage, page_number: int, budget: int | None = None) -> tuple[list[_Line], int]:
     n_chars = textpage.count_chars()
     if n_chars <= 0:
-        return []
-    text = _page_text(textpage, n_chars)
+        return [], 0
+    if budget is not None and n_chars > budget:  # before the per-character work, the costly part
+        raise _OverBudget
+    text, replaced = _page_text(textpage, n_chars)
     sampler = _CharSampler(textpage)
     lines = []
     start = 0
@@ -186,7 +205,7 @@ def _read_lines(textpage: pdfium.PdfTextPage, page_number: int) -> list[_Line]:
     line = _make_line(text, start, len(text), False, sampler, page_number)
     if line is not None:
         lines.append(line)
-    return lines
+    return lines, replaced
 
 
 class _CharSampler:
@@ -302,7 +321,7 @@ def _outline(pdf: pdfium.PdfDocument, n_pages: int) -> list[_OutlineEntry]:
             index = dest.get_index() if dest is not None else None
         else:  # pypdfium2 4: PdfOutlineItem
             title, index = item.title, item.page_index
-        title = _clean(title or "")
+        title = _clean(repair_surrogates(title or "")[0])
         if title and index is not None and 0 <= index < n_pages:
             entries.append(_OutlineEntry(int(item.level), title, index + 1))
     # Per-page bookmarks ("Page 3") or a lone entry are no table of contents.
@@ -313,6 +332,6 @@ def _outline(pdf: pdfium.PdfDocument, n_pages: int) -> list[_OutlineEntry]:
 
 def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
     try:
-        return {key: _clean(str(value)) for key, value in pdf.get_metadata_dict().items()}
+        return {key: _clean(repair_surrogates(str(value))[0]) for key, value in pdf.get_metadata_dict().items()}
     except pdfium.PdfiumError:
         return {}
