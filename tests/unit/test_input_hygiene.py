@@ -197,3 +197,16 @@ def test_with_langchain_installed_its_registry_decides() -> None:
         chat_model("newcomer:m", base_url=None, timeout=1)
     with pytest.raises(InputError, match="known embeddings providers: nvidia, openai"):
         embeddings_model("cohere:embed", base_url=None, truncate="END", timeout=1)
+
+
+def test_the_runner_refuses_an_overlong_question_a_foreign_one_and_one_without_content_words(runner: Runner) -> None:
+    for question, why in [
+        ("routing robustness " * 200, "is 3799 characters; at most 2000 are read"),
+        ("路由是否提高了视觉语言模型的鲁棒性 routing", "not in English"),
+        ("what is the effect of it on them?", "the question has no content words"),
+        (QUESTION + "\udc80", "the research question is not UTF-8 text"),
+    ]:
+        with pytest.raises(InputError, match=why):
+            runner.start(SMOES, question, thread_id="q")
+    # Accented Latin letters are English's script: a loanword or an author's name is no refusal.
+    assert require_question("Does Müller's naïve routing help robustness?").startswith("Does Müller")

@@ -208,10 +208,11 @@ def run(
 ) -> None:
     """Research a question about a paper, up to the owner's decision (settings: docs/settings.md)."""
     from sovereign_graph.names import require_thread_id
+    from sovereign_graph.sources.resolve import require_question
 
     with cli_errors():
-        # What can be refused without the graph, first: a bad id or an unwritable --out answers at once.
-        text = read_question(question, question_file)
+        # What can be refused without the graph, first: a bad question or id, an unwritable --out answer at once.
+        text = require_question(read_question(question, question_file))
         if thread is not None:
             require_thread_id(thread)
         settings = run_settings(flags)
