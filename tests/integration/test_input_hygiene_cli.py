@@ -3,16 +3,24 @@ a pasted question's terminal escapes never reach the report, and a mistyped prov
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
 from pathlib import Path
 
 import pytest
+from langgraph.checkpoint.sqlite import SqliteSaver
+from rich.console import Console
 from typer.testing import CliRunner
 
-from sovereign_graph.cli import app
+from sovereign_graph.app.runner import Runner
+from sovereign_graph.cli import app, runs
+from sovereign_graph.cli.runs import LiveProgress
+from sovereign_graph.runtime.context import Context
+from sovereign_graph.runtime.injected import Engines
 from sovereign_graph.sources.arxiv_live import live_arxiv_source
+from sovereign_graph.sources.snapshot import LocalCorpus, bundled_snapshot
 from tests.conftest import QUESTION, SMOES
 
 cli = CliRunner()
@@ -106,3 +114,29 @@ def test_bytes_that_are_not_utf8_are_an_input_error_in_one_line(tmp_path: Path) 
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: the owner's note is not UTF-8 text") and result.exception is not None
     assert result.output.strip().count("\n") == 0
+
+
+TRICK = "\x1b]0;pwned\x07\x1b[2J\u202e"  # retitle the window, clear the screen, reverse the rest of the line
+
+
+def test_a_corpus_title_with_escapes_and_bidi_overrides_reaches_the_terminal_inert(
+    saver: SqliteSaver, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = [p.model_copy(update={"title": f"{p.title}{TRICK}[red]"}) for p in bundled_snapshot()._papers]
+    runner = Runner(saver, Context(), engines=Engines(source=LocalCorpus("tainted corpus", papers)))
+    console = Console(file=io.StringIO(), width=400)
+    monkeypatch.setattr(runs, "err", console)
+    with LiveProgress() as progress:  # the lines `sovereign run` prints while it works
+        runner.start(f"{SMOES}{TRICK}", QUESTION, thread_id="t", max_revisions=0, **progress.callbacks())
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\u202e[red]" in printed, "visible, escaped, and no markup"
+    assert not RAW_CONTROL.search(printed) and "\u202e" not in printed
+    result = cli.invoke(app, ["threads", "--db", str(db_path)])
+    assert result.exit_code == 0 and SMOES in result.output
+    assert not RAW_CONTROL.search(result.output) and "\u202e" not in result.output
+
+
+def test_an_unexpected_error_is_printed_with_its_controls_escaped(tmp_path: Path) -> None:
+    code, output = _run(tmp_path, SMOES, QUESTION, "--model", f"zz{TRICK}:m")
+    assert code == 2 and "\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in output
+    assert not RAW_CONTROL.search(output) and "\u202e" not in output
