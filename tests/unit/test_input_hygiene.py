@@ -210,3 +210,22 @@ def test_the_runner_refuses_an_overlong_question_a_foreign_one_and_one_without_c
             runner.start(SMOES, question, thread_id="q")
     # Accented Latin letters are English's script: a loanword or an author's name is no refusal.
     assert require_question("Does Müller's naïve routing help robustness?").startswith("Does Müller")
+
+
+def test_the_markdown_report_carries_no_html_or_script_link_from_a_title_or_a_note(
+    saver: SqliteSaver, tmp_path: Path
+) -> None:
+    script = "<script>alert(1)</script> [site](JavaScript:alert(2)) & <img src=x onerror=alert(3)>"
+    papers = [p.model_copy(update={"title": f"{p.title} {script}"}) for p in bundled_snapshot()._papers]
+    runner = Runner(saver, Context(), engines=Engines(source=LocalCorpus("tainted corpus", papers)))
+    out = tmp_path / "out"
+    runner.start(SMOES, QUESTION, thread_id="t")
+    note = "ship it <script>x()</script> [me](javascript:y()) `<kept in code>`"
+    write_report_files(runner.resume("t", "approve", note).report, out)
+
+    markdown = (out / "t.md").read_text(encoding="utf-8")
+    assert "<script" not in markdown and "<img" not in markdown and "javascript:" not in markdown.lower()
+    assert "&lt;script>alert(1)&lt;/script> [site](JavaScript :alert(2)) &amp; &lt;img src=x" in markdown
+    assert "ship it &lt;script>x()&lt;/script> [me](javascript :y()) `<kept in code>`" in markdown
+    assert "<https://arxiv.org/abs/" in markdown, "the report's own links stay links"
+    assert json.loads((out / "t.json").read_text(encoding="utf-8"))["owner_decision"]["note"] == note
