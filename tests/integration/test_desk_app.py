@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from starlette.testclient import TestClient
 
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.desk.app import create_app
+from sovereign_graph.errors import InputError
 from sovereign_graph.report.json_export import to_json
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
@@ -384,3 +386,25 @@ def test_serve_refuses_bad_input_with_one_line(db: Path, tmp_path: Path) -> None
         port = taken.getsockname()[1]
         busy = cli.invoke(app, ["serve", "--db", str(db), "--port", str(port)])
     assert busy.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.output and "--port" in busy.output
+
+
+def test_the_list_cuts_a_long_question_and_links_no_id_it_cannot_open(db: Path, out_dir: Path) -> None:
+    # What a host driving the graph itself leaves behind: the graph refuses both at its first step, but the
+    # input checkpoint holds them (as would a database written by an older version).
+    with sqlite_saver(db) as saver:
+        graph = Runner(saver, Context()).graph
+        for thread_id, question in [
+            ("long-q", "routing robustness " * 100_000),
+            ("a/b?c#d", "routing help robustness"),
+        ]:
+            config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+            with pytest.raises(InputError):
+                graph.invoke(
+                    {"paper": "2604.23996", "question": question, "max_revisions": 0}, config, context=Context()
+                )
+    with TestClient(create_app(str(db), out_dir=out_dir), base_url=BASE) as client:
+        page = client.get("/").text
+    assert len(page) < 100_000 and "routing robustness routing robustness" in page
+    assert "…</td>" in page
+    assert 'a/b?c#d<br><span class="muted small">(an id the desk cannot open)</span>' in html.unescape(page)
+    assert 'href="/threads/a' not in page

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from sovereign_graph.app.runner import Runner, write_report_files
@@ -229,3 +230,16 @@ def test_the_markdown_report_carries_no_html_or_script_link_from_a_title_or_a_no
     assert "ship it &lt;script>x()&lt;/script> [me](javascript :y()) `<kept in code>`" in markdown
     assert "<https://arxiv.org/abs/" in markdown, "the report's own links stay links"
     assert json.loads((out / "t.json").read_text(encoding="utf-8"))["owner_decision"]["note"] == note
+
+
+@pytest.mark.parametrize("thread_id", ["a/b?c#d", "../x", "x" * 65])
+def test_a_thread_id_the_desk_cannot_open_is_refused_by_the_library_too(runner: Runner, thread_id: str) -> None:
+    with pytest.raises(InputError, match="is not usable"):
+        runner.start(SMOES, QUESTION, thread_id=thread_id)
+    runner.start(SMOES, QUESTION, thread_id="t", max_revisions=0)
+    with pytest.raises(InputError, match="is not usable"):
+        runner.fork("t", runner.history("t")[0].checkpoint_id, new_thread_id=thread_id)
+    # A host driving the compiled graph itself meets the same rule at its first step.
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    with pytest.raises(InputError, match="is not usable"):
+        runner.graph.invoke({"paper": SMOES, "question": QUESTION, "max_revisions": 0}, config, context=Context())
