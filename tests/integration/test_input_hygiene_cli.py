@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from rich.console import Console
 from typer.testing import CliRunner
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.cli import app, runs
 from sovereign_graph.cli.runs import LiveProgress
+from sovereign_graph.errors import InputError
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
 from sovereign_graph.sources.arxiv_live import live_arxiv_source
@@ -131,8 +133,14 @@ def test_a_corpus_title_with_escapes_and_bidi_overrides_reaches_the_terminal_ine
     printed = console.file.getvalue()  # type: ignore[attr-defined]
     assert "\\x1b]0;pwned\\x07\\x1b[2J\\u202e[red]" in printed, "visible, escaped, and no markup"
     assert not RAW_CONTROL.search(printed) and "\u202e" not in printed
+    # A thread id made outside the rules (a host driving the graph itself; refused at its first step, but its
+    # input is saved) is listed inert too.
+    config: RunnableConfig = {"configurable": {"thread_id": f"x{TRICK}"}}
+    with pytest.raises(InputError):
+        runner.graph.invoke({"paper": SMOES, "question": QUESTION, "max_revisions": 0}, config, context=Context())
     result = cli.invoke(app, ["threads", "--db", str(db_path)])
     assert result.exit_code == 0 and SMOES in result.output
+    assert "x\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in result.output.replace("\n", "").replace("│", "").replace(" ", "")
     assert not RAW_CONTROL.search(result.output) and "\u202e" not in result.output
 
 
