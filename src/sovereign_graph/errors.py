@@ -89,3 +89,11 @@ def shown(value: object, *, limit: int = SHOWN_CHARS, quote: str = "'") -> str:
 def shown_path(path: object) -> str:
     """A path as a message names it: unquoted, whole unless absurdly long, control characters escaped."""
     return shown(path, limit=PATH_CHARS, quote="")
+
+
+def require_text(text: str, what: str) -> str:
+    """`text`, refused where it is not Unicode text: an argument or file with a byte that is not UTF-8 reaches
+    Python as a lone surrogate (surrogateescape), which no file, database or terminal can store later."""
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raise InputError(f"{what} is not UTF-8 text (a byte that is no character): {shown(text)}.")
+    return text

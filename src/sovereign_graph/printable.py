@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-# C0 controls, DEL, C1 controls, and lone surrogates (an undecodable byte in argv becomes one; it cannot be
-# written as UTF-8 at all).
-_CONTROL = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls, DEL, C1 controls, lone surrogates (an undecodable byte in argv becomes one; it cannot be
+# written as UTF-8 at all), and the bidirectional controls (embeddings, overrides, isolates, marks): U+202E
+# shown raw reverses the rest of the line, so a title can make text read as something else ("Trojan Source").
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"\r\n|[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
+_BIDI_CHAR = re.compile(f"[{_BIDI}]")
 # What a terminal consumes whole and never displays: CSI (colours, cursor moves, clear screen), OSC (window
 # title, hyperlinks) up to its terminator, and the two-character escapes. Both the 7-bit (ESC [) and the
 # 8-bit (CSI, U+009B) introducers.
@@ -44,5 +47,11 @@ def escape_controls(text: str, keep: str = "\n\t") -> str:
 
 
 def strip_controls(text: str) -> str:
-    """`text` as a terminal displayed it: escape sequences dropped whole, any other control a space."""
-    return _CONTROL.sub(" ", _SEQUENCE.sub("", text))
+    """`text` as a terminal displayed it: escape sequences and bidi controls (which take no place) dropped
+    whole, any other control a space."""
+    return _CONTROL.sub(" ", _BIDI_CHAR.sub("", _SEQUENCE.sub("", text)))
+
+
+def one_line(text: object) -> str:
+    """`text` for one line of a terminal (a progress line, a table cell, an error): every control escaped."""
+    return escape_controls(str(text), keep="")

@@ -142,6 +142,10 @@ def test_beyond_loopback_a_decision_needs_the_printed_token(browser: Any, serve:
     desk = serve(db, "--host", "0.0.0.0")
     assert desk.token is not None and len(desk.token) >= 16
     browser.get(desk.url + "/threads/moe")
+    assert "needs its access token" in browser.page_source, "reading needs it too"
+    browser.get(desk.url + f"/?token={desk.token}")  # as the desk printed: a cookie, then the list
+    assert desk.token not in browser.current_url
+    browser.get(desk.url + "/threads/moe")
     browser.find_element(By.ID, "token").send_keys("not-the-token")
     browser.find_element(By.ID, "approve").click()
     assert "access token" in shown(browser, "error")

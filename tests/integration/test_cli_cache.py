@@ -4,12 +4,13 @@ Needs `cache` registered in `sovereign_graph/cli/commands.py`."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from sovereign_graph.cli import app
-from sovereign_graph.sources.fulltext.cache import FullTextCache
+from sovereign_graph.sources.fulltext.cache import FORMAT, SUFFIX, FullTextCache
 from sovereign_graph.sources.fulltext.document import Block, Document
 
 cli = CliRunner()
@@ -50,3 +51,21 @@ def test_an_empty_cache_lists_and_clears(isolated_home: Path) -> None:
     assert "is empty" in cli.invoke(app, ["cache", "list"]).output
     cleared = cli.invoke(app, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed 0 entries" in cleared.output
+
+
+def test_a_damaged_entry_is_skipped_and_named_and_the_others_are_listed(isolated_home: Path) -> None:
+    cache = _fill(isolated_home)
+    for name, stored_at in [("2501.99990v1", '"yesterday"'), ("2501.99991v1", "1e300"), ("2501.99992v1", "NaN")]:
+        header = f'{{"format": {FORMAT}, "key": "{name}", "stored_at": {stored_at}, "origin": "pdf"}}\n'
+        with gzip.open(cache.root / f"{name}{SUFFIX}", "wt", encoding="utf-8") as file:
+            file.write(header + "{}")
+    (cache.root / f"2501.99993v1{SUFFIX}").write_bytes(b"not gzip at all")
+    result = cli.invoke(app, ["cache", "list"])
+    assert result.exit_code == 0, result.output
+    for name in ("2501.99990v1", "2501.99991v1", "2501.99992v1", "2501.99993v1"):
+        assert f"skipped a damaged entry: {cache.root / name}{SUFFIX} (`sovereign cache clear` removes it)" in (
+            result.output
+        )
+    assert "3 entries" in result.output and "2501.11120v1" in result.output
+    assert cache.missing("2501.99990", 1) is None, "a run asks again instead of failing"
+    assert cli.invoke(app, ["cache", "clear"]).exit_code == 0 and not list(cache.root.glob(f"*{SUFFIX}"))

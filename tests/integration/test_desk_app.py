@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from starlette.testclient import TestClient
 
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.desk.app import create_app
+from sovereign_graph.errors import InputError
 from sovereign_graph.report.json_export import to_json
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
@@ -262,6 +264,7 @@ def test_while_a_decision_is_applied_the_page_refreshes_and_offers_no_form(clien
 def test_beyond_loopback_every_decision_needs_the_token(db: Path, out_dir: Path) -> None:
     app = create_app(str(db), out_dir=out_dir, token="s3cret-token-for-tests", loopback=False)
     with TestClient(app, base_url="http://192.0.2.10:8765") as client:
+        client.get("/?token=s3cret-token-for-tests")  # reading needs it too (next test)
         page = client.get("/threads/moe").text
         assert 'name="token"' in page and "s3cret-token-for-tests" not in page
         for given in ({}, {"token": "wrong"}, {"token": ""}):
@@ -384,3 +387,43 @@ def test_serve_refuses_bad_input_with_one_line(db: Path, tmp_path: Path) -> None
         port = taken.getsockname()[1]
         busy = cli.invoke(app, ["serve", "--db", str(db), "--port", str(port)])
     assert busy.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in busy.output and "--port" in busy.output
+
+
+def test_the_list_cuts_a_long_question_and_links_no_id_it_cannot_open(db: Path, out_dir: Path) -> None:
+    # What a host driving the graph itself leaves behind: the graph refuses both at its first step, but the
+    # input checkpoint holds them (as would a database written by an older version).
+    with sqlite_saver(db) as saver:
+        graph = Runner(saver, Context()).graph
+        for thread_id, question in [
+            ("long-q", "routing robustness " * 100_000),
+            ("a/b?c#d", "routing help robustness"),
+        ]:
+            config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+            with pytest.raises(InputError):
+                graph.invoke(
+                    {"paper": "2604.23996", "question": question, "max_revisions": 0}, config, context=Context()
+                )
+    with TestClient(create_app(str(db), out_dir=out_dir), base_url=BASE) as client:
+        page = client.get("/").text
+    assert len(page) < 100_000 and "routing robustness routing robustness" in page
+    assert "…</td>" in page
+    assert 'a/b?c#d<br><span class="muted small">(an id the desk cannot open)</span>' in html.unescape(page)
+    assert 'href="/threads/a' not in page
+
+
+def test_beyond_loopback_reading_needs_the_token_unless_the_owner_opens_it(db: Path, out_dir: Path) -> None:
+    token = "s3cret-token-for-tests"
+    app = create_app(str(db), out_dir=out_dir, token=token, loopback=False)
+    with TestClient(app, base_url="http://192.0.2.10:8765", follow_redirects=False) as client:
+        for path in ("/", "/threads/moe", "/threads/moe.md", "/threads/moe.json"):
+            answer = client.get(path)
+            assert answer.status_code == 401 and "needs its access token" in answer.text and "moe" not in answer.text
+        assert client.get("/?token=wrong").status_code == 401
+        assert client.get("/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        opened = client.get(f"/threads/moe?token={token}")
+        assert opened.status_code == 303 and opened.headers["location"] == "/threads/moe"
+        assert token not in opened.headers["set-cookie"] and "HttpOnly" in opened.headers["set-cookie"]
+        assert client.get("/threads/moe.md").status_code == 200, "the cookie opens the rest"
+    public = create_app(str(db), out_dir=out_dir, token=token, loopback=False, public_read=True)
+    with TestClient(public, base_url="http://192.0.2.10:8765") as client:
+        assert client.get("/threads/moe").status_code == 200

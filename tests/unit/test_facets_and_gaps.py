@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sovereign_graph.app.runner import Runner
 from sovereign_graph.sources.snapshot import bundled_snapshot
 from sovereign_graph.state import Passage
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
@@ -11,6 +12,7 @@ from sovereign_graph.steps.extract.rules import ScoredCandidate, evidence_gaps, 
 from sovereign_graph.steps.plan.facets.grammar import note_facets, split_facets
 from sovereign_graph.steps.review.rubrics import Dossier, skeptic
 from sovereign_graph.steps.revise.rules import plan_revision
+from tests.conftest import QUESTION, SMOES
 
 SEED_000 = (
     "Does increasing the number of experts in SMOES improve robustness to cloaking-style adversarial "
@@ -164,3 +166,25 @@ def test_skeptic_asks_for_a_counter_evidence_search_and_the_reviser_runs_one(sea
     assert bool(asked) is not searched
     if searched:
         assert any(q.origin.startswith("counter-evidence") for q in queries)
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("look for evidence on MMMU benchmark accuracy", ["MMMU benchmark accuracy"]),
+        ("Please check the robustness under adversarial perturbations", ["robustness", "adversarial perturbations"]),
+        ("focus on latency; search for papers with throughput numbers", ["latency", "throughput numbers"]),
+        ("find more studies on look-up table workload", ["look-up table workload"]),
+        ("look for evidence", []),
+    ],
+)
+def test_the_owners_instructions_are_no_facets(note: str, expected: list[str]) -> None:
+    assert [f.text for f in note_facets(note)] == expected
+
+
+def test_a_revise_note_phrased_as_an_instruction_adds_only_what_it_names(runner: Runner) -> None:
+    runner.start(SMOES, QUESTION, thread_id="t", max_revisions=0)
+    report = runner.resume("t", "revise", "look for evidence on MMMU benchmark accuracy").report
+    noted = [f.text for f in report.facets if f.text not in {g.text for g in split_facets(QUESTION)}]
+    assert noted == ["MMMU benchmark accuracy"]
+    assert not {"look", "evidence"} & {f.text.lower() for f in report.facets}

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from sovereign_graph.app.runner import Runner, write_report_files
@@ -197,3 +198,48 @@ def test_with_langchain_installed_its_registry_decides() -> None:
         chat_model("newcomer:m", base_url=None, timeout=1)
     with pytest.raises(InputError, match="known embeddings providers: nvidia, openai"):
         embeddings_model("cohere:embed", base_url=None, truncate="END", timeout=1)
+
+
+def test_the_runner_refuses_an_overlong_question_a_foreign_one_and_one_without_content_words(runner: Runner) -> None:
+    for question, why in [
+        ("routing robustness " * 200, "is 3799 characters; at most 2000 are read"),
+        ("路由是否提高了视觉语言模型的鲁棒性 routing", "not in English"),
+        ("what is the effect of it on them?", "the question has no content words"),
+        (QUESTION + "\udc80", "the research question is not UTF-8 text"),
+    ]:
+        with pytest.raises(InputError, match=why):
+            runner.start(SMOES, question, thread_id="q")
+    # Accented Latin letters are English's script: a loanword or an author's name is no refusal.
+    assert require_question("Does Müller's naïve routing help robustness?").startswith("Does Müller")
+
+
+def test_the_markdown_report_carries_no_html_or_script_link_from_a_title_or_a_note(
+    saver: SqliteSaver, tmp_path: Path
+) -> None:
+    script = "<script>alert(1)</script> [site](JavaScript:alert(2)) & <img src=x onerror=alert(3)>"
+    papers = [p.model_copy(update={"title": f"{p.title} {script}"}) for p in bundled_snapshot()._papers]
+    runner = Runner(saver, Context(), engines=Engines(source=LocalCorpus("tainted corpus", papers)))
+    out = tmp_path / "out"
+    runner.start(SMOES, QUESTION, thread_id="t")
+    note = "ship it <script>x()</script> [me](javascript:y()) `<kept in code>`"
+    write_report_files(runner.resume("t", "approve", note).report, out)
+
+    markdown = (out / "t.md").read_text(encoding="utf-8")
+    assert "<script" not in markdown and "<img" not in markdown and "javascript:" not in markdown.lower()
+    assert "&lt;script>alert(1)&lt;/script> [site](JavaScript :alert(2)) &amp; &lt;img src=x" in markdown
+    assert "ship it &lt;script>x()&lt;/script> [me](javascript :y()) `<kept in code>`" in markdown
+    assert "<https://arxiv.org/abs/" in markdown, "the report's own links stay links"
+    assert json.loads((out / "t.json").read_text(encoding="utf-8"))["owner_decision"]["note"] == note
+
+
+@pytest.mark.parametrize("thread_id", ["a/b?c#d", "../x", "x" * 65])
+def test_a_thread_id_the_desk_cannot_open_is_refused_by_the_library_too(runner: Runner, thread_id: str) -> None:
+    with pytest.raises(InputError, match="is not usable"):
+        runner.start(SMOES, QUESTION, thread_id=thread_id)
+    runner.start(SMOES, QUESTION, thread_id="t", max_revisions=0)
+    with pytest.raises(InputError, match="is not usable"):
+        runner.fork("t", runner.history("t")[0].checkpoint_id, new_thread_id=thread_id)
+    # A host driving the compiled graph itself meets the same rule at its first step.
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+    with pytest.raises(InputError, match="is not usable"):
+        runner.graph.invoke({"paper": SMOES, "question": QUESTION, "max_revisions": 0}, config, context=Context())

@@ -35,6 +35,7 @@ from sovereign_graph.errors import (
     ResumableError,
     StoppedRunError,
     ThreadBusyError,
+    require_text,
     shown,
 )
 from sovereign_graph.graph import build_graph
@@ -82,6 +83,11 @@ def check_decision(decision: str) -> str:
     if decision not in DECISIONS:
         raise InputError(f"decision must be one of {', '.join(DECISIONS)}, not {shown(decision)}.")
     return decision
+
+
+def check_note(note: str) -> str:
+    """The owner's note, refused where it is not text (a byte that is not UTF-8 would fail only when stored)."""
+    return require_text(note, "the owner's note")
 
 
 class RunStopped(KeyboardInterrupt):
@@ -232,6 +238,7 @@ class Runner:
         applies it, here or in any other process). `pause`: the checkpoint id of the pause the owner read; a
         decision on a pause that is no longer the thread's open one is refused (`DecidedMeanwhileError`)."""
         decision = check_decision(decision)
+        check_note(note)
         snapshot = self._snapshot(thread_id)
         self._refuse_if_not_open(thread_id, snapshot)
         if pause is not None and pause != _checkpoint_id(snapshot):
@@ -315,6 +322,7 @@ class Runner:
         with `changes` as a resume takes them.
         """
         decision = check_decision(decision) if decision is not None else None
+        check_note(note)
         self._snapshot(thread_id)  # an unknown thread is bad input
         self.settings_for(thread_id, changes)  # and so is a change a resume would refuse
         if new_thread_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sovereign_graph.cli.common import app, cli_errors, out
+from sovereign_graph.cli.common import app, cli_errors, err, out, term
 from sovereign_graph.cli.corpus import human_size
 from sovereign_graph.errors import shown_path
 
@@ -30,18 +30,23 @@ def list_() -> None:
 
     with cli_errors():
         cache = FullTextCache()
-        entries = cache.entries()
+        entries, damaged = cache.scan()
         where = escape(shown_path(cache.root))
+        for path in damaged:
+            err.print(
+                f"skipped a damaged entry: {escape(shown_path(path))} (`sovereign cache clear` removes it)",
+                highlight=False,
+            )
         if not entries:
-            out.print(f"the full-text cache {where} is empty", highlight=False)
+            out.print(f"the full-text cache {where} {'has no sound entry' if damaged else 'is empty'}", highlight=False)
             return
         table = Table("id", "origin", "size", "stored")
         for entry in entries:
             # A "missing" entry's reason says it all: "no HTML and no PDF on arXiv".
             origin = entry.reason or ORIGINS.get(entry.origin, entry.origin)
             table.add_row(
-                escape(entry.key),
-                escape(origin),
+                term(entry.key),
+                term(origin),
                 human_size(entry.bytes),
                 datetime.fromtimestamp(entry.stored_at).strftime("%Y-%m-%d %H:%M"),
             )

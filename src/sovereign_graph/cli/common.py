@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
 from sovereign_graph.errors import DatabaseError, InputError, ReportWriteError
+from sovereign_graph.printable import escape_controls, one_line
 
 app = typer.Typer(
     name="sovereign",
@@ -30,8 +31,16 @@ out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def term(value: object) -> str:
+    """A value for one line or one table cell of the console: controls and bidi overrides escaped (a corpus title
+    or a model's text must not clear the screen or reverse the line) and rich markup inert (a title may say
+    "[red]")."""
+    return escape(one_line(value))
+
+
 def fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # a message may quote "[/]"
+    # A message may quote "[/]", or carry an unexpected exception's raw text: both inert.
+    err.print(f"[bold red]error:[/] {escape(escape_controls(message, keep=''))}", highlight=False)
     return typer.Exit(code)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sovereign_graph.cli.common import app, cli_errors, out
+from sovereign_graph.cli.common import app, cli_errors, out, term
 from sovereign_graph.cli.options import (
     RESUME_FLAGS,
     DbOption,
@@ -87,5 +87,5 @@ def fork(
                 **live.callbacks(),
             )
             target = check_out((out_dir or runner.out_dir(outcome.thread_id) or Path(".")).resolve())
-        out.print(f"forked {thread}@{checkpoint} → {outcome.thread_id}", highlight=False)
+        out.print(f"forked {term(thread)}@{term(checkpoint)} → {outcome.thread_id}", highlight=False)
         finish_run(outcome, target, db)

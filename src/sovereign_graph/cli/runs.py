@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
-from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.common import app, cli_errors, err, out, term
 from sovereign_graph.cli.options import (
     RESUME_FLAGS,
     DbOption,
@@ -119,12 +119,13 @@ class LiveProgress:
     def node(self, node: str, update: dict[str, Any], seconds: float) -> None:
         from sovereign_graph.progress import describe_node
 
-        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {describe_node(node, update)}", highlight=False)
+        line = term(describe_node(node, update))
+        err.print(f"[dim]{seconds:6.1f}s[/] [bold cyan]{node:<11}[/] {line}", highlight=False)
 
     def event(self, event: dict[str, Any], seconds: float) -> None:
         from sovereign_graph.progress import describe_event
 
-        line = describe_event(event)
+        line = term(describe_event(event))
         err.print(f"[dim]{seconds:6.1f}s             · {line}[/]", highlight=False)
         if self.status is not None:
             self.status.update(line)
@@ -208,10 +209,11 @@ def run(
 ) -> None:
     """Research a question about a paper, up to the owner's decision (settings: docs/settings.md)."""
     from sovereign_graph.names import require_thread_id
+    from sovereign_graph.sources.resolve import require_question
 
     with cli_errors():
-        # What can be refused without the graph, first: a bad id or an unwritable --out answers at once.
-        text = read_question(question, question_file)
+        # What can be refused without the graph, first: a bad question or id, an unwritable --out answer at once.
+        text = require_question(read_question(question, question_file))
         if thread is not None:
             require_thread_id(thread)
         settings = run_settings(flags)
@@ -289,13 +291,14 @@ def threads(db: DbOption = None) -> None:
     table = Table("thread", "paper", "status", "score", "recommendation", "updated")
     with cli_errors():
         for summary in _quick_threads(db) or _full_threads(db):
+            # A thread written through the Python API or another version may carry anything: every cell inert.
             table.add_row(
-                summary.thread_id,
-                summary.paper,
-                summary.status,
+                term(summary.thread_id),
+                term(summary.paper),
+                term(summary.status),
                 f"{summary.score:.1f}" if summary.score is not None else "—",
-                summary.recommendation or "—",
-                summary.updated[:19].replace("T", " "),
+                term(summary.recommendation or "—"),
+                term(summary.updated[:19].replace("T", " ")),
             )
     out.print(table)
 

@@ -48,9 +48,16 @@ def serve(
         typer.Option(
             "--token",
             envvar="SOVEREIGN_DESK_TOKEN",
-            help="Access token every decision must carry [default: none on loopback; generated otherwise].",
+            help="Access token every decision must carry, and beyond loopback every reading too "
+            "[default: none on loopback; generated otherwise].",
         ),
     ] = None,
+    public_read: Annotated[
+        bool,
+        typer.Option(
+            "--public-read", help="Beyond loopback, let anyone who reaches the desk read it (decisions need the token)."
+        ),
+    ] = False,
 ) -> None:
     """The owner's desk: list the threads, read a draft, approve, reject or revise it in a browser."""
     with cli_errors():
@@ -72,17 +79,24 @@ def serve(
             raise InputError("--token: at least 8 characters.")
         generated = token is None and not loopback
         token = new_token() if generated else token
-        application = create_app(db, out_dir=out_dir, token=token, loopback=loopback)
+        application = create_app(db, out_dir=out_dir, token=token, loopback=loopback, public_read=public_read)
         sock = _listening_socket(host, port)
         bound = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
         # Plain text: "[::1]" is an address, not rich markup.
         say = f"sovereign desk on http://{shown_host}:{bound}/ · database {shown_db(db)} · Ctrl-C stops it"
         out.print(say, highlight=False, markup=False)
+        needs = "decisions need" if loopback or public_read else "reading and decisions need"
         if generated:
-            out.print(f"decisions need this access token (shown once): {token}", highlight=False, markup=False)
+            out.print(f"{needs} this access token (shown once): {token}", highlight=False, markup=False)
         elif not loopback:
-            out.print("decisions need the access token given with --token", highlight=False, markup=False)
+            out.print(f"{needs} the access token given with --token", highlight=False, markup=False)
+        if not loopback and not public_read:
+            out.print(
+                f"open it once as http://{shown_host}:{bound}/?token=TOKEN (it then keeps a cookie)",
+                highlight=False,
+                markup=False,
+            )
         config = uvicorn.Config(application, log_level="warning", access_log=False, server_header=False)
         server = uvicorn.Server(config)
         try:

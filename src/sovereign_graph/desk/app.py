@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from sovereign_graph.desk.pages import MAX_NOTE, DecisionForm, ThreadPage, render_error, render_thread, render_threads
-from sovereign_graph.desk.security import Guard, LoopbackHostCheck, SecurityHeaders
+from sovereign_graph.desk.security import Guard, LoopbackHostCheck, ReadAccess, SecurityHeaders
 from sovereign_graph.desk.store import AWAITING, DeskStore, ThreadView, shown_db
 from sovereign_graph.errors import DecidedMeanwhileError, InputError, SovereignError, ThreadConflictError
 from sovereign_graph.names import shell_word
@@ -177,14 +177,22 @@ def _same_origin(request: Request) -> bool:
 
 
 def create_app(
-    db: str | None, *, out_dir: Path | None = None, token: str | None = None, loopback: bool = True
+    db: str | None,
+    *,
+    out_dir: Path | None = None,
+    token: str | None = None,
+    loopback: bool = True,
+    public_read: bool = False,
 ) -> Starlette:
     """The desk on the database `db` (as `--db`). `token`: required on every decision (give one whenever the desk
-    listens beyond loopback); `loopback`: refuse requests naming another host (DNS rebinding)."""
+    listens beyond loopback); `loopback`: refuse requests naming another host (DNS rebinding); beyond loopback
+    the token is needed for reading too, unless `public_read`."""
     desk = Desk(DeskStore(db, out_dir), Guard(token=token))
     middleware = [Middleware(SecurityHeaders)]
     if loopback:
         middleware.append(Middleware(LoopbackHostCheck))
+    elif token is not None and not public_read:
+        middleware.append(Middleware(ReadAccess, token=token))
     app = Starlette(
         routes=[
             Route("/", desk.threads, methods=["GET"]),

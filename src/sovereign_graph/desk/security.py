@@ -9,7 +9,10 @@ import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -109,3 +112,49 @@ class LoopbackHostCheck:
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+
+READ_COOKIE = "sovereign_desk"
+
+
+class ReadAccess:
+    """Beyond loopback, reading needs the token too: a report names papers, quotes and the owner's notes, and
+    whoever can reach the port is not the owner. The owner opens the desk once with `?token=TOKEN` (as `sovereign
+    serve` prints it): the answer sets a cookie (HttpOnly, SameSite=Strict, a digest, never the token) and
+    redirects to the same page without the token in its address. A tool may send `Authorization: Bearer TOKEN`.
+    `sovereign serve --public-read` leaves reading open; decisions need the token either way."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+        self.cookie = hmac.new(token.encode(), b"sovereign desk: read", hashlib.sha256).hexdigest()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request.query_params.get("token")
+        if given is not None and _same(given, self.token):
+            kept = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
+            target = request.url.path + (f"?{urlencode(kept)}" if kept else "")
+            response: Response = RedirectResponse(target, status_code=303)
+            response.set_cookie(READ_COOKIE, self.cookie, httponly=True, samesite="strict", path="/")
+            await response(scope, receive, send)
+            return
+        bearer = request.headers.get("authorization", "")
+        if _same(request.cookies.get(READ_COOKIE, ""), self.cookie) or (
+            bearer.startswith("Bearer ") and _same(bearer.removeprefix("Bearer "), self.token)
+        ):
+            await self.app(scope, receive, send)
+            return
+        response = PlainTextResponse(
+            "401: this desk needs its access token to be read: open it once as /?token=TOKEN (the token given "
+            "with --token, or printed when the desk started).",
+            status_code=401,
+        )
+        await response(scope, receive, send)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())

@@ -16,12 +16,15 @@ from sovereign_graph.app.thread_index import quick_threads
 from sovereign_graph.desk.jobs import Job, Jobs
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import default_db_path, is_postgres_url
+from sovereign_graph.names import is_safe_name
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.run import RunSettings
 
 AWAITING = "awaiting_owner"
+# A question as the list shows it: enough to recognise it; the thread's page has it whole.
+LISTED_QUESTION = 240
 MAX_THREAD_ID = 256
 
 
@@ -41,6 +44,18 @@ class DeskThread:
     @property
     def awaiting(self) -> bool:
         return self.status == AWAITING
+
+    @property
+    def listed_question(self) -> str:
+        """The question cut for the list: a pasted document must not fill the page (or megabytes of it)."""
+        text = " ".join(self.question[: LISTED_QUESTION * 4].split())
+        return text if len(text) <= LISTED_QUESTION else text[: LISTED_QUESTION - 1].rstrip() + "…"
+
+    @property
+    def openable(self) -> bool:
+        """Whether the desk can open the thread: an id made outside its rules (an older version, a host driving
+        the graph itself) is listed, without a link that could not work."""
+        return is_safe_name(self.thread_id)
 
     @property
     def status_group(self) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from sovereign_graph.printable import escape_controls
 from sovereign_graph.report.model import (
     RESUME_HINT,
@@ -263,5 +266,40 @@ def to_markdown(report: Report) -> str:
         by = f" — cited by {', '.join(cited[ref.id])}" if ref.id in cited else ""
         out.append(f"- [{reference(ref.id)}] {ref.title}." + (f" <{ref.url}>" if ref.url else "") + by)
     # One choke point for everything above that a user, a corpus or a model wrote: `cat` and `sovereign show`
-    # print this file on a terminal, which would obey an ESC sequence in a title, a quote or a note.
-    return escape_controls("\n".join(out) + "\n")
+    # print this file on a terminal, which would obey an ESC sequence in a title, a quote or a note; a markdown
+    # viewer would run a `<script>` or follow a `javascript:` link in one.
+    return escape_controls(inert_html("\n".join(out)) + "\n")
+
+
+# A code span on one line: a backtick run not escaped, up to the next run of the same length. Its content is
+# shown literally by any renderer, so it is left as written; one that a renderer might not see as code (an
+# unclosed run, one across lines) is escaped like prose, which is safe either way.
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)[^\n]*?(?<!`)\1(?!`)")
+# The report's own links (`<https://arxiv.org/abs/...>`): kept. Any other `<...>` is escaped, a URL with
+# another scheme included.
+_AUTOLINK = re.compile(r"<https?://[^\s<>]*>")
+# A script URL in a link `[x](javascript:...)`: a space after the scheme's name makes it no link destination;
+# entities do not help (CommonMark decodes them in a destination), and `&` is escaped anyway.
+_SCRIPT_SCHEME = re.compile(r"(java|vb)(script):", re.IGNORECASE)
+
+
+def inert_html(text: str) -> str:
+    """Markdown with no HTML of its own and no script link: `<` and `&` as entities and `javascript:`
+    broken, everywhere but in code spans and the report's own http(s) links."""
+    return _split_keep(text, _CODE_SPAN, lambda prose: _split_keep(prose, _AUTOLINK, _entities))
+
+
+def _split_keep(text: str, keep: re.Pattern[str], change: Callable[[str], str]) -> str:
+    pieces: list[str] = []
+    last = 0
+    for found in keep.finditer(text):
+        pieces += [change(text[last : found.start()]), found.group()]
+        last = found.end()
+    return "".join([*pieces, change(text[last:])])
+
+
+def _entities(text: str) -> str:
+    # `<` opens every tag and `&` every entity; a lone `>` opens nothing, and the report's own text ("P >= 0.5")
+    # reads better raw in a terminal.
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _SCRIPT_SCHEME.sub(r"\1\2 :", text)

@@ -6,13 +6,13 @@ import shlex
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sovereign_graph.errors import InputError, PaperNotFoundError, shown, shown_path
+from sovereign_graph.errors import InputError, PaperNotFoundError, require_text, shown, shown_path
 from sovereign_graph.printable import strip_controls
 from sovereign_graph.sources.base import PaperSource, describe_source, is_live
 from sovereign_graph.sources.fulltext.library import FileFinder, is_library_file, is_local_id
 from sovereign_graph.sources.ids import looks_like_arxiv_id, parse_arxiv_id, require_arxiv_id
 from sovereign_graph.state import Paper
-from sovereign_graph.text.prose import normalise_title
+from sovereign_graph.text.prose import content_words, normalise_title
 
 MAX_CANDIDATES = 5
 
@@ -121,12 +121,37 @@ def _hint(source: PaperSource) -> str:
     return "" if is_live(source) else f" {LIVE_HINT}"
 
 
+# A research question is a sentence or a short paragraph. The cap keeps a pasted document (or a runaway
+# file) from being searched for, written into every checkpoint, and, in live mode, sent to every model role.
+MAX_QUESTION_CHARS = 2000
+# Latin letters (Basic Latin to Latin Extended-B): a question mostly written in another script cannot be read by
+# the offline engines, whose tokeniser, stop words and stems are English, nor matched against arXiv's English.
+_LATIN_END = "\u0250"
+LANGUAGES = "the offline engines read English only (their words, stop words and stems are English); ask in English"
+
+
 def require_question(question: str) -> str:
     """The question on one line, as the user saw it: a pasted newline or tab is a space, and a terminal's
-    escape sequences (colours a copy from a terminal carries) and other control characters are dropped."""
+    escape sequences (colours a copy from a terminal carries) and other control characters are dropped.
+
+    Refused, each with one line saying why: bytes that are not text, an empty or over-long question, one in
+    a script the engines cannot read, one too short to search for, and one with nothing but stop words."""
+    require_text(question, "the research question")
     question = " ".join(strip_controls(question).split())
     if not question:
         raise InputError("the research question is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the research question is {len(question)} characters; at most {MAX_QUESTION_CHARS} are read: "
+            "ask one question, not a document."
+        )
+    letters = [char for char in question if char.isalpha()]
+    if 2 * sum(char < _LATIN_END for char in letters) < len(letters):
+        raise InputError(f"the research question {shown(question)} is not in English: {LANGUAGES}.")
     if len(question) < 10 or len(question.split()) < 3:
         raise InputError(f"the research question {shown(question)} is too short to search for (3 words at least).")
+    if not content_words(question):
+        raise InputError(
+            f"the question has no content words: {shown(question)}; name what to look for (a method, a measure)."
+        )
     return question

@@ -107,7 +107,8 @@ class FullTextCache:
         header, _ = _read(self.path(cache_key(paper_id, version)), whole=False)
         if header is None or header.get("origin") != "missing":
             return None
-        if time.time() - float(header.get("stored_at", 0)) > MISSING_TTL_SECONDS:
+        stored_at = _stored_at(header)
+        if stored_at is None or time.time() - stored_at > MISSING_TTL_SECONDS:  # a damaged date: asked again
             return None
         return str(header.get("reason") or "no HTML and no PDF on arXiv")
 
@@ -122,22 +123,31 @@ class FullTextCache:
 
     def entries(self) -> list[CacheEntry]:
         """Every entry, oldest stored first."""
-        found = []
+        return self.scan()[0]
+
+    def scan(self) -> tuple[list[CacheEntry], list[Path]]:
+        """Every sound entry, oldest stored first, and the files that are damaged (unreadable, not an entry, or a
+        header whose fields make no sense): listed by name, so one bad file never hides the others."""
+        found: list[CacheEntry] = []
+        damaged: list[Path] = []
         for path in self._files():
             header, _ = _read(path, whole=False)
-            if header is None:
+            stored_at = _stored_at(header) if header is not None else None
+            if header is None or stored_at is None:
+                damaged.append(path)
                 continue
-            with contextlib.suppress(OSError):
+            reason = header.get("reason")
+            with contextlib.suppress(OSError):  # removed meanwhile (a clear, an eviction): not listed
                 found.append(
                     CacheEntry(
                         key=str(header.get("key", path.name.removesuffix(SUFFIX))),
                         bytes=path.stat().st_size,
                         origin=header.get("origin", "pdf"),
-                        stored_at=float(header.get("stored_at", 0)),
-                        reason=header.get("reason"),
+                        stored_at=stored_at,
+                        reason=None if reason is None else str(reason),
                     )
                 )
-        return sorted(found, key=lambda e: e.stored_at)
+        return sorted(found, key=lambda e: e.stored_at), damaged
 
     def clear(self) -> tuple[int, int]:
         """Removes every entry (and temporaries a killed writer left): how many entries, how many bytes."""
@@ -217,6 +227,19 @@ class FullTextCache:
             self.root,
             error.strerror or error,
         )
+
+
+# The latest time a date can show (9999-12-31): beyond it, `datetime` cannot print it.
+_LAST_TIME = 253_402_300_799.0
+
+
+def _stored_at(header: dict[str, Any]) -> float | None:
+    """When the entry was stored (0 for an entry from before the field), or None when the value makes no sense
+    (text, NaN, negative, past year 9999): a hand-edited or damaged file."""
+    value = header.get("stored_at", 0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value <= _LAST_TIME else None  # NaN fails both comparisons
 
 
 def _read(path: Path, *, whole: bool) -> tuple[dict[str, Any] | None, str]:

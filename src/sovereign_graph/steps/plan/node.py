@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from sovereign_graph.errors import InputError
+from sovereign_graph.names import require_thread_id
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.sources.base import describe_source
 from sovereign_graph.sources.resolve import require_question, resolve_subject
@@ -25,6 +27,14 @@ def require_max_revisions(value: int) -> int:
 
 
 def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
+    # The graph's first step, so a host driving the graph itself (not through `Runner.start`, which checks first)
+    # cannot make a thread whose id the desk, `show` or a report's file name cannot use ("a/b?c#d").
+    try:
+        thread_id = get_config().get("configurable", {}).get("thread_id")
+    except RuntimeError:  # called outside a graph (a test of the node): no thread
+        thread_id = None
+    if thread_id is not None:
+        require_thread_id(str(thread_id))
     context = context_of(runtime)
     question = require_question(state["question"])
     subject = resolve_subject(state["paper"], context.paper_source())

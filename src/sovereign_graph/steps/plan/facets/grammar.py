@@ -26,6 +26,7 @@ from sovereign_graph.steps.plan.facets.lexicon import (
     MEASURES,
     MODAL,
     NOT_BENCHMARKS,
+    NOTE_INSTRUCTIONS,
     PREPOSITIONAL,
     SUPERIORITY,
     VERBS,
@@ -728,9 +729,16 @@ def _comparative_outcome(spans: list[tuple[FacetKind, str]]) -> list[tuple[Facet
     return [("outcome", text) if (kind, text) == spans[condition] else (kind, text) for kind, text in rest]
 
 
+# An instruction word, whole (not inside "look-up" or "workload"), becomes a phrase break.
+_INSTRUCTION = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(NOTE_INSTRUCTIONS)) + r")(?![\w-])", re.IGNORECASE)
+
+
 def note_facets(note: str, max_facets: int = 3) -> list[Facet]:
-    """The owner's revise note as facets: what they want measured, so claims about it count as on topic."""
-    return [f.model_copy(update={"kind": "outcome"}) for f in _topics(note, max_facets)]
+    """The owner's revise note as facets: what they want measured, so claims about it count as on topic.
+
+    The note's instructions ("look for evidence on", "please check") are no facets: they are cut out first."""
+    asked = _INSTRUCTION.sub(",", note)
+    return [f.model_copy(update={"kind": "outcome"}) for f in _topics(asked, max_facets)]
 
 
 def _topics(question: str, max_facets: int) -> list[Facet]:

@@ -177,3 +177,17 @@ BEFORE_NOUN = frozenset(
 
 
 BARE_COMPARATIVES = frozenset({"better", "worse", "superior", "inferior", "comparable", ""})
+
+
+# Words in an owner's note that ask for something rather than name it: "look for evidence on X", "please check
+# X", "focus on X". As facets they would be outcomes no paper measures ("look", "evidence"), permanent gaps that
+# rule out ACCEPT; the note's facets are what is left. Small words around them ("for", "on") are stop words.
+NOTE_INSTRUCTIONS = frozenset(
+    """
+    look looking looks search searching find finding check checking verify verifying confirm focus focusing
+    please kindly investigate investigating examine examining explore exploring consider considering dig
+    include including add adding emphasize emphasise prioritize prioritise want need needs would like try
+    evidence evidences proof support supporting papers paper studies study literature sources references
+    work works more also additional further especially particularly specifically
+    """.split()  # noqa: SIM905
+)
