@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sovereign_graph.app.stopping import exit_code, said_stopped
-from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.common import app, cli_errors, err, out, term
 from sovereign_graph.cli.options import (
     DbOption,
     run_settings,
@@ -26,28 +26,26 @@ if TYPE_CHECKING:
 
 
 def row_line(result: RowResult) -> str:
-    from rich.markup import escape
 
     if result.status == "malformed":
-        return f"[red]line {result.line}: skipped[/] — {escape(result.error or '')}"
+        return f"[red]line {result.line}: skipped[/] — {term(result.error or '')}"
     if not result.ok:
-        return f"[red]{escape(result.thread)} failed[/] (line {result.line}) — {escape(result.error or result.status)}"
+        return f"[red]{term(result.thread)} failed[/] (line {result.line}) — {term(result.error or result.status)}"
     how = "already done" if result.skipped else ("continued" if result.resumed else f"{result.seconds:.1f}s")
     score = f"{result.score:.1f}/10 → {result.recommendation}" if result.score is not None else ""
-    return f"[green]{escape(result.thread)}[/] {escape(result.status)} · {score} · {how}"
+    return f"[green]{term(result.thread)}[/] {term(result.status)} · {score} · {how}"
 
 
 def _summary(batch: BatchFile, results: list[RowResult]) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table("line", "thread", "paper", "status", "score", "recommendation", "time")
     for r in sorted(results, key=lambda r: r.line):
         table.add_row(
             str(r.line),
-            escape(r.thread),
-            escape(r.paper),
-            escape(r.status) + (" (already done)" if r.skipped else ""),
+            term(r.thread),
+            term(r.paper),
+            term(r.status) + (" (already done)" if r.skipped else ""),
             f"{r.score:.1f}" if r.score is not None else "—",
             r.recommendation or "—",
             f"{r.seconds:.1f}s" if r.status != "malformed" else "—",
@@ -126,7 +124,6 @@ def batch(
 
 
 def _enqueue(queue: str, db: str | None, parsed: BatchFile, options: RunOptions, malformed: list[RowResult]) -> None:
-    from rich.markup import escape
 
     from sovereign_graph.queue.enqueue import enqueue
     from sovereign_graph.queue.settings import require_queue_url
@@ -136,12 +133,10 @@ def _enqueue(queue: str, db: str | None, parsed: BatchFile, options: RunOptions,
         raise InputError("--queue is also where the workers checkpoint the runs: give --db the same URL, or omit it.")
     found = enqueue(queue, parsed.rows, options)
     for row, status in found.present:
-        err.print(
-            f"line {row.line}: {escape(row.thread)} already has a {status} job; not queued again", highlight=False
-        )
+        err.print(f"line {row.line}: {term(row.thread)} already has a {status} job; not queued again", highlight=False)
     out.print(
         f"{len(found.queued)} row(s) queued, {len(found.present)} already queued or done, {len(malformed)} malformed; "
-        f"run them with: sovereign worker --db {escape(redacted(queue))}",
+        f"run them with: sovereign worker --db {term(redacted(queue))}",
         highlight=False,
     )
     if malformed:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovereign_graph.cli.common import app, cli_errors, err, out
+from sovereign_graph.cli.common import app, cli_errors, err, out, term
 from sovereign_graph.errors import InputError, shown, shown_path
 from sovereign_graph.lines import KB, LineLimits
 
@@ -130,11 +130,10 @@ def build(
 
 def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) -> None:
     """The build's summary: counts, what was skipped and why, and how to search it."""
-    from rich.markup import escape
 
     meta = result.meta
     out.print(
-        escape(f"corpus '{meta.name}': {meta.papers:,} papers, {human_size(result.size_bytes)} {where}"),
+        term(f"corpus '{meta.name}': {meta.papers:,} papers, {human_size(result.size_bytes)} {where}"),
         highlight=False,
     )
     listed = meta.duplicates - len(result.duplicate_files)  # among the JSONL records
@@ -144,7 +143,7 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         # Every one, by file and line, with its reason: the user has lines to fix, not a count.
         out.print(f"{meta.malformed:,} malformed lines skipped:", highlight=False)
         for skipped in result.malformed_examples:
-            out.print(f"  {escape(skipped)}", highlight=False)
+            out.print(f"  {term(skipped)}", highlight=False)
         unnamed = meta.malformed - len(result.malformed_examples)
         if unnamed:
             out.print(f"  and {unnamed:,} more", highlight=False)
@@ -152,7 +151,7 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         shown = ", ".join(result.degenerate[:20]) + (f" and {len(result.degenerate) - 20:,} more" if len(
             result.degenerate) > 20 else "")  # fmt: skip
         out.print(
-            escape(
+            term(
                 f"{len(result.degenerate):,} records look degenerate (one phrase repeated, or far longer than an "
                 f"abstract): kept for search, never counted as evidence: {shown}"
             ),
@@ -167,12 +166,12 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         )
         for twin in result.duplicate_files:
             where = f"{shown_path(twin.path)}: {twin.paper_id}, as in {shown_path(twin.first)}"
-            out.print(f"  {escape(where)}", highlight=False)
+            out.print(f"  {term(where)}", highlight=False)
     if result.bad_files:
         # Every one, by the path it was found at: the user has a file to fix or drop, not a count.
         out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
         for bad in result.bad_files:
-            out.print(f"  {escape(shown_path(bad.path))}: {escape(bad.reason)}", highlight=False)
+            out.print(f"  {term(shown_path(bad.path))}: {term(bad.reason)}", highlight=False)
     if result.repaired_files:
         # Read, but not whole: characters its text layer could not give (e.g. a font mapping a glyph to half a
         # UTF-16 pair) are U+FFFD in its text.
@@ -180,10 +179,10 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         out.print(f"{files} read with undecodable characters (now U+FFFD):", highlight=False)
         for repaired in result.repaired_files:
             count = f"{repaired.replaced:,} character{'' if repaired.replaced == 1 else 's'}"
-            out.print(f"  {escape(shown_path(repaired.path))}: {count}", highlight=False)
+            out.print(f"  {term(shown_path(repaired.path))}: {count}", highlight=False)
     paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
     out.print(
-        escape(f"search it with: sovereign run --corpus {meta.name}{db_flag} --paper {paper} --question TEXT"),
+        term(f"search it with: sovereign run --corpus {meta.name}{db_flag} --paper {paper} --question TEXT"),
         highlight=False,
     )
 
@@ -204,7 +203,6 @@ def _duration(seconds: float) -> str:
 
 def _build_line(build: UnfinishedBuild) -> str:
     """`.x.building-PID-XXXX  corpus 'x', 156.0 MB, pid PID gone; abandoned: removed by ...`, markup escaped."""
-    from rich.markup import escape
 
     from sovereign_graph.sources.corpora import ABANDONED_AFTER_SECONDS
 
@@ -216,7 +214,7 @@ def _build_line(build: UnfinishedBuild) -> str:
     else:
         process, state = f"alive, last write {_duration(build.idle_seconds)} ago", "building"
     where = f"{shown_path(build.path.name)}  corpus {shown(build.corpus)}, {human_size(build.size_bytes)}"
-    return escape(f"{where}, pid {build.pid} {process}; {state}")
+    return term(f"{where}, pid {build.pid} {process}; {state}")
 
 
 @corpus_app.command("list")
@@ -229,7 +227,6 @@ def list_(
     ] = None,
 ) -> None:
     """The corpora `sovereign run --corpus NAME` can search (--all: and unfinished builds)."""
-    from rich.markup import escape
     from rich.table import Table
 
     from sovereign_graph.sources.corpora import corpora_dir, list_corpora, unfinished_builds
@@ -258,9 +255,7 @@ def list_(
             if not builds:
                 out.print("no unfinished builds", highlight=False)
                 return
-            out.print(
-                f"unfinished builds (hidden directories in {escape(shown_path(corpora_dir()))}):", highlight=False
-            )
+            out.print(f"unfinished builds (hidden directories in {term(shown_path(corpora_dir()))}):", highlight=False)
             for build in builds:
                 out.print("  " + _build_line(build), highlight=False)
             return
