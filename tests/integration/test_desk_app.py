@@ -427,3 +427,11 @@ def test_beyond_loopback_reading_needs_the_token_unless_the_owner_opens_it(db: P
     public = create_app(str(db), out_dir=out_dir, token=token, loopback=False, public_read=True)
     with TestClient(public, base_url="http://192.0.2.10:8765") as client:
         assert client.get("/threads/moe").status_code == 200
+
+
+def test_inline_latex_of_an_abstract_reads_as_text_on_the_page(db: Path, out_dir: Path) -> None:
+    with sqlite_saver(db) as saver:
+        Runner(saver).start("2511.15690", "Does dynamic expert skipping preserve accuracy?", thread_id="latex")
+    with TestClient(create_app(str(db), out_dir=out_dir), base_url=BASE, raise_server_exceptions=False) as client:
+        page = client.get("/threads/latex").text
+    assert "2.16× and the decoding time by 1.26×" in page and "$\\times$" not in page

@@ -18,6 +18,7 @@ from sovereign_graph.report.markdown import GAP_VERBS, usage_line
 from sovereign_graph.report.model import Report, final_round_extraction, role_name, tribunal_threshold
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.sources.ids import reference
+from sovereign_graph.text.latex import readable
 
 MAX_NOTE = 4000  # characters of an owner's note
 REFRESH_SECONDS = 2
@@ -32,6 +33,8 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Inline LaTeX of abstracts ("2.16$\\times$") shown as text ("2.16×") wherever a page prints a string.
+        finalize=lambda value: readable(value) if isinstance(value, str) else value,
     )
     env.globals.update(
         reference=reference,

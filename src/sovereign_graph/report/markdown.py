@@ -20,6 +20,7 @@ from sovereign_graph.state import (
     Gap,
     RoleUsage,
 )
+from sovereign_graph.text.latex import readable
 
 
 def usage_line(usage: dict[str, RoleUsage]) -> str:
@@ -268,7 +269,8 @@ def to_markdown(report: Report) -> str:
     # One choke point for everything above that a user, a corpus or a model wrote: `cat` and `sovereign show`
     # print this file on a terminal, which would obey an ESC sequence in a title, a quote or a note; a markdown
     # viewer would run a `<script>` or follow a `javascript:` link in one.
-    return escape_controls(inert_html("\n".join(out)) + "\n")
+    # Inline LaTeX of abstracts shown as a reader expects it ("2.16$\\times$" as "2.16×"); the JSON keeps it verbatim.
+    return escape_controls(inert_html(readable("\n".join(out))) + "\n")
 
 
 # A code span on one line: a backtick run not escaped, up to the next run of the same length. Its content is
