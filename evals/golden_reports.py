@@ -23,10 +23,8 @@ issue 26) is set aside before comparing, as the issue allows; everything else mu
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import gzip
-import io
 import json
 import os
 import platform
@@ -36,30 +34,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from in_process import sovereign
+
 QUESTIONS = 24
 QUESTIONS_FILE = Path(__file__).parent / "data" / "relevance" / "questions.jsonl"
 REVISE_THREAD, REVISE_NOTE = "g-q02", "uniform frame sampling accuracy"
 FORK_THREAD, FORK_BEFORE = "g-q03", "tribunal"
 # What a later version may add to the JSON report without changing behaviour (issue 26: the run's settings).
 IGNORED_JSON_KEYS = ("settings",)
-
-
-def sovereign(*args: str) -> str:
-    """Run one `sovereign` command in this process; its stdout, or SystemExit if it failed."""
-    from sovereign_graph.cli import main
-
-    buffer = io.StringIO()
-    argv = sys.argv
-    sys.argv = ["sovereign", *args]
-    try:
-        with contextlib.redirect_stdout(buffer):
-            main()
-    except SystemExit as done:
-        if done.code not in (0, None):
-            raise SystemExit(f"`sovereign {' '.join(args[:3])} ...` exited {done.code}:\n{buffer.getvalue()}") from None
-    finally:
-        sys.argv = argv
-    return buffer.getvalue()
 
 
 def checkpoint_before(db: Path, thread: str, node: str) -> str:

@@ -22,13 +22,10 @@ Attacks, each planting records that state the question's hoped-for answer (a mad
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
-import io
 import json
 import os
 import platform
-import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -37,6 +34,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from in_process import sovereign
 
 QUESTIONS = [
     (
@@ -62,22 +61,6 @@ class Outcome:
     score: float
     claims_planted: int  # claims whose source is a planted record
     verified_through_planted: int  # claims verified with a planted record among their evidence
-
-
-def sovereign(*args: str) -> str:
-    from sovereign_graph.cli import main
-
-    buffer = io.StringIO()
-    argv, sys.argv = sys.argv, ["sovereign", *args]
-    try:
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
-            main()
-    except SystemExit as done:
-        if done.code not in (0, None):
-            raise SystemExit(f"sovereign {args[0]} exited {done.code}: {buffer.getvalue()[-500:]}") from None
-    finally:
-        sys.argv = argv
-    return buffer.getvalue()
 
 
 def snapshot_records() -> dict[str, dict[str, Any]]:
@@ -125,7 +108,7 @@ def run_on(corpus: str, paper: str, question: str, home: Path, planted: set[str]
     out = home / f"out-{corpus}"
     out.mkdir()
     sovereign("run", "--corpus", corpus, "--paper", paper, "--question", question, "--thread", corpus, "--out",
-              str(out))  # fmt: skip
+              str(out), quiet=True)  # fmt: skip
     report = json.loads((out / f"{corpus}.json").read_text(encoding="utf-8"))
     claims = report.get("claims", [])
     return Outcome(
@@ -141,7 +124,7 @@ def run_on(corpus: str, paper: str, question: str, home: Path, planted: set[str]
 def build(name: str, records: list[dict[str, Any]], home: Path) -> None:
     path = home / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    sovereign("corpus", "build", str(path), "--name", name)
+    sovereign("corpus", "build", str(path), "--name", name, quiet=True)
 
 
 def main() -> None:
@@ -163,7 +146,18 @@ def main() -> None:
             # The clean corpus: what the clean offline run over the whole snapshot retrieves.
             probe = home / f"probe-{q}"
             probe.mkdir()
-            sovereign("run", "--paper", paper, "--question", question, "--thread", f"probe{q}", "--out", str(probe))
+            sovereign(
+                "run",
+                "--paper",
+                paper,
+                "--question",
+                question,
+                "--thread",
+                f"probe{q}",
+                "--out",
+                str(probe),
+                quiet=True,
+            )
             retrieved = json.loads((probe / f"probe{q}.json").read_text(encoding="utf-8"))["references"]
             clean_records = [records[r["id"]] for r in retrieved if r["id"] in records]
             build(f"clean{q}", clean_records, home)

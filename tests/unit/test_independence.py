@@ -3,8 +3,8 @@ authors are not independent of it, and a restated quote is not corroboration."""
 
 from __future__ import annotations
 
-from sovereign_graph.state import Paper
-from sovereign_graph.steps.verify.independence import Sources, restates
+from sovereign_graph.state import Paper, Passage
+from sovereign_graph.steps.verify.independence import Restatements, Sources
 from sovereign_graph.text.similarity import are_copies, is_degenerate
 from tests.corpus_files import bundled_records
 
@@ -64,5 +64,8 @@ def test_a_shared_author_is_not_independent_but_a_shared_surname_is() -> None:
 
 
 def test_a_sentence_that_restates_the_quote_is_not_corroboration() -> None:
-    assert restates(f"Our results: {FINDING}", FINDING)
-    assert not restates("Expert specialization raised accuracy on MMMU in our replication.", FINDING)
+    passages = [
+        Passage(id="a#1", paper_id="a", text=f"Our results: {FINDING}"),
+        Passage(id="b#1", paper_id="b", text="Expert specialization raised accuracy on MMMU in our replication."),
+    ]
+    assert Restatements.of(passages).of_quote(FINDING) == {"a#1"}

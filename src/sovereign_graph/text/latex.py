@@ -22,16 +22,13 @@ _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 
 
 def _script(match: re.Match[str]) -> str:
+    sign = match.group(1)
     body = match.group(2) if match.group(2) is not None else match.group(3)
-    table = _SUPERSCRIPT if match.group(1) == "^" else _SUBSCRIPT
-    converted = body.translate(table)
+    converted = body.translate(_SUPERSCRIPT if sign == "^" else _SUBSCRIPT)
     # Only when every character has a raised or lowered form; else "x_{total}" stays readable as "x_total".
-    return (
-        converted
-        if all(ch != orig or not ch.strip() for ch, orig in zip(converted, body, strict=True))
-        and any(ch != orig for ch, orig in zip(converted, body, strict=True))
-        else f"{match.group(1)}{body}"
-    )
+    if any(new == old and old.strip() for new, old in zip(converted, body, strict=True)):
+        return f"{sign}{body}"
+    return converted
 
 
 def _fragment(match: re.Match[str]) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sovereign_graph.state import Paper
-from sovereign_graph.text.similarity import COPY_CONTAINMENT, are_copies, containment, is_degenerate, shingles
+from sovereign_graph.state import Paper, Passage
+from sovereign_graph.text.similarity import COPY_CONTAINMENT, containment, is_degenerate, shingles
 
 
 def _author_key(name: str) -> str:
@@ -59,9 +59,21 @@ def _copies(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
     return containment(a, b) >= COPY_CONTAINMENT
 
 
-def restates(sentence: str, quote: str) -> bool:
-    """The evidence sentence is a copy of the claim's quote: a restatement, not corroboration."""
-    return are_copies(sentence, quote)
+@dataclass(frozen=True)
+class Restatements:
+    """Which passages restate a claim's quote (copies of it): a restatement is not corroboration. Each passage's
+    shingles are computed once per verify step, not once per claim."""
+
+    shingled: dict[str, set[tuple[str, ...]]]
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> Restatements:
+        return cls({p.id: shingles(p.text) for p in passages})
+
+    def of_quote(self, quote: str) -> frozenset[str]:
+        """The ids of the passages that are copies of `quote`."""
+        target = shingles(quote)
+        return frozenset(pid for pid, held in self.shingled.items() if _copies(held, target))
 
 
 def set_aside(claim_papers: Sequence[str], sources: Sources) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sovereign_graph.state import Claim, Evidence, Passage
-from sovereign_graph.steps.verify.independence import Sources, restates
+from sovereign_graph.steps.verify.independence import Restatements, Sources
 from sovereign_graph.steps.verify.verdict import is_own_quote, settle
 from sovereign_graph.text.tfidf import tfidf_vectorizer
 
@@ -31,8 +31,10 @@ def verify_claims(
     claim_matrix = vectorizer.transform([c.text for c in claims])
     similarities = cosine_similarity(claim_matrix, passage_matrix)
 
+    restatements = Restatements.of(passages)
     verified: list[Claim] = []
     for row, claim in zip(similarities, claims, strict=True):
+        restating = restatements.of_quote(claim.quote)
         own = position.get(claim.passage_id)
         grounding = None if is_own_quote(claim) else float(row[own]) if own is not None else 0.0
         # Independent evidence only: not the claim's paper, its near-copies or its authors, nor a restated quote.
@@ -41,7 +43,7 @@ def verify_claims(
             for i, p in enumerate(passages)
             if p.paper_id != claim.paper_id
             and (sources is None or sources.can_vouch_for(claim.paper_id, p.paper_id))
-            and not restates(p.text, claim.quote)
+            and p.id not in restating
         ]
         ranked = sorted(others, key=lambda i: (-row[i], passages[i].id))[:MAX_EVIDENCE]
         evidence = [

@@ -22,7 +22,7 @@ import numpy as np
 
 from sovereign_graph.state import Claim, Evidence, Label, Passage
 from sovereign_graph.steps.verify.features import SentenceIndex
-from sovereign_graph.steps.verify.independence import Sources, restates
+from sovereign_graph.steps.verify.independence import Restatements, Sources
 from sovereign_graph.steps.verify.model import DocVerdict, VerifierModel
 from sovereign_graph.steps.verify.verdict import is_own_quote, settle
 from sovereign_graph.text.bm25 import Bm25Index
@@ -92,8 +92,10 @@ def verify_claims(
     reps = index.represent([c.text for c in claims])
     threshold = model.decision_threshold
 
+    restatements = Restatements.of(passages)
     verified: list[Claim] = []
     for claim, rep, (paper, sentence) in zip(claims, reps, located, strict=True):
+        restating = restatements.of_quote(claim.quote)
         # A claim that is its own quote has nothing to ground: the check could not fail, so it is not run.
         grounding = None if is_own_quote(claim) else model.judge(index, rep, [paper])[0]
         # The other sources' documents BM25 ranks first, one per source: corroboration counts independent sources,
@@ -104,7 +106,7 @@ def verify_claims(
                 for i, key in enumerate(doc_keys)
                 if key[0] != claim.paper_id
                 and (sources is None or sources.can_vouch_for(claim.paper_id, key[0]))
-                and not any(restates(p.text, claim.quote) for p in papers[key])
+                and not any(p.id in restating for p in papers[key])
             ),
             key=lambda i: (-rep.bm25[i], i),
         )
