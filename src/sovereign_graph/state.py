@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import operator
 import re
-from typing import Annotated, Literal, NotRequired
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, NotRequired, TypeVar
 
+from langgraph.channels.delta import DeltaChannel
 from pydantic import BaseModel, Field
 
 # pydantic derives the JSON schemas Studio shows from these TypedDicts; on Python < 3.12 it needs this one.
@@ -270,6 +272,60 @@ def merge_dicts(existing: dict[str, str], new: dict[str, str]) -> dict[str, str]
     return {**existing, **new}
 
 
+T = TypeVar("T")
+
+
+def latest(_: T, writes: Sequence[T]) -> T:
+    """A step's write replaces the value (the reducer of a channel that holds one step's result)."""
+    return writes[-1]
+
+
+def appended(existing: list[T], writes: Sequence[list[T]]) -> list[T]:
+    return [*existing, *(item for write in writes for item in write)]
+
+
+def hits_merged(existing: list[SearchHit], writes: Sequence[list[SearchHit]]) -> list[SearchHit]:
+    # A host's checkpointer may hand stored writes back as plain dicts (the Studio server does): models again here.
+    existing = [SearchHit.model_validate(hit) for hit in existing]
+    for write in writes:
+        existing = merge_hits(existing, [SearchHit.model_validate(hit) for hit in write])
+    return existing
+
+
+class StoredOnceValue(DeltaChannel[Any]):
+    """A stored-once channel for one model (the subject paper), absent until a step writes it, as a plain channel
+    is: the writes replace the value, and no empty value of the model is ever made."""
+
+    def __init__(self, reducer: Any = latest, typ: Any = None, *, snapshot_frequency: int = 100) -> None:
+        super().__init__(reducer, typ, snapshot_frequency=snapshot_frequency)
+
+    def from_checkpoint(self, checkpoint: Any) -> StoredOnceValue:
+        try:
+            return super().from_checkpoint(checkpoint)
+        except (TypeError, ValueError):  # nothing stored: DeltaChannel would build an empty model, which has none
+            empty = StoredOnceValue(self.reducer, self.typ, snapshot_frequency=self.snapshot_frequency)
+            empty.key = self.key
+            return empty
+
+    def update(self, values: Sequence[Any]) -> bool:
+        if not values:
+            return False
+        self.value = values[-1]
+        return True
+
+    def replay_writes(self, writes: Sequence[Any]) -> None:
+        if writes:
+            self.value = writes[-1][2]
+
+
+def stored_once(reducer: Any) -> DeltaChannel[Any]:
+    """A channel whose value the checkpointer stores once, with the write that made it, rather than again in every
+    later checkpoint (LangGraph's `DeltaChannel`): the channels that carry corpus-side text (abstracts, passages,
+    quotes, the report) would otherwise be stored at every step, some 20 times a run. A value is rebuilt on reading
+    by replaying the thread's writes through `reducer`, which therefore must not depend on how writes are batched."""
+    return DeltaChannel(reducer)
+
+
 class ResearchInput(TypedDict):
     """What a caller provides: the subject paper (id, URL or exact title) and the question."""
 
@@ -297,15 +353,15 @@ class ResearchState(TypedDict, total=False):
     paper: str
     question: str
     max_revisions: int
-    subject: Paper
+    subject: Annotated[Paper, StoredOnceValue()]
     facets: list[Facet]
     queries: Annotated[list[Query], operator.add]
     round_queries: list[str]
-    hits: Annotated[list[SearchHit], merge_hits]
-    full_texts: list[FullTextRead]
-    passages: list[Passage]
+    hits: Annotated[list[SearchHit], stored_once(hits_merged)]
+    full_texts: Annotated[list[FullTextRead], stored_once(latest)]
+    passages: Annotated[list[Passage], stored_once(latest)]
     dropped_passages: list[str]
-    claims: list[Claim]
+    claims: Annotated[list[Claim], stored_once(latest)]
     reviews: Annotated[list[Review], operator.add]
     round: int
     revisions: Annotated[list[Revision], operator.add]
@@ -315,14 +371,14 @@ class ResearchState(TypedDict, total=False):
     owner_decision: OwnerDecision | None
     pending_owner_note: str | None
     evidence_gap: list[str] | None
-    gaps: list[Gap]
+    gaps: Annotated[list[Gap], stored_once(latest)]
     method: Annotated[dict[str, str], merge_dicts]
     usage: Annotated[dict[str, RoleUsage], merge_usage]
-    rejected_claims: Annotated[list[RejectedClaim], operator.add]
+    rejected_claims: Annotated[list[RejectedClaim], stored_once(appended)]
     fallbacks: Annotated[list[Fallback], operator.add]
-    answer: list[FacetAnswer]
-    answer_dropped: list[DroppedSentence]
-    report: dict[str, object]
+    answer: Annotated[list[FacetAnswer], stored_once(latest)]
+    answer_dropped: Annotated[list[DroppedSentence], stored_once(latest)]
+    report: dict[str, object]  # written once, at the end: no copies to save
 
 
 class SearchTask(TypedDict):

@@ -42,6 +42,6 @@ def test_a_thread_the_index_has_not_seen_sends_the_caller_to_the_full_read(saver
     runner.start(SMOES, QUESTION, thread_id="orig")
     assert quick_threads(db_path) is not None
     checkpoint = runner.history("orig")[2].checkpoint_id
-    fork_checkpoint(saver, "orig", checkpoint, new_thread_id="copy")  # written, but never run to a pause
+    fork_checkpoint(runner.graph, saver, "orig", checkpoint, new_thread_id="copy")  # written, but never run to a pause
     assert quick_threads(db_path) is None
     assert runner.status("copy").startswith("stopped before")

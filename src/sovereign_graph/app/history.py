@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.channels.delta import DeltaChannel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
@@ -80,6 +81,7 @@ def history(graph: CompiledStateGraph[Any, Any, Any, Any], thread_id: str) -> li
 
 
 def fork_checkpoint(
+    graph: CompiledStateGraph[Any, Any, Any, Any],
     checkpointer: BaseCheckpointSaver[Any],
     thread_id: str,
     checkpoint_id: str,
@@ -100,6 +102,12 @@ def fork_checkpoint(
     if checkpointer.get_tuple(_config(new_thread_id)) is not None:
         raise InputError(f"thread {shown(new_thread_id)} already exists: pick another id.")
     checkpoint = saved.checkpoint.copy()
+    # A channel stored once (state.stored_once) is rebuilt from the writes of the thread that made it, which the copy
+    # does not have: the copy's first checkpoint holds its value whole.
+    stored_once = [name for name, channel in graph.channels.items() if isinstance(channel, DeltaChannel)]
+    values = graph.get_state(_config(thread_id, checkpoint_id)).values
+    held = {name: values[name] for name in stored_once if name in values and name in checkpoint["channel_versions"]}
+    checkpoint["channel_values"] = {**checkpoint["channel_values"], **held}
     if max_revisions is not None:
         require_max_revisions(max_revisions)
         checkpoint["channel_values"] = {**checkpoint["channel_values"], "max_revisions": max_revisions}

@@ -328,7 +328,12 @@ class Runner:
         if new_thread_id is not None:
             require_thread_id(new_thread_id)
         new = fork_checkpoint(
-            self.checkpointer, thread_id, checkpoint_id, new_thread_id=new_thread_id, max_revisions=max_revisions
+            self.graph,
+            self.checkpointer,
+            thread_id,
+            checkpoint_id,
+            new_thread_id=new_thread_id,
+            max_revisions=max_revisions,
         )
         with hold(self.coordinator, new) as lease:
             out_dir = out_dir or self.out_dir(new)
