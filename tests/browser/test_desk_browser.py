@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -67,11 +67,14 @@ def status_row(listing: str, thread: str) -> str:
 
 def shown(driver: Any, element_id: str) -> str:
     """The element's text once the page that has it is loaded (a click submits; the next page comes after)."""
-    return str(WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, element_id)).text)
+    wait = WebDriverWait(driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    return str(wait.until(lambda d: (d.find_element(By.ID, element_id).text,))[0])  # a tuple: found, even if empty
 
 
 def wait_for_status(driver: Any, status: str) -> None:
-    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "status").text == status)
+    # The page may be replaced between finding the element and reading it (a submit's next page): look again.
+    wait = WebDriverWait(driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    wait.until(lambda d: d.find_element(By.ID, "status").text == status)
 
 
 def test_the_owner_opens_a_draft_and_approves_it_with_a_note(
