@@ -237,7 +237,13 @@ class FullTextRead(BaseModel):
 
     paper_id: str
     how: str = Field(default="", description="'arXiv HTML', 'arXiv PDF (no HTML)', 'cache (arXiv HTML)', 'library PDF'")
-    document: str = Field(default="", description="the document's name in the report: 'arXiv:2501.10120v1'")
+    document: str = Field(
+        default="",
+        description="the document's name in the report: 'arXiv:2501.10120v1', or the user's file it came from: "
+        "'library file “pasa.pdf” (sha256 3f2a9c81d0e4…)'",
+    )
+    file: str | None = Field(default=None, description="the user's file, as named when the corpus was built")
+    sha256: str | None = Field(default=None, description="that file's sha256")
     blocks: int = Field(default=0, description="body blocks read (paragraphs, tables, captions); 0 when not read")
     reason: str | None = Field(default=None, description="why the paper stays abstract-only; None when read")
 

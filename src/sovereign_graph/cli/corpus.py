@@ -172,14 +172,25 @@ def _print_build(result: BuildResult | PgBuildResult, where: str, db_flag: str) 
         out.print(f"{len(result.bad_files):,} unreadable files skipped:", highlight=False)
         for bad in result.bad_files:
             out.print(f"  {term(shown_path(bad.path))}: {term(bad.reason)}", highlight=False)
+    if result.misattributed_files:
+        # A forged or mistaken stamp: the file says it is a listed paper, its first page says otherwise.
+        count = len(result.misattributed_files)
+        out.print(
+            f"{count:,} file{'' if count == 1 else 's'} carrying a listed paper's arXiv id but not its title, not "
+            "attached to it:",
+            highlight=False,
+        )
+        for wrong in result.misattributed_files:
+            said = f"{shown_path(wrong.path)}: arXiv:{wrong.paper_id} is “{wrong.record_title[:80]}”; the file reads"
+            out.print(f"  {term(said)} “{term(wrong.document_title[:80])}”", highlight=False)
     if result.repaired_files:
         # Read, but not whole: characters its text layer could not give (e.g. a font mapping a glyph to half a
         # UTF-16 pair) are U+FFFD in its text.
         files = f"{len(result.repaired_files):,} file{'' if len(result.repaired_files) == 1 else 's'}"
         out.print(f"{files} read with undecodable characters (now U+FFFD):", highlight=False)
         for repaired in result.repaired_files:
-            count = f"{repaired.replaced:,} character{'' if repaired.replaced == 1 else 's'}"
-            out.print(f"  {term(shown_path(repaired.path))}: {count}", highlight=False)
+            characters = f"{repaired.replaced:,} character{'' if repaired.replaced == 1 else 's'}"
+            out.print(f"  {term(shown_path(repaired.path))}: {characters}", highlight=False)
     paper = "ID|FILE" if meta.documents else "ID"  # a library paper is also found by its file
     out.print(
         term(f"search it with: sovereign run --corpus {meta.name}{db_flag} --paper {paper} --question TEXT"),

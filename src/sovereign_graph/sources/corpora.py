@@ -32,7 +32,6 @@ is alive and still writing is never touched.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -43,7 +42,6 @@ import threading
 import time
 import uuid
 import warnings
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,19 +56,21 @@ from scipy import sparse
 from sovereign_graph.errors import InputError, shown, shown_path
 from sovereign_graph.home import sovereign_home
 from sovereign_graph.lines import LineLimits
-from sovereign_graph.sources.fulltext.document import Document
 from sovereign_graph.sources.fulltext.library import (
     BadFile,
     DuplicateFile,
     LibraryEntry,
     LibraryReport,
+    MisattributedFile,
     RepairedFile,
     file_sha256,
     is_library_input,
     library_files,
+    not_titled,
     read_library,
 )
 from sovereign_graph.sources.fulltext.reader import FullText
+from sovereign_graph.sources.fulltext.stored import pack_document, stored_full_text
 from sovereign_graph.sources.records import ReadReport, check_input_files, read_papers
 from sovereign_graph.state import Paper
 from sovereign_graph.text.bm25 import Bm25Index, bm25_postings, count_terms
@@ -146,6 +146,7 @@ class BuildResult:
     bad_files: list[BadFile]  # every library file skipped, with its reason
     duplicate_files: list[DuplicateFile]  # library files of a paper an earlier file held (among `duplicates`)
     repaired_files: list[RepairedFile] = field(default_factory=list)  # read, with undecodable characters
+    misattributed_files: list[MisattributedFile] = field(default_factory=list)  # a record's arXiv id, not its title
 
 
 class BuildProgress(Protocol):
@@ -273,14 +274,6 @@ def paper_row(row: int, paper: Paper) -> tuple[object, ...]:
     )
 
 
-def pack_document(document: Document) -> bytes:
-    return gzip.compress(document.model_dump_json().encode("utf-8"), compresslevel=6)
-
-
-def unpack_document(blob: bytes) -> Document:
-    return Document.model_validate_json(gzip.decompress(blob))
-
-
 @dataclass
 class BuildInputs:
     """A build's inputs: the JSONL record files, and the library's PDF/HTML files (directories walked)."""
@@ -382,6 +375,7 @@ class _Writer:
         self.limit = limit
         self.texts: list[str] = []
         self.ids: set[str] = set()
+        self.titles: dict[str, str] = {}
         self.documents = 0
 
     @property
@@ -392,13 +386,17 @@ class _Writer:
         self.sink.add_paper(len(self.texts), paper)
         self.texts.append(paper.title + ". " + paper.abstract)
         self.ids.add(paper.id)
+        self.titles[paper.id] = paper.title
 
-    def library_entry(self, entry: LibraryEntry) -> None:
+    def library_entry(self, entry: LibraryEntry) -> MisattributedFile | None:
         """The entry's file hash and, unless it is a duplicate, its document (and its paper, unless a record
-        listed it)."""
+        listed it). A file that carries a listed paper's arXiv id but not its title is not attached: returned."""
+        listed_title = self.titles.get(entry.paper.id)
+        if listed_title is not None and not_titled(listed_title, entry.document):
+            return MisattributedFile(entry.path, entry.paper.id, listed_title, entry.document.title)
         self.sink.add_file(entry.sha256, entry.paper.id)
         if entry.duplicate_of is not None:
-            return
+            return None
         if entry.paper.id in self.ids:
             # Listed by a record: its metadata stays; the version is the document's, the one analysed.
             self.sink.set_version(entry.paper.id, entry.paper.version)
@@ -408,6 +406,7 @@ class _Writer:
             entry.paper.id, entry.document.origin, entry.path.name, entry.sha256, pack_document(entry.document)
         )
         self.documents += 1
+        return None
 
 
 @dataclass
@@ -439,7 +438,9 @@ def read_inputs(inputs: BuildInputs, sink: CorpusSink, limit: int | None, progre
             progress.stage("reading PDF and HTML files", float(len(inputs.library)))
         on_file = (lambda _: progress.advance(1)) if progress is not None else None
         for entry in read_library(inputs.library, library, on_file):
-            writer.library_entry(entry)
+            misattributed = writer.library_entry(entry)
+            if misattributed is not None:
+                library.misattributed.append(misattributed)
             if writer.full:
                 break
     if not writer.texts:
@@ -575,6 +576,7 @@ def build_corpus(
         bad_files=library.bad,
         duplicate_files=library.duplicates,
         repaired_files=library.repaired,
+        misattributed_files=library.misattributed,
     )
 
 
@@ -709,14 +711,12 @@ class DiskCorpus:
         row = None
         if self._library:
             with self._lock:
-                row = self._db.execute("SELECT origin, document FROM documents WHERE id = ?", (paper.id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT origin, file, sha256, document FROM documents WHERE id = ?", (paper.id,)
+                ).fetchone()
         if row is None:
             return FullText(paper.id, None, reason=f"{self.name} has no PDF or HTML of it")
-        try:
-            document = unpack_document(row[1])
-        except (OSError, EOFError, zlib.error, ValueError):  # damaged, or a document this version cannot read
-            return FullText(paper.id, None, reason=f"its full text in {self.name} is unreadable (rebuild the corpus)")
-        return FullText(paper.id, document, how="library HTML" if row[0] == "arxiv_html" else "library PDF")
+        return stored_full_text(self.name, paper, row[0], row[1], row[2], row[3])
 
     def paper_for_sha256(self, sha256: str) -> Paper | None:
         """The paper a library file with this content holds, if the build read it."""

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,17 @@ class DuplicateFile:
 
 
 @dataclass(frozen=True)
+class MisattributedFile:
+    """A file that carries a corpus record's arXiv id (a PDF's stamp, an HTML page's base href) but not its title:
+    a forged or mistaken stamp. It is not attached to the record."""
+
+    path: Path
+    paper_id: str
+    record_title: str
+    document_title: str
+
+
+@dataclass(frozen=True)
 class LibraryEntry:
     paper: Paper
     document: Document
@@ -77,6 +89,7 @@ class LibraryReport:
     duplicates: list[DuplicateFile] = field(default_factory=list)
     bad: list[BadFile] = field(default_factory=list)
     repaired: list[RepairedFile] = field(default_factory=list)  # read, with characters replaced
+    misattributed: list[MisattributedFile] = field(default_factory=list)  # a record's arXiv id, not its title
 
 
 @runtime_checkable
@@ -250,3 +263,26 @@ def read_library(
         finally:
             if on_file is not None:
                 on_file(path)
+
+
+# Of a record title's words, the share a document's first page must hold to be that record's paper. Real copies hold
+# nearly all (a word split by a line break or a ligature may be lost); another paper holds a few common ones.
+TITLE_WORDS_FOUND = 0.6
+_FIRST_PAGE_BLOCKS = 15
+
+
+def _title_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower()) if len(w) > 2}
+
+
+def not_titled(title: str, document: Document) -> bool:
+    """True when `document` says it is arXiv's paper (a stamp, a base href) but its first page lacks most words of
+    `title`, the title the corpus knows that paper by. A document without an arXiv id of its own is never
+    checked: it was named by the caller, not by itself."""
+    if not document.arxiv_id:
+        return False
+    wanted = _title_words(title)
+    if len(wanted) < 2:
+        return False
+    first_page = [document.title, document.abstract, *(b.text for b in document.blocks[:_FIRST_PAGE_BLOCKS])]
+    return len(wanted & _title_words(" ".join(first_page))) / len(wanted) < TITLE_WORDS_FOUND

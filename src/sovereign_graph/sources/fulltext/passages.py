@@ -49,9 +49,10 @@ def block_texts(block: Block) -> list[str]:
     return [s for s in sentences(block.text) if len(s.split()) >= MIN_WORDS]
 
 
-def body_passages(document: Document) -> list[Passage]:
-    """Every body passage of the document, in reading order; ids `<paper id>#<anchor>.s<k>`."""
-    name = document.versioned_id
+def body_passages(document: Document, name: str | None = None) -> list[Passage]:
+    """Every body passage of the document, in reading order; ids `<paper id>#<anchor>.s<k>`; each place names the
+    document as `name` (default: its versioned arXiv id)."""
+    name = name or document.versioned_id
     passages: list[Passage] = []
     for block in document.blocks:
         place = block.place(name)

@@ -24,6 +24,22 @@ class FullText:
     # Why the paper stays abstract-only (None when `document` is set): "no HTML and no PDF on arXiv (404)",
     # "PDF truncated or damaged", "arXiv unreachable (ConnectTimeout, 4 tries)".
     reason: str | None = None
+    # The user's file the document was read from (a corpus built from a library): its name when the corpus was
+    # built, and its sha256. None for arXiv's own copies.
+    file: str | None = None
+    sha256: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How a report names the document wherever its text is quoted: arXiv's copy by its versioned id
+        ('arXiv:2501.10120v1'); the user's file as theirs, whatever arXiv id it carries."""
+        if self.file is not None and self.sha256 is not None:
+            return library_file_name(self.file, self.sha256)
+        return self.document.versioned_id if self.document is not None else self.paper_id
+
+
+def library_file_name(file: str, sha256: str) -> str:
+    return f"library file “{file}” (sha256 {sha256[:12]}…)"
 
 
 @runtime_checkable

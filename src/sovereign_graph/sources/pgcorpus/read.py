@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,10 @@ from psycopg import sql
 
 from sovereign_graph.errors import InputError, shown
 from sovereign_graph.home import redacted
-from sovereign_graph.sources.corpora import list_corpora, paper_from_row, require_corpus_name, unpack_document
+from sovereign_graph.sources.corpora import list_corpora, paper_from_row, require_corpus_name
 from sovereign_graph.sources.fulltext.library import file_sha256
 from sovereign_graph.sources.fulltext.reader import FullText
+from sovereign_graph.sources.fulltext.stored import stored_full_text
 from sovereign_graph.sources.pgcorpus.connect import connect
 from sovereign_graph.sources.pgcorpus.rank import PgHybridRanker
 from sovereign_graph.sources.pgcorpus.schema import EF_SEARCH, FORMAT_VERSION, REGISTRY, table
@@ -197,16 +197,14 @@ class PgCorpus:
 
     def full_text(self, paper: Paper) -> FullText:
         """The paper's document as the build read it from the library; offline, never raises for a paper."""
-        statement = sql.SQL("SELECT origin, document FROM {} WHERE id = %s").format(table(self.schema, "documents"))
+        statement = sql.SQL("SELECT origin, file, sha256, document FROM {} WHERE id = %s").format(
+            table(self.schema, "documents")
+        )
         rows = self.query(statement, (paper.id,))
         if not rows:
             return FullText(paper.id, None, reason=f"{self.name} has no PDF or HTML of it")
-        origin, blob = rows[0]
-        try:
-            document = unpack_document(bytes(blob))
-        except (OSError, EOFError, zlib.error, ValueError):
-            return FullText(paper.id, None, reason=f"its full text in {self.name} is unreadable (rebuild the corpus)")
-        return FullText(paper.id, document, how="library HTML" if origin == "arxiv_html" else "library PDF")
+        origin, file, sha256, blob = rows[0]
+        return stored_full_text(self.name, paper, origin, file, sha256, bytes(blob))
 
     def paper_for_sha256(self, sha256: str) -> Paper | None:
         statement = sql.SQL("SELECT id FROM {} WHERE sha256 = %s").format(table(self.schema, "files"))

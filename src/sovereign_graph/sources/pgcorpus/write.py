@@ -31,7 +31,7 @@ from sovereign_graph.sources.corpora import (
     read_inputs,
     require_corpus_name,
 )
-from sovereign_graph.sources.fulltext.library import BadFile, DuplicateFile, RepairedFile
+from sovereign_graph.sources.fulltext.library import BadFile, DuplicateFile, MisattributedFile, RepairedFile
 from sovereign_graph.sources.pgcorpus.connect import connect, require_pgvector
 from sovereign_graph.sources.pgcorpus.schema import (
     FORMAT_VERSION,
@@ -75,6 +75,7 @@ class PgBuildResult:
     bad_files: list[BadFile]
     duplicate_files: list[DuplicateFile]
     repaired_files: list[RepairedFile] = field(default_factory=list)  # read, with undecodable characters
+    misattributed_files: list[MisattributedFile] = field(default_factory=list)  # a record's arXiv id, not its title
 
 
 def _clean(text: object) -> object:
@@ -300,4 +301,5 @@ def build_pg_corpus(
         bad_files=read.library.bad,
         duplicate_files=read.library.duplicates,
         repaired_files=read.library.repaired,
+        misattributed_files=read.library.misattributed,
     )

@@ -55,9 +55,9 @@ def index(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     hits = state["hits"][: context.max_papers * (1 + state.get("round", 0))]
     passages = passages_of([h.paper for h in hits])
     indexed = {h.paper.id for h in hits}
-    documents = [d for d in read_documents(state, context.full_text_reader()) if d.paper_id in indexed]
-    for document in documents:
-        passages += body_passages(document)
+    documents = [(d, name) for d, name in read_documents(state, context.full_text_reader()) if d.paper_id in indexed]
+    for document, name in documents:
+        passages += body_passages(document, name)
     embeddings = context.embedder()
     store = context.vector_store(embeddings)
     store.add_texts([p.text for p in passages], ids=[p.id for p in passages])

@@ -31,15 +31,23 @@ def _as_read(paper: Paper, got: FullText) -> FullTextRead:
     document = got.document
     if document is None:
         return FullTextRead(paper_id=paper.id, how=got.how, reason=got.reason or "no full text")
-    return FullTextRead(paper_id=paper.id, how=got.how, document=document.versioned_id, blocks=len(document.blocks))
+    return FullTextRead(
+        paper_id=paper.id, how=got.how, document=got.name, blocks=len(document.blocks), file=got.file, sha256=got.sha256
+    )
+
+
+def _listed(read: FullTextRead) -> str:
+    if read.file is not None and read.sha256 is not None:
+        # The user's file by its whole sha256 here, once; a quote's place names it by the first digits.
+        return f"library file “{read.file}” ({read.how}, {read.blocks} blocks, sha256 {read.sha256})"
+    return f"{read.document or read.paper_id} ({read.how}, {read.blocks} blocks)"
 
 
 def _described(reads: list[FullTextRead], wanted: int) -> str:
     read = [r for r in reads if r.reason is None]
-    line = (
-        f"full text of {len(read)} of {len(reads)} papers (the subject and the {wanted} best-ranked others): "
-        + "; ".join(f"{r.document or r.paper_id} ({r.how}, {r.blocks} blocks)" for r in read)
-    )
+    line = f"full text of {len(read)} of {len(reads)} papers (the subject and the {wanted} best-ranked others)"
+    if read:
+        line += ": " + "; ".join(_listed(r) for r in read)
     missing = [r for r in reads if r.reason is not None]
     if missing:
         line += "; abstract only: " + "; ".join(f"{r.paper_id} ({r.reason})" for r in missing)
@@ -64,18 +72,18 @@ def read(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     return {"full_texts": reads, "method": {"read": _described(reads, context.fulltext)}}
 
 
-def read_documents(state: ResearchState, reader: FullTextReader | None) -> list[Document]:
-    """The documents the read step got, again from their reader (its cache or library: no network), each named
-    by the paper id the run knows it by."""
+def read_documents(state: ResearchState, reader: FullTextReader | None) -> list[tuple[Document, str]]:
+    """The documents the read step got, again from their reader (its cache or library: no network), each under
+    the paper id the run knows it by, with the name the report gives it (`FullTextRead.document`)."""
     if reader is None:
         return []
     papers = {h.paper.id: h.paper for h in state.get("hits", [])}
-    documents: list[Document] = []
+    documents: list[tuple[Document, str]] = []
     for done in state.get("full_texts", []):
         paper = papers.get(done.paper_id)
         if done.reason is not None or paper is None:
             continue
         document = reader.full_text(paper).document
         if document is not None:
-            documents.append(document.model_copy(update={"paper_id": paper.id}))
+            documents.append((document.model_copy(update={"paper_id": paper.id}), done.document))
     return documents
