@@ -5,7 +5,8 @@
 `/pdf/2304.02623v1` its PDF (bare ids too); others 404. Each path can be scripted with a queue of actions, one
 per request: "429" (with Retry-After: 1), "503", "404", "hang" (sleep `hang_seconds`, then answer), "truncated"
 (the first half of the PDF), "html_as_pdf" (an "Access Denied" page as text/html, 200), "redirect" (302 to the same
-path). It records when every request arrived. With `api=True` the same port also speaks the Atom API
+path), "bomb" (a 21 KB PDF of a million text operations: some 600 MB and 4 s in pdfium), "huge" (a 3 MB "PDF"), the
+last two on /pdf only. It records when every request arrived. With `api=True` the same port also speaks the Atom API
 (`/api/query`, tests/arxiv_loopback.py), so one server is both export.arxiv.org and arxiv.org.
 """
 
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 from tests.arxiv_loopback import ArxivLoopback
 from tests.arxiv_loopback import _handler as api_handler
 from tests.loopback import serve
+from tests.pdf_synthetic import many_operations_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fulltext"
 HTML_ID, HTML_VERSION = "2501.11120", 1
@@ -103,6 +105,10 @@ class FullTextLoopback:
         known = PDFS.get(paper_id)
         if known is None or version not in (None, known[0]):
             return 404, no_pdf_page(versioned), _HTML
+        if action == "bomb":
+            return 200, many_operations_pdf(1_000_000), "application/pdf"
+        if action == "huge":
+            return 200, b"%PDF-1.4\n" + b"0" * (3 << 20), "application/pdf"
         data = known[1].read_bytes()
         return 200, data[: len(data) // 2] if action == "truncated" else data, "application/pdf"
 

@@ -240,7 +240,7 @@ class FullTextRead(BaseModel):
     document: str = Field(
         default="",
         description="the document's name in the report: 'arXiv:2501.10120v1', or the user's file it came from: "
-        "'library file “pasa.pdf” (sha256 3f2a9c81d0e4…)'",
+        "'library file “pasa.pdf”, sha256 3979809118c8…'",
     )
     file: str | None = Field(default=None, description="the user's file, as named when the corpus was built")
     sha256: str | None = Field(default=None, description="that file's sha256")

@@ -147,6 +147,33 @@ def test_a_truncated_pdf_leaves_the_paper_abstract_only_and_says_why(
     assert got.reason == "arXiv PDF: truncated or damaged PDF"
 
 
+def test_a_downloaded_pdf_is_parsed_under_the_library_limits(
+    server: FullTextLoopback, cache_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a library file is: a PDF that makes pdfium allocate without bound costs a worker, not the run.
+    monkeypatch.setenv("SOVEREIGN_PDF_MEMORY_MB", "256")
+    server.script("/pdf/2501.10120v1", "bomb")
+    with reader_for(server.url, cache_root) as reader:
+        got = reader.full_text(PDF_PAPER)
+        assert got.document is None and got.reason is not None
+        assert got.reason.startswith("arXiv PDF: the parser crashed") and "256 MB" in got.reason
+        again = reader.full_text(STAMPED_PAPER)  # the next paper is read as ever
+    assert again.document is not None and again.document.version == 1 and again.document.paper_id == "2304.02623"
+
+
+def test_a_download_over_the_cap_is_not_read_whole(
+    server: FullTextLoopback, cache_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOVEREIGN_FULLTEXT_MAX_MB", "2")
+    server.script("/pdf/2501.10120v1", "huge")
+    with reader_for(server.url, cache_root) as reader:
+        got = reader.full_text(PDF_PAPER)
+    assert got.document is None and got.reason == "arXiv PDF: larger than 2 MB (SOVEREIGN_FULLTEXT_MAX_MB)"
+    monkeypatch.setenv("SOVEREIGN_FULLTEXT_MAX_MB", "lots")
+    with pytest.raises(InputError, match="SOVEREIGN_FULLTEXT_MAX_MB must be a number of megabytes"):
+        reader_for(server.url, cache_root)
+
+
 def test_an_html_page_on_the_pdf_url_is_not_taken_for_the_paper(
     server: FullTextLoopback, reader: ArxivFullText
 ) -> None:

@@ -4,6 +4,7 @@ export.arxiv.org and arxiv.org) and from a corpus built from the user's PDFs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from tests.nim_loopback import MODEL, NimLoopback, nim_loopback
 REPO = Path(__file__).resolve().parents[2]
 PDFS = REPO / "tests" / "fixtures" / "fulltext" / "pdf"
 PASA = "2501.10120"
+# How a report names text from the user's copy of PaSa: as their file, never as arXiv's.
+PASA_FILE = f"library file “pasa.pdf”, sha256 {hashlib.sha256((PDFS / 'pasa.pdf').read_bytes()).hexdigest()[:12]}…"
 # PaSa's abstract says nothing of ensembles: the answer is in its results section (§5.3, page 8) only.
 BODY_QUESTION = "Does running the Crawler as an ensemble at inference improve PaSa's recall on AutoScholarQuery?"
 DELAY = 0.05
@@ -112,9 +115,9 @@ def test_a_body_only_answer_from_the_users_pdf_library(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", *paper, *where])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "lab-1.json").read_text())
-    assert "arXiv:2501.10120v1 (library PDF" in report["method"]["read"]
+    assert "library file “pasa.pdf” (library PDF" in report["method"]["read"]
     body = [c for c in report["claims"] if c["place"]]
-    assert body and body[0]["place"] == "arXiv:2501.10120v1 §5.3 Main results, p. 8"
+    assert body and body[0]["place"] == f"{PASA_FILE} §5.3 Main results, p. 8"
     assert any(" ".join(body[0]["quote"].split()) in block for block in _pasa_blocks())
     assert "§5.3 Main results, p. 8" in (out / "lab-1.md").read_text()
 
@@ -142,7 +145,7 @@ def test_a_live_extractor_reads_body_passages_with_their_place_and_its_claims_ci
         outcome = Runner(saver, context).start(str(PDFS / "pasa.pdf"), BODY_QUESTION, thread_id="t", max_revisions=0)
         prompt = "\n".join(str(m["content"]) for m in nim.chat("extractor")[0].body["messages"])
     # The model is shown where each body passage stands, so it can tell a results section from related work.
-    assert "] (arXiv:2501.10120v1 §5.3 Main results, p. 8) " in prompt
+    assert f"] ({PASA_FILE} §5.3 Main results, p. 8) " in prompt
     body = [c for c in outcome.report.claims if c.place]
     assert body and all(c.text != c.quote and c.quoted for c in body)
     assert all(any(" ".join(c.quote.split()) in block for block in _pasa_blocks()) for c in body)

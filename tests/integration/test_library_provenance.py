@@ -59,7 +59,7 @@ def test_text_from_the_users_file_is_quoted_as_that_file_with_its_sha256(tmp_pat
     build(tmp_path, "lib", PASA_TITLE)
     report = run(tmp_path, "lib", "t")
     sha256 = hashlib.sha256((PDFS / "pasa.pdf").read_bytes()).hexdigest()
-    named = f"library file “my copy of pasa.pdf” (sha256 {sha256[:12]}…)"
+    named = f"library file “my copy of pasa.pdf”, sha256 {sha256[:12]}…"
 
     assert "library file “my copy of pasa.pdf” (library PDF, " in report["method"]["read"]
     assert f"sha256 {sha256})" in report["method"]["read"], "the whole sha256, once"

@@ -10,9 +10,11 @@ back as a `FullText` without a document and the reason the report's method secti
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -26,6 +28,8 @@ from sovereign_graph.home import sovereign_home
 from sovereign_graph.settings.run import ARXIV_API_URL
 from sovereign_graph.sources.fulltext.cache import FullTextCache, cache_key
 from sovereign_graph.sources.fulltext.document import Document, UnreadableDocument
+from sovereign_graph.sources.fulltext.isolation import ParseLimits
+from sovereign_graph.sources.fulltext.library import parse_downloaded_pdf
 from sovereign_graph.sources.fulltext.reader import FullText
 from sovereign_graph.sources.rate_limit import RateLimiter, shared_limiter
 from sovereign_graph.state import Paper
@@ -43,6 +47,35 @@ NO_HTML_NO_PDF = "no HTML and no PDF on arXiv"
 HOW = {"arxiv_html": "arXiv HTML", "pdf": "arXiv PDF"}
 # Documents kept in memory per reader: a run's subject and best-ranked hits, with room for a revision round.
 RECENT_DOCUMENTS = 32
+# What one download may cost: arXiv takes no submission over 50 MB, so a larger answer is not a paper.
+MAX_DOWNLOAD_ENV = "SOVEREIGN_FULLTEXT_MAX_MB"
+MAX_DOWNLOAD_MB = 50.0
+
+
+def max_download_bytes() -> int:
+    raw = os.environ.get(MAX_DOWNLOAD_ENV, "").strip()
+    try:
+        megabytes = float(raw) if raw else MAX_DOWNLOAD_MB
+    except ValueError:
+        raise InputError(f"{MAX_DOWNLOAD_ENV} must be a number of megabytes, not {raw!r}.") from None
+    if not megabytes > 0 or math.isinf(megabytes):
+        raise InputError(f"{MAX_DOWNLOAD_ENV} must be a positive number of megabytes, not {raw!r}.")
+    return int(megabytes * (1 << 20))
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One answer of arXiv's, read whole (up to the download cap)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+class _TooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"larger than {limit / (1 << 20):g} MB ({MAX_DOWNLOAD_ENV})")
+        self.reason = str(self)
 
 
 class _Transient(Exception):
@@ -120,6 +153,8 @@ class ArxivFullText:
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent()})
         self._recent: dict[str, FullText] = {}
         self._recent_lock = threading.Lock()
+        self.max_bytes = max_download_bytes()
+        self.parse_limits = ParseLimits.from_env()
 
     def close(self) -> None:
         self._client.close()
@@ -185,6 +220,8 @@ class ArxivFullText:
         from sovereign_graph.sources.fulltext.html import is_no_html_page, parse_arxiv_html
 
         response = self._get(self._url("html", paper))
+        if isinstance(response, str):
+            return response
         if response.status_code == httpx.codes.NOT_FOUND or (
             response.status_code == httpx.codes.OK and is_no_html_page(response.content)
         ):
@@ -194,18 +231,18 @@ class ArxivFullText:
         return _parsed(lambda: parse_arxiv_html(response.content, paper.id))
 
     def _pdf(self, paper: Paper) -> Document | str:
-        """The parsed PDF, or why not: "no PDF" (404), "an HTML page, not a PDF", the parser's reason."""
-        from sovereign_graph.sources.fulltext.pdf import parse_pdf
-
-        url = self._url("pdf", paper)
-        response = self._get(url)
+        """The parsed PDF, or why not: "no PDF" (404), "an HTML page, not a PDF", the parser's reason. It is
+        parsed as a library file is, in a worker under the same limits of time, memory and characters."""
+        response = self._get(self._url("pdf", paper))
+        if isinstance(response, str):
+            return response
         if response.status_code == httpx.codes.NOT_FOUND:
             return "no PDF"
         if response.status_code != httpx.codes.OK:
             return f"HTTP {response.status_code}"
         if "text/html" in response.headers.get("Content-Type", ""):
             return "an HTML page, not a PDF"
-        return _parsed(lambda: parse_pdf(response.content, paper.id, name=url))
+        return parse_downloaded_pdf(response.content, paper.id, self.parse_limits)
 
     def _stored(self, paper: Paper, document: Document, how: str) -> FullText:
         # Keyed as asked: the id and version of the request (the document's own stamp stays in `arxiv_id`).
@@ -217,8 +254,9 @@ class ArxivFullText:
         versioned = paper.id if paper.version is None else f"{paper.id}v{paper.version}"
         return f"{self.base_url}/{kind}/{versioned}"
 
-    def _get(self, url: str) -> httpx.Response:
-        """The final answer for `url` (a 404 included); `_Unreachable` once retries are spent."""
+    def _get(self, url: str) -> Fetched | str:
+        """The final answer for `url` (a 404 included), or why it was not read whole (over the download cap);
+        `_Unreachable` once retries are spent."""
         retrying = Retrying(
             retry=retry_if_exception(_is_transient),
             stop=stop_after_attempt(self.retries + 1),
@@ -230,23 +268,40 @@ class ArxivFullText:
         )
         try:
             return retrying(self._once, url)
+        except _TooLarge as large:
+            return large.reason
         except _Transient as refused:
             raise _Unreachable(f"arXiv refused (HTTP {refused.status}, {_tries(self.retries + 1)})") from refused
         except httpx.RequestError as error:
             tries = self.retries + 1 if _is_transient(error) else 1
             raise _Unreachable(f"arXiv unreachable ({type(error).__name__}, {_tries(tries)})") from error
 
-    def _once(self, url: str) -> httpx.Response:
+    def _once(self, url: str) -> Fetched:
         request = self._client.build_request("GET", url)
         for _ in range(MAX_REDIRECTS + 1):
             with self._limiter.turn():
-                response = self._client.send(request)
-            if response.status_code in TRANSIENT_STATUSES:
-                raise _Transient(response.status_code, _retry_after(response))
-            if response.next_request is None:
-                return response
-            request = response.next_request
+                response = self._client.send(request, stream=True)
+                try:
+                    if response.status_code in TRANSIENT_STATUSES:
+                        raise _Transient(response.status_code, _retry_after(response))
+                    if response.next_request is None:
+                        return Fetched(response.status_code, response.headers, self._body(response))
+                    request = response.next_request
+                finally:
+                    response.close()
         raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects from {url}", request=request)
+
+    def _body(self, response: httpx.Response) -> bytes:
+        """The answer's bytes, read no further than the download cap (a declared length over it is not read)."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise _TooLarge(self.max_bytes)
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self.max_bytes:
+                raise _TooLarge(self.max_bytes)
+        return bytes(body)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None

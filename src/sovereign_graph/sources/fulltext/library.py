@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -231,6 +232,20 @@ def parse_file(path: Path, limits: ParseLimits) -> Outcome:
         log.debug("unreadable library file %s", path, exc_info=True)
         return unreadable_reason(error)
     return Parsed(paper, document, sha256)
+
+
+def parse_downloaded_pdf(data: bytes, paper_id: str, limits: ParseLimits) -> Document | str:
+    """A PDF fetched for `paper_id`, parsed as a library file is (in a worker, under `limits`), or the reason it
+    is not read. The document is `paper_id`'s; the stamp's version only if the stamp names that paper."""
+    with tempfile.TemporaryDirectory(prefix="sovereign-pdf-") as directory:
+        path = Path(directory) / "downloaded.pdf"
+        path.write_bytes(data)
+        ((_, outcome),) = list(parse_files([path], limits, parse_file))
+    if not isinstance(outcome, Parsed):
+        return outcome
+    document = outcome.document
+    version = document.version if document.paper_id == paper_id else None
+    return document.model_copy(update={"paper_id": paper_id, "version": version})
 
 
 def read_library(

@@ -39,7 +39,7 @@ class FullText:
 
 
 def library_file_name(file: str, sha256: str) -> str:
-    return f"library file “{file}” (sha256 {sha256[:12]}…)"
+    return f"library file “{file}”, sha256 {sha256[:12]}…"
 
 
 @runtime_checkable
