@@ -198,7 +198,7 @@ def test_run_on_a_library_paper_by_its_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     draft = json.loads((out / "t.json").read_text())
     assert draft["paper"]["id"] == PERSPECTIVE
-    assert f"{PERSPECTIVE} (library PDF" in draft["method"]["read"]
+    assert "library file “paper.pdf” (library PDF" in draft["method"]["read"]  # its text is the user's file
 
     elsewhere = tmp_path / "elsewhere.pdf"
     elsewhere.write_bytes((PDFS / "pasa.pdf").read_bytes() + b"\n%another copy\n")
