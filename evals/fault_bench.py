@@ -34,7 +34,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.faults
 
-from tests.faults import bad_lines, scenarios
+from tests.faults import bad_lines, hostile_files, scenarios
 from tests.faults.scenarios import FaultResult, Workspace
 
 
@@ -55,6 +55,7 @@ def plan(pg_url: str | None, mounts: bool) -> list[tuple[str, Callable[[Workspac
         ("many", lambda s: scenarios.many_runs_one_file(s, runs=8)),
         ("corpus-lines", bad_lines.bad_corpus_lines),
         ("batch-lines", bad_lines.bad_batch_lines),
+        ("hostile-files", hostile_files.hostile_library),
     ]
     if pg_url:
         steps.insert(8, ("race-pg", lambda s: scenarios.race_decisions(s, pg_url, f"bench-{os.getpid()}")))
