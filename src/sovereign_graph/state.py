@@ -11,7 +11,6 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, NotRequired, TypeVar
 
-from langgraph.channels.delta import DeltaChannel
 from pydantic import BaseModel, Field
 
 # pydantic derives the JSON schemas Studio shows from these TypedDicts; on Python < 3.12 it needs this one.
@@ -298,38 +297,20 @@ def hits_merged(existing: list[SearchHit], writes: Sequence[list[SearchHit]]) ->
     return existing
 
 
-class StoredOnceValue(DeltaChannel[Any]):
-    """A stored-once channel for one model (the subject paper), absent until a step writes it, as a plain channel
-    is: the writes replace the value, and no empty value of the model is ever made."""
-
-    def __init__(self, reducer: Any = latest, typ: Any = None, *, snapshot_frequency: int = 100) -> None:
-        super().__init__(reducer, typ, snapshot_frequency=snapshot_frequency)
-
-    def from_checkpoint(self, checkpoint: Any) -> StoredOnceValue:
-        try:
-            return super().from_checkpoint(checkpoint)
-        except (TypeError, ValueError):  # nothing stored: DeltaChannel would build an empty model, which has none
-            empty = StoredOnceValue(self.reducer, self.typ, snapshot_frequency=self.snapshot_frequency)
-            empty.key = self.key
-            return empty
-
-    def update(self, values: Sequence[Any]) -> bool:
-        if not values:
-            return False
-        self.value = values[-1]
-        return True
-
-    def replay_writes(self, writes: Sequence[Any]) -> None:
-        if writes:
-            self.value = writes[-1][2]
-
-
-def stored_once(reducer: Any) -> DeltaChannel[Any]:
+def stored_once(reducer: Any) -> Any:
     """A channel whose value the checkpointer stores once, with the write that made it, rather than again in every
-    later checkpoint (LangGraph's `DeltaChannel`): the channels that carry corpus-side text (abstracts, passages,
-    quotes, the report) would otherwise be stored at every step, some 20 times a run. A value is rebuilt on reading
-    by replaying the thread's writes through `reducer`, which therefore must not depend on how writes are batched."""
-    return DeltaChannel(reducer)
+    later checkpoint (`channels.py`). Called when LangGraph reads these annotations (a graph is built), so a command
+    that only shows a report never imports LangGraph for it."""
+    from sovereign_graph.channels import stored_once_channel
+
+    return stored_once_channel(reducer)
+
+
+def stored_once_value() -> Any:
+    """`stored_once` for one model (the subject paper): absent until a step writes it."""
+    from sovereign_graph.channels import StoredOnceValue
+
+    return StoredOnceValue(latest)
 
 
 class ResearchInput(TypedDict):
@@ -359,7 +340,7 @@ class ResearchState(TypedDict, total=False):
     paper: str
     question: str
     max_revisions: int
-    subject: Annotated[Paper, StoredOnceValue()]
+    subject: Annotated[Paper, stored_once_value()]
     facets: list[Facet]
     queries: Annotated[list[Query], operator.add]
     round_queries: list[str]
