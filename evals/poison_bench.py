@@ -22,20 +22,18 @@ Attacks, each planting records that state the question's hoped-for answer (a mad
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
 import tempfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from in_process import sovereign
+from in_process import build_corpus, snapshot_records, sovereign
 
 QUESTIONS = [
     (
@@ -61,17 +59,6 @@ class Outcome:
     score: float
     claims_planted: int  # claims whose source is a planted record
     verified_through_planted: int  # claims verified with a planted record among their evidence
-
-
-def snapshot_records() -> dict[str, dict[str, Any]]:
-    records: dict[str, dict[str, Any]] = {}
-    for name in ("moe_arxiv_dw-dengwei.jsonl.gz", "vlm_nonmoe_arxiv_dw-dengwei.jsonl.gz", "target_papers.jsonl.gz"):
-        raw = gzip.decompress(resources.files("sovereign_graph.data").joinpath(name).read_bytes()).decode("utf-8")
-        for line in raw.splitlines():
-            if line.strip():
-                record = json.loads(line)
-                records.setdefault(str(record["id"]), record)
-    return records
 
 
 def attacks(subject: dict[str, Any], finding: str) -> dict[str, list[dict[str, Any]]]:
@@ -121,12 +108,6 @@ def run_on(corpus: str, paper: str, question: str, home: Path, planted: set[str]
     )
 
 
-def build(name: str, records: list[dict[str, Any]], home: Path) -> None:
-    path = home / f"{name}.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    sovereign("corpus", "build", str(path), "--name", name, quiet=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path)
@@ -160,11 +141,11 @@ def main() -> None:
             )
             retrieved = json.loads((probe / f"probe{q}.json").read_text(encoding="utf-8"))["references"]
             clean_records = [records[r["id"]] for r in retrieved if r["id"] in records]
-            build(f"clean{q}", clean_records, home)
+            build_corpus(home, f"clean{q}", clean_records)
             clean = run_on(f"clean{q}", paper, question, home, set())
             for attack, planted in attacks(records[paper], finding).items():
                 name = f"q{q}-{attack.replace(' ', '-')}"
-                build(name, clean_records + planted, home)
+                build_corpus(home, name, clean_records + planted)
                 poisoned = run_on(name, paper, question, home, {p["id"] for p in planted})
                 won = (
                     RANK[poisoned.recommendation] > RANK[clean.recommendation] or poisoned.verified_through_planted > 0

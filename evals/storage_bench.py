@@ -20,35 +20,22 @@ ratio: how many times over the database keeps what was read.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
 import sqlite3
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from in_process import sovereign
+from in_process import build_corpus, snapshot_records, sovereign
 
 PAPER = "2604.23996"
 QUESTION = "Does modality-guided expert specialization improve the accuracy and efficiency of MoE-based VLMs?"
 LARGE = 100_000  # characters: the default abstract cap of `corpus build`
-
-
-def snapshot_records() -> dict[str, dict[str, Any]]:
-    records: dict[str, dict[str, Any]] = {}
-    for name in ("moe_arxiv_dw-dengwei.jsonl.gz", "vlm_nonmoe_arxiv_dw-dengwei.jsonl.gz", "target_papers.jsonl.gz"):
-        raw = gzip.decompress(resources.files("sovereign_graph.data").joinpath(name).read_bytes()).decode("utf-8")
-        for line in raw.splitlines():
-            if line.strip():
-                record = json.loads(line)
-                records.setdefault(str(record["id"]), record)
-    return records
 
 
 def grown(abstract: str, others: list[dict[str, Any]]) -> str:
@@ -97,12 +84,6 @@ def run(home: Path, thread: str, *source: str) -> None:
     sovereign("resume", thread, "--decision", "approve", "--out", str(out), quiet=True)
 
 
-def build(home: Path, name: str, records: list[dict[str, Any]]) -> None:
-    path = home / f"{name}.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    sovereign("corpus", "build", str(path), "--name", name, quiet=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path)
@@ -131,10 +112,10 @@ def main() -> None:
             "published": "2026-06-01",
             "categories": ["cs.CV"],
         }
-        build(home, "large-record", [*clean, large])
+        build_corpus(home, "large-record", [*clean, large])
         run(home, "large-record", "--corpus", "large-record")
         big_subject = [{**r, "abstract": grown(r["abstract"], others)} if r["id"] == PAPER else r for r in clean]
-        build(home, "large-subject", big_subject)
+        build_corpus(home, "large-subject", big_subject)
         run(home, "large-subject", "--corpus", "large-subject")
         for thread in ("normal", "large-record", "large-subject"):
             with sqlite3.connect(home / "sovereign.sqlite") as db:
