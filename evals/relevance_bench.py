@@ -102,6 +102,12 @@ def main() -> None:
     parser.add_argument("--judgements", type=Path, default=DATA / "judgements.jsonl")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-write", action="store_true", help="do not write the shipped model")
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="measure the shipped model on these questions' test half, as it is: no training, nothing written "
+        "(e.g. on evals/data/relevance_more/, which it never saw)",
+    )
     args = parser.parse_args()
     console = Console(record=True, width=150)
     questions = load_questions(args.questions)
@@ -114,24 +120,32 @@ def main() -> None:
         f"{sha256(args.questions)}, judgements sha {sha256(args.judgements)}"
     )
 
-    started = time.perf_counter()
-    tune_pool = judged_pool(tune, judgements)
-    oof = out_of_fold(tune_pool.rows)
-    info: dict[str, Any] = {
-        "trained_on": f"{len(tune)} tuning questions, {len(tune_pool.rows)} judged candidates",
-        "questions_sha": sha256(args.questions),
-        "judgements_sha": sha256(args.judgements),
-    }
-    model = train(tune_pool.rows, info)
-    kept = claims_at(tune_pool.rows, oof, model.threshold, subject_threshold=model.subject_threshold)
-    cv_precision = sum(tune_pool.rows[i].relevant for i in kept) / len(kept) if kept else 1.0
-    info["cv"] = {"claim_precision": round(cv_precision, 4), "claims": len(kept)}
-    console.print(
-        f"tune: {len(tune_pool.rows)} judged candidates ({sum(r.relevant for r in tune_pool.rows)} answer), "
-        f"{tune_pool.unjudged} unjudged; threshold {model.threshold:g}, subject paper's best "
-        f"{model.subject_threshold:g} (CV claim precision {cv_precision:.3f} on "
-        f"{len(kept)} claims); trained in {time.perf_counter() - started:.1f} s"
-    )
+    info: dict[str, Any] = {}
+    if args.shipped:
+        model = load_relevance_model()
+        console.print(
+            f"the shipped model, as it is ({model.info.get('trained_on', '?')}); threshold {model.threshold:g}, "
+            f"subject paper's best {model.subject_threshold:g}"
+        )
+    else:
+        started = time.perf_counter()
+        tune_pool = judged_pool(tune, judgements)
+        oof = out_of_fold(tune_pool.rows)
+        info.update(
+            trained_on=f"{len(tune)} tuning questions, {len(tune_pool.rows)} judged candidates",
+            questions_sha=sha256(args.questions),
+            judgements_sha=sha256(args.judgements),
+        )
+        model = train(tune_pool.rows, info)
+        kept = claims_at(tune_pool.rows, oof, model.threshold, subject_threshold=model.subject_threshold)
+        cv_precision = sum(tune_pool.rows[i].relevant for i in kept) / len(kept) if kept else 1.0
+        info["cv"] = {"claim_precision": round(cv_precision, 4), "claims": len(kept)}
+        console.print(
+            f"tune: {len(tune_pool.rows)} judged candidates ({sum(r.relevant for r in tune_pool.rows)} answer), "
+            f"{tune_pool.unjudged} unjudged; threshold {model.threshold:g}, subject paper's best "
+            f"{model.subject_threshold:g} (CV claim precision {cv_precision:.3f} on "
+            f"{len(kept)} claims); trained in {time.perf_counter() - started:.1f} s"
+        )
 
     test_pool = judged_pool(test, judgements)
     probabilities = model.probabilities([r.features for r in test_pool.rows])
@@ -140,7 +154,7 @@ def main() -> None:
     test_claims = claims_at(test_pool.rows, probabilities, model.threshold, subject_threshold=model.subject_threshold)
     test_claim_precision = sum(test_pool.rows[i].relevant for i in test_claims) / len(test_claims) if test_claims else 1
     info["test"] = {"candidate_claim_precision": round(test_claim_precision, 4)}
-    if not args.no_write:
+    if not args.no_write and not args.shipped:
         model = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
         model_path().write_text(model.to_json(), encoding="utf-8")
         load_relevance_model.cache_clear()
