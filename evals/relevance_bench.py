@@ -221,7 +221,7 @@ def main() -> None:
         "subject_claim": f"{subject_ok}/{subject_total}",
         "unanswerable_rejected": f"{unanswerable_ok}/{unanswerable_total}",
     }
-    if not args.no_write:  # the same weights, now with the full-run figures in their info
+    if not args.no_write and not args.shipped:  # the same weights, now with the full-run figures in their info
         final = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
         model_path().write_text(final.to_json(), encoding="utf-8")
     figures = Table(title="Test half: figures (targets from issue 13)")
