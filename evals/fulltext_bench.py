@@ -764,7 +764,7 @@ def grounding_bench(
 ) -> dict[str, Grounding]:
     """Per kind (abstract, body): how the model reads each chosen sentence in its own window and in others."""
     from sovereign_graph.steps.verify.features import SentenceIndex
-    from sovereign_graph.steps.verify.trained import _decided
+    from sovereign_graph.steps.verify.trained import decided
 
     threshold = model.decision_threshold
     windows: list[list[str]] = [sentences(document.abstract)]
@@ -810,17 +810,17 @@ def grounding_bench(
         own, near, far = model.judge(index, rep, [d, similar, other])
         row = results[kind]
         row.claims += 1
-        row.own += _decided(own, threshold) == "SUPPORT" and s in own.rationale
-        row.own_support += _decided(own, threshold) == "SUPPORT"
-        row.similar += _decided(near, threshold) == "SUPPORT"
-        row.random_other += _decided(far, threshold) == "SUPPORT"
+        row.own += decided(own, threshold) == "SUPPORT" and s in own.rationale
+        row.own_support += decided(own, threshold) == "SUPPORT"
+        row.similar += decided(near, threshold) == "SUPPORT"
+        row.random_other += decided(far, threshold) == "SUPPORT"
         row.p_own.append(own.support)
         row.p_similar.append(near.support)
         row.p_random.append(far.support)
         if i in changed_reps:
             (wrong,) = model.judge(index, changed_reps[i], [d])
             row.changed_n += 1
-            row.changed += _decided(wrong, threshold) == "SUPPORT" and s in wrong.rationale
+            row.changed += decided(wrong, threshold) == "SUPPORT" and s in wrong.rationale
             row.p_changed.append(wrong.support)
     return results
 

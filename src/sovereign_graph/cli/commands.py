@@ -1,6 +1,18 @@
 """The app with every command registered (importing a module registers its commands)."""
 
-from sovereign_graph.cli import batch, cache, corpus, eval_retrieval, eval_scifact, evals, history, queue, runs, serve
+from sovereign_graph.cli import (
+    batch,
+    cache,
+    corpus,
+    eval_retrieval,
+    eval_scifact,
+    eval_stance,
+    evals,
+    history,
+    queue,
+    runs,
+    serve,
+)
 from sovereign_graph.cli.common import app
 
 __all__ = [
@@ -10,6 +22,7 @@ __all__ = [
     "corpus",
     "eval_retrieval",
     "eval_scifact",
+    "eval_stance",
     "evals",
     "history",
     "queue",

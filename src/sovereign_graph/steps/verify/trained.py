@@ -32,7 +32,9 @@ CANDIDATE_PAPERS = 5
 EVIDENCE_PAPERS = 3
 
 
-def _decided(verdict: DocVerdict, threshold: float) -> Label:
+def decided(verdict: DocVerdict, threshold: float) -> Label:
+    """The label the verifier decides for one document: SUPPORT or CONTRADICT at the decision threshold, else
+    NOT_ENOUGH_INFO."""
     if max(verdict.support, verdict.contradict) < threshold:
         return "NOT_ENOUGH_INFO"
     return "SUPPORT" if verdict.support >= verdict.contradict else "CONTRADICT"
@@ -117,15 +119,15 @@ def verify_claims(
         candidates = list(best_of_paper.values())[:CANDIDATE_PAPERS]
         verdicts = sorted(model.judge(index, rep, candidates), key=lambda v: -max(v.support, v.contradict))
         best = verdicts[0] if verdicts else None
-        label: Label = _decided(best, threshold) if best else "NOT_ENOUGH_INFO"
+        label: Label = decided(best, threshold) if best else "NOT_ENOUGH_INFO"
         confidence = best.probability(label) if best else 1.0
         evidence = [
             Evidence(
                 passage_id=papers[doc_keys[v.doc]][s].id,
                 paper_id=doc_keys[v.doc][0],
                 text=papers[doc_keys[v.doc]][s].text,
-                score=round(v.probability(_decided(v, threshold)), 4),
-                label=_decided(v, threshold),
+                score=round(v.probability(decided(v, threshold)), 4),
+                label=decided(v, threshold),
             )
             for v in verdicts[:EVIDENCE_PAPERS]
             # The likelier rationale sentences only: the model pads the rationale to three for SciFact's metric.
@@ -133,7 +135,7 @@ def verify_claims(
         ]
         grounding_label: Label | None = None
         if grounding is not None:
-            grounding_label = _decided(grounding, threshold) if sentence in grounding.rationale else "NOT_ENOUGH_INFO"
+            grounding_label = decided(grounding, threshold) if sentence in grounding.rationale else "NOT_ENOUGH_INFO"
         verified.append(
             claim.model_copy(
                 update={
