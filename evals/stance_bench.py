@@ -5,6 +5,9 @@
 Each set is written as a pairs file (claim, evidence, label SUPPORT / CONTRADICT / NOT_ENOUGH_INFO) in a temporary
 directory and measured with each engine:
 - ours: the test half of `evals/data/stance/` (NEITHER read as NOT_ENOUGH_INFO);
+- ours, constructed: for each finding of that test half, a faithful paraphrase (SUPPORT) and a reversal
+  (CONTRADICT) written by reading (`evals/data/stance_reversals/`), each as the claim against the finding as the
+  evidence: how often an engine takes a reversed restatement of its own evidence for support;
 - Check-COVID test (composed and extracted claims, 229): the evidence is the claim's evidence sentences of its
   CORD-19 abstract, joined; REFUTE read as CONTRADICT, NOTENOUGHINFO as NOT_ENOUGH_INFO;
 - COVID-Fact dev (RTE form, 420; measure only): sentence1 is the evidence, Sentence2 the claim; not_entailment
@@ -42,6 +45,15 @@ def ours() -> Iterator[dict[str, str]]:
         if pair["split"] == "test":
             label = NEI if judged["label"] == "NEITHER" else judged["label"]
             yield {"claim": pair["claim"]["text"], "evidence": pair["evidence"]["text"], "label": label}
+
+
+def constructed() -> Iterator[dict[str, str]]:
+    path = HERE / "data" / "stance_reversals" / "constructed.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        row = json.loads(line)
+        if row["split"] == "test":
+            yield {"claim": row["paraphrase"], "evidence": row["finding"], "label": "SUPPORT"}
+            yield {"claim": row["reversal"], "evidence": row["finding"], "label": "CONTRADICT"}
 
 
 def check_covid(root: Path) -> Iterator[dict[str, str]]:
@@ -93,14 +105,16 @@ def main() -> None:
     table = Table("set", "pairs", "labels (S/C/N)", "engine", "accuracy", "macro-F1", "F1 S / C / N", "SUPPORT vs rest")
     sets = {
         "ours (stance test half)": ours(),
+        "ours, constructed (test half)": constructed(),
         "Check-COVID test": check_covid(args.shared),
         "COVID-Fact dev": covidfact(args.shared),
         "FEVER dev (binary)": fever(args.shared),
     }
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="stance-") as tmp:
         os.environ["SOVEREIGN_HOME"] = str(Path(tmp) / "home")
-        for name, rows in sets.items():
-            path = Path(tmp) / f"{name.split()[0]}.jsonl"
+        for n, (name, rows) in enumerate(sets.items()):
+            path = Path(tmp) / f"set-{n}.jsonl"
             written = list(rows)
             path.write_text("".join(json.dumps(r) + "\n" for r in written), encoding="utf-8")
             counts = "/".join(str(sum(r["label"] == x for r in written)) for x in ("SUPPORT", "CONTRADICT", NEI))
@@ -109,8 +123,13 @@ def main() -> None:
                 f1 = " / ".join(f"{figures['per_label'][x]['f1']:.2f}" for x in ("SUPPORT", "CONTRADICT", NEI))
                 table.add_row(name, f"{figures['pairs']:,}", counts, engine, f"{figures['accuracy']:.3f}",
                               f"{figures['macro_f1']:.3f}", f1, f"{support_vs_rest(figures):.3f}")  # fmt: skip
+                if name.startswith("ours, constructed"):
+                    reversed_row = figures["confusion"]["matrix"][1]
+                    notes.append(f"{engine}: {reversed_row[0]} of {sum(reversed_row)} reversals taken for SUPPORT")
     console.print(table)
     console.print("macro-F1 over the labels each set holds; tfidf (the seed) cannot predict CONTRADICT")
+    for note in notes:
+        console.print(f"constructed test half, {note}")
     if args.out:
         args.out.write_text(console.export_text(), encoding="utf-8")
 

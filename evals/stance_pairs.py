@@ -3,6 +3,7 @@
     python evals/stance_pairs.py pairs [--per-claim 3]
     python evals/stance_pairs.py batches [--readers 8]
     python evals/stance_pairs.py merge
+    python evals/stance_pairs.py reversals
 
 A claim is a finding from one abstract: every sentence judged `answers` to a labelled question (both relevance sets,
 `evals/data/relevance*/`). Its evidence candidates are the sentences of OTHER papers among the same question's
@@ -16,6 +17,10 @@ reader's pairs (read twice, independently: the overlap on which agreement is mea
 (`judging/reader-N.txt`) and the order of ids to follow; `merge` checks each reader's
 `judging/reader-N.judgements.jsonl` against that order and writes `judgements.jsonl` (first readings) and
 `second_readings.jsonl`, and prints agreement (identical labels, Cohen's kappa).
+
+`reversals` merges the writers' files of `evals/data/stance_reversals/writing/` (each finding, a faithful
+paraphrase and a reversal written by reading, `WRITING.md`) into `constructed.jsonl`, checked against the order
+each writer was given.
 """
 
 from __future__ import annotations
@@ -143,9 +148,32 @@ def merge() -> None:
               f"{cohen_kappa_score(a, b, labels=list(LABELS)):.3f}")  # fmt: skip
 
 
+def reversals() -> None:
+    folder = DATA / "stance_reversals"
+    findings = {(f["question"], f["passage_id"]): f for f in _jsonl(folder / "findings.jsonl")}
+    written: dict[tuple[str, str], dict[str, Any]] = {}
+    for order_file in sorted((folder / "writing").glob("writer-*.order.jsonl")):
+        writer = order_file.name.removesuffix(".order.jsonl")
+        path = folder / "writing" / f"{writer}.jsonl"
+        rows = _jsonl(path) if path.exists() else []
+        for i, (want, got) in enumerate(zip(_jsonl(order_file), rows, strict=False), 1):
+            key = (want["question"], want["passage_id"])
+            if (got.get("question"), got.get("passage_id")) != key:
+                raise SystemExit(f"{writer} line {i}: {got.get('question')} {got.get('passage_id')}, expected {key}")
+            if not str(got.get("paraphrase", "")).strip() or not str(got.get("reversal", "")).strip():
+                raise SystemExit(f"{writer} line {i}: an empty paraphrase or reversal")
+            written[key] = {**findings[key], "paraphrase": got["paraphrase"], "reversal": got["reversal"],
+                            "note": got.get("note", ""), "writer": writer}  # fmt: skip
+    rows = [written[key] for key in findings if key in written]
+    _write(folder / "constructed.jsonl", rows)
+    tune = sum(r["split"] == "tune" for r in rows)
+    print(f"{len(rows)} of {len(findings)} findings written ({tune} tune, {len(rows) - tune} test); "
+          f"{sum(bool(r['note']) for r in rows)} with a note")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=("pairs", "batches", "merge"))
+    parser.add_argument("step", choices=("pairs", "batches", "merge", "reversals"))
     parser.add_argument("--per-claim", type=int, default=3)
     parser.add_argument("--readers", type=int, default=8)
     args = parser.parse_args()
@@ -154,6 +182,9 @@ def main() -> None:
         return
     if args.step == "merge":
         merge()
+        return
+    if args.step == "reversals":
+        reversals()
         return
     made = pairs(args.per_claim)
     STANCE.mkdir(parents=True, exist_ok=True)
