@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from sovereign_graph.printable import one_line
 from sovereign_graph.sources.fulltext.document import Document
 from sovereign_graph.state import Paper
 
@@ -39,7 +40,9 @@ class FullText:
 
 
 def library_file_name(file: str, sha256: str) -> str:
-    return f"library file “{file}”, sha256 {sha256[:12]}…"
+    # A file's name is anyone's choice: on one line, its controls escaped, so it cannot break a prompt's passage
+    # line or a report's.
+    return f"library file “{one_line(file)}”, sha256 {sha256[:12]}…"
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from sovereign_graph.printable import one_line
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.sources.fulltext.document import Document
@@ -39,7 +40,7 @@ def _as_read(paper: Paper, got: FullText) -> FullTextRead:
 def _listed(read: FullTextRead) -> str:
     if read.file is not None and read.sha256 is not None:
         # The user's file by its whole sha256 here, once; a quote's place names it by the first digits.
-        return f"library file “{read.file}” ({read.how}, {read.blocks} blocks, sha256 {read.sha256})"
+        return f"library file “{one_line(read.file)}” ({read.how}, {read.blocks} blocks, sha256 {read.sha256})"
     return f"{read.document or read.paper_id} ({read.how}, {read.blocks} blocks)"
 
 
