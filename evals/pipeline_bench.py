@@ -79,6 +79,8 @@ CLI_THREAD = "bench"
 # What the `sovereign` console script runs, without depending on where it is installed.
 CLI_CODE = "from sovereign_graph.cli import main; main()"
 PARALLEL_NODES = {"search", "skeptic", "validator", "synthesizer"}
+# The engines the runs use (`--engines neural`: the embedded reader's relevance and verifier); the defaults if empty.
+ENGINES: dict[str, Any] = {}
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PACKAGES = ("sovereign-graph", "langgraph", "langgraph-checkpoint-sqlite", "langchain-core", "scikit-learn")
 
@@ -93,7 +95,7 @@ from sovereign_graph.app.runner import Runner
 t1 = time.perf_counter()
 paper, question, db = sys.argv[1:4]
 with sqlite_saver(Path(db)) as saver:
-    outcome = Runner(saver, Context()).start(paper, question)
+    outcome = Runner(saver, Context(**json.loads(sys.argv[4]))).start(paper, question)
 t2 = time.perf_counter()
 print(json.dumps({
     "import_s": t1 - t0,
@@ -213,7 +215,7 @@ def cold_run(workdir: Path, index: int) -> ColdRun:
     db = workdir / f"cold-{index}" / "bench.sqlite"
     db.parent.mkdir(parents=True)
     env = {**os.environ, "SOVEREIGN_HOME": str(db.parent)}
-    command = [sys.executable, "-c", CHILD_CODE, PAPER, COLD_QUESTION, str(db)]
+    command = [sys.executable, "-c", CHILD_CODE, PAPER, COLD_QUESTION, str(db), json.dumps(ENGINES)]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=CHILD_TIMEOUT_S, check=False)
     wall = time.perf_counter() - started
@@ -319,7 +321,7 @@ def timed_run(runner: Runner, question: str, thread_id: str) -> WarmRun:
 def warm_runs(workdir: Path) -> tuple[WarmRun, list[WarmRun], int]:
     """The first in-process run, then the warm ones; returns them and this process's peak RSS (KiB)."""
     with sqlite_saver(workdir / "warm" / "bench.sqlite") as saver:
-        runner = Runner(saver, Context())
+        runner = Runner(saver, Context(**ENGINES))
         first = timed_run(runner, COLD_QUESTION, "bench-first")
         warm = [timed_run(runner, WARM_QUESTION, f"bench-warm-{i}") for i in range(1, WARM_RUNS + 1)]
     return first, warm, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -454,9 +456,18 @@ def node_table(run: WarmRun) -> Table:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, help="also write the printed text to this file")
+    parser.add_argument(
+        "--engines",
+        choices=("default", "neural"),
+        default="default",
+        help="neural: --relevance neural --verifier neural (the embedded reader) in every run",
+    )
     args = parser.parse_args()
 
     dropped = clean_environment()
+    if args.engines == "neural":
+        ENGINES.update(relevance="neural", verifier="neural")
+        os.environ.update(SOVEREIGN_RELEVANCE="neural", SOVEREIGN_VERIFIER="neural")  # the `sovereign run` commands
     console = Console(width=120, record=True)
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="sovereign-bench-") as tmp:
@@ -475,7 +486,7 @@ def main() -> int:
         "warm question": WARM_QUESTION,
         "commands' run": f"paper {CLI_PAPER}: {CLI_QUESTION}",
         "corpus": f"bundled snapshot, {corpus_size():,} papers",
-        "settings": "Context() defaults, max_revisions=1"
+        "settings": f"Context() defaults{', ' + str(ENGINES) if ENGINES else ''}, max_revisions=1"
         + (f" (dropped from env: {', '.join(dropped)})" if dropped else ""),
     }
     console.print(key_value_table("Inputs", inputs))

@@ -41,8 +41,21 @@ from sovereign_graph.evaluation.questions import (
     load_questions,
 )
 from sovereign_graph.sources.snapshot import bundled_snapshot
-from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
-from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model, model_path
+from sovereign_graph.steps.extract.relevance.features import (
+    QuestionView,
+    feature_rows,
+    neural_cut,
+    neural_rows,
+    paper_texts,
+    select_candidates,
+)
+from sovereign_graph.steps.extract.relevance.model import (
+    MODEL_FILES,
+    RelevanceEngine,
+    RelevanceModel,
+    load_relevance_model,
+    model_path,
+)
 from sovereign_graph.steps.plan.facets.coverage import addresses_outcome, addresses_subject, claim_coverage
 from sovereign_graph.steps.plan.facets.grammar import split_facets
 from sovereign_graph.steps.plan.rules import method_name
@@ -58,7 +71,11 @@ class Pool:
     gold_in_pool: int
 
 
-def judged_pool(questions: list[LabelledQuestion], judgements: dict[tuple[str, str], SentenceJudgement]) -> Pool:
+def judged_pool(
+    questions: list[LabelledQuestion],
+    judgements: dict[tuple[str, str], SentenceJudgement],
+    engine: RelevanceEngine = "lexical",
+) -> Pool:
     rows: list[JudgedCandidate] = []
     unjudged = 0
     for q in questions:
@@ -68,6 +85,10 @@ def judged_pool(questions: list[LabelledQuestion], judgements: dict[tuple[str, s
         titles = {h.paper.id: h.paper.title for h in state["hits"]}
         texts = paper_texts(state["passages"])
         features = feature_rows(candidates, view, texts, titles)
+        if engine == "neural":  # as extraction reads them: the reader's cut of the lexical model's first
+            kept = neural_cut(load_relevance_model("lexical").probabilities(features))
+            candidates, features = [candidates[i] for i in kept], [features[i] for i in kept]
+            features = [a + b for a, b in zip(features, neural_rows(candidates, view, titles)[0], strict=True)]
         for passage, row in zip(candidates, features, strict=True):
             judged = judgements.get((q.id, passage.id))
             if judged is None:
@@ -85,10 +106,10 @@ def judged_pool(questions: list[LabelledQuestion], judgements: dict[tuple[str, s
     return Pool(rows, unjudged, gold)
 
 
-def run_to_pause(question: LabelledQuestion) -> dict[str, Any]:
+def run_to_pause(question: LabelledQuestion, engine: RelevanceEngine = "lexical") -> dict[str, Any]:
     graph = build_graph(checkpointer=InMemorySaver(serde=state_serializer()))
     config: Any = {"configurable": {"thread_id": question.id}}
-    graph.invoke({"paper": question.paper, "question": question.question}, config, context=Context())
+    graph.invoke({"paper": question.paper, "question": question.question}, config, context=Context(relevance=engine))
     return dict(graph.get_state(config).values)
 
 
@@ -102,6 +123,12 @@ def main() -> None:
     parser.add_argument("--judgements", type=Path, default=DATA / "judgements.jsonl")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-write", action="store_true", help="do not write the shipped model")
+    parser.add_argument(
+        "--engine",
+        choices=tuple(MODEL_FILES),
+        default="lexical",
+        help="lexical: the lexical features; neural: the embedded reader's score stacked on them",
+    )
     parser.add_argument(
         "--shipped",
         action="store_true",
@@ -122,17 +149,17 @@ def main() -> None:
 
     info: dict[str, Any] = {}
     if args.shipped:
-        model = load_relevance_model()
+        model = load_relevance_model(args.engine)
         console.print(
             f"the shipped model, as it is ({model.info.get('trained_on', '?')}); threshold {model.threshold:g}, "
             f"subject paper's best {model.subject_threshold:g}"
         )
     else:
         started = time.perf_counter()
-        tune_pool = judged_pool(tune, judgements)
+        tune_pool = judged_pool(tune, judgements, args.engine)
         oof = out_of_fold(tune_pool.rows)
         info.update(
-            trained_on=f"{len(tune)} tuning questions, {len(tune_pool.rows)} judged candidates",
+            trained_on=f"{len(tune)} tuning questions, {len(tune_pool.rows)} judged candidates ({args.engine})",
             questions_sha=sha256(args.questions),
             judgements_sha=sha256(args.judgements),
         )
@@ -147,7 +174,7 @@ def main() -> None:
             f"{len(kept)} claims); trained in {time.perf_counter() - started:.1f} s"
         )
 
-    test_pool = judged_pool(test, judgements)
+    test_pool = judged_pool(test, judgements, args.engine)
     probabilities = model.probabilities([r.features for r in test_pool.rows])
     gold = [i for i, r in enumerate(test_pool.rows) if r.relevant]
     cleared = [i for i in gold if probabilities[i] >= model.threshold]
@@ -156,7 +183,7 @@ def main() -> None:
     info["test"] = {"candidate_claim_precision": round(test_claim_precision, 4)}
     if not args.no_write and not args.shipped:
         model = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
-        model_path().write_text(model.to_json(), encoding="utf-8")
+        model_path(args.engine).write_text(model.to_json(), encoding="utf-8")
         load_relevance_model.cache_clear()
 
     runs = Table(title="Test half: full runs to the owner's pause (embedded default, max revisions 1)")
@@ -165,7 +192,7 @@ def main() -> None:
     judged_claims = answer_claims = unjudged_claims = 0
     subject_ok = subject_total = unanswerable_ok = unanswerable_total = judged_subject_ok = judged_subject_total = 0
     for q in test:
-        state = run_to_pause(q)
+        state = run_to_pause(q, args.engine)
         claims = state.get("claims", [])
         labels = [judgements.get((q.id, c.passage_id)) for c in claims]
         answers = sum(j is not None and j.label == "answers" for j in labels)
@@ -223,7 +250,7 @@ def main() -> None:
     }
     if not args.no_write and not args.shipped:  # the same weights, now with the full-run figures in their info
         final = RelevanceModel(model.linear, model.threshold, model.subject_threshold, info)
-        model_path().write_text(final.to_json(), encoding="utf-8")
+        model_path(args.engine).write_text(final.to_json(), encoding="utf-8")
     figures = Table(title="Test half: figures (targets from issue 13)")
     for column in ("figure", "value", "target"):
         figures.add_column(column)

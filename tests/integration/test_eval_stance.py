@@ -81,7 +81,7 @@ def test_a_table_by_default_and_clear_refusals(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "4 pairs: accuracy" in shown.stdout and "macro-F1" in shown.stdout and "CONTRADICT" in shown.stdout
     wrong = cli.invoke(app, ["eval", "stance", "--pairs", str(pairs), "--verifier", "oracle"])
-    assert wrong.exit_code == 2 and "--verifier must be one of trained, tfidf" in wrong.output
+    assert wrong.exit_code == 2 and "--verifier must be one of neural, trained, tfidf" in wrong.output
     empty = write(tmp_path / "empty.jsonl", ["{broken"])
     refused = cli.invoke(app, ["eval", "stance", "--pairs", str(empty)])
     assert refused.exit_code == 2 and "holds no usable pair" in refused.output

@@ -83,7 +83,11 @@ def test_a_flag_wins_over_the_environment_which_wins_over_the_default() -> None:
     ("environ", "given", "message"),
     [
         ({"SOVEREIGN_MAX_CLAIMS": "many"}, {}, "$SOVEREIGN_MAX_CLAIMS='many': Input should be a valid integer"),
-        ({"SOVEREIGN_VERIFIER": "bert"}, {}, "$SOVEREIGN_VERIFIER='bert': Input should be 'trained' or 'tfidf'"),
+        (
+            {"SOVEREIGN_VERIFIER": "bert"},
+            {},
+            "$SOVEREIGN_VERIFIER='bert': Input should be 'neural', 'trained' or 'tfidf'",
+        ),
         ({}, {"revise_below": -1.0}, "--revise-below: Input should be greater than or equal to 0."),
         ({}, {"verify_threshold": 2.0}, "--verify-threshold: Input should be less than or equal to 1."),
     ],
@@ -184,3 +188,12 @@ def test_batch_options_carry_the_settings_whole_and_read_an_older_versions_queue
 def test_environment_values_are_only_the_variables_set() -> None:
     assert environment_values({}) == {}
     assert environment_values({"SOVEREIGN_ARXIV_RETRIES": "1", "SOVEREIGN_HOME": "/x"}) == {"arxiv_retries": 1}
+
+
+def test_a_thread_recorded_before_the_relevance_setting_resumes_with_the_lexical_model() -> None:
+    from sovereign_graph.settings.run import RunSettings
+
+    recorded = json.loads(RunSettings().to_json())
+    del recorded["relevance"]
+    assert RunSettings.from_json(json.dumps(recorded)).relevance == "lexical"
+    assert RunSettings.from_json(RunSettings(relevance="neural").to_json()).relevance == "neural"

@@ -41,7 +41,11 @@ def stance(
         ),
     ],
     verifier: Annotated[
-        str, typer.Option("--verifier", help="trained (the default engine) | tfidf (the seed).")
+        str,
+        typer.Option(
+            "--verifier",
+            help="trained (the default engine) | neural (the embedded reader stacked on it) | tfidf (the seed).",
+        ),
     ] = "trained",
     model: Annotated[
         Path | None, typer.Option("--model", help="A verifier model file for `trained` [default: the shipped one].")

@@ -67,7 +67,12 @@ FLAGS: dict[str, Flag] = {
         "A corpus built with `sovereign corpus build`; with a PostgreSQL --db, looked up in that database first, then "
         "on disk [default: the bundled snapshot].",
     ),
-    "verifier": Flag("--verifier", str, "trained (default) | tfidf (the seed method)."),
+    "verifier": Flag(
+        "--verifier", str, "trained (default) | neural (the reader's stance stacked on it) | tfidf (the seed method)."
+    ),
+    "relevance": Flag(
+        "--relevance", str, "lexical (default) | neural (the embedded reader's score stacked on the lexical features)."
+    ),
     "model": Flag(
         "--model",
         str,
@@ -165,6 +170,11 @@ def run_settings(flags: dict[str, Any]) -> RunSettings:
     settings = RunSettings.from_env(source=source.value if source is not None else None, live=live, **flags)
     if corpus is not None and settings.source != "snapshot":
         raise InputError("--corpus NAME is an offline corpus: it cannot be combined with --source arxiv.")
+    if "neural" in (settings.relevance, settings.verifier):
+        # Weights that do not match their manifest stop the run here, before a thread exists.
+        from sovereign_graph.ml.reader.runtime import load_reader
+
+        load_reader()
     return settings
 
 

@@ -25,7 +25,7 @@ from sovereign_graph.lines import BadLine, LineLimits, checked_text, decode_json
 from sovereign_graph.state import Label
 
 LABELS: tuple[Label, ...] = get_args(Label)
-ENGINES = ("trained", "tfidf")
+ENGINES = ("neural", "trained", "tfidf")
 TFIDF_THRESHOLD = 0.15  # the seed verifier's (`steps/verify/tfidf.py`)
 
 
@@ -72,8 +72,8 @@ def read_pairs(path: Path, limits: LineLimits | None = None) -> tuple[list[Stanc
 def predict(pairs: Sequence[StancePair], engine: str, model_path: Path | None = None) -> list[Label]:
     if engine == "tfidf":
         return _tfidf(pairs)
-    if engine == "trained":
-        return _trained(pairs, model_path)
+    if engine in ("trained", "neural"):
+        return _trained(pairs, model_path, engine)
     raise ValueError(f"unknown engine {engine!r}")
 
 
@@ -89,13 +89,13 @@ def _tfidf(pairs: Sequence[StancePair]) -> list[Label]:
     return ["SUPPORT" if 1.0 - d >= TFIDF_THRESHOLD else "NOT_ENOUGH_INFO" for d in distances]
 
 
-def _trained(pairs: Sequence[StancePair], model_path: Path | None) -> list[Label]:
+def _trained(pairs: Sequence[StancePair], model_path: Path | None, engine: str = "trained") -> list[Label]:
     from sovereign_graph.steps.verify.features import SentenceIndex
     from sovereign_graph.steps.verify.model import load_model
     from sovereign_graph.steps.verify.trained import decided
     from sovereign_graph.text.prose import sentences
 
-    model = load_model(model_path)
+    model = load_model(model_path, engine)
     documents = [sentences(p.evidence) or [p.evidence] for p in pairs]
     index = SentenceIndex(documents)
     reps = index.represent([p.claim for p in pairs])

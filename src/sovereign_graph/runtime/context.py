@@ -84,6 +84,7 @@ class Context:
     max_claims: int = _setting("max_claims")
     max_claims_per_paper: int = _setting("max_claims_per_paper")
     verifier: str = _setting("verifier")
+    relevance: str = _setting("relevance")
     verify_threshold: float = _setting("verify_threshold")
     revise_below: float = _setting("revise_below")
     # Objects a host injects through `build_graph(...)`: not a context field (the context stays JSON for

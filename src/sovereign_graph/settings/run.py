@@ -28,7 +28,10 @@ ENV_PREFIX = "SOVEREIGN_"
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_FULLTEXT_URL = "https://arxiv.org"
 SourceName = Literal["snapshot", "arxiv"]
-VerifierName = Literal["trained", "tfidf"]
+VerifierName = Literal["neural", "trained", "tfidf"]
+RelevanceName = Literal["neural", "lexical"]
+# What a thread recorded before a setting existed ran with: a record without it gets this, not today's default.
+RECORDED_BEFORE = {"relevance": "lexical"}
 # The variable an older version read for a field under another name (the context's `source_name`).
 LEGACY_ENV = {"source": "SOVEREIGN_SOURCE_NAME"}
 
@@ -65,7 +68,13 @@ class RunSettings(BaseModel):
     max_claims_per_paper: int = _setting(3, "Most claims from one paper, so one source cannot fill the table.", ge=0)
     verifier: VerifierName = _setting(
         "trained",
-        "Claim verifier: 'trained' (the SciFact-trained model shipped in the package) or 'tfidf' (the seed method).",
+        "Claim verifier: 'trained' (the SciFact-trained model shipped in the package, lexical features), 'neural' "
+        "(the same with the embedded reader's stance stacked on them) or 'tfidf' (the seed method).",
+    )
+    relevance: RelevanceName = _setting(
+        "lexical",
+        "Relevance model: 'neural' (the lexical features with the embedded reader's cross-encoder score stacked on "
+        "them) or 'lexical' (the lexical features alone).",
     )
     verify_threshold: float = _setting(
         0.15,
@@ -126,7 +135,7 @@ class RunSettings(BaseModel):
     def from_json(cls, text: str) -> RunSettings:
         """Settings a thread recorded. A field this version lacks (a newer version's) is left out; one the record
         lacks (an older version's) is its default."""
-        data = json.loads(text)
+        data = RECORDED_BEFORE | json.loads(text)
         return cls.model_validate({k: v for k, v in data.items() if k in cls.model_fields})
 
     def to_json(self) -> str:

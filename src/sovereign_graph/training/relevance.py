@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sovereign_graph.ml.linear import Linear
-from sovereign_graph.steps.extract.relevance.features import FEATURES
+from sovereign_graph.steps.extract.relevance.features import FEATURES, NEURAL_FEATURES
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel
 
 # A claim is at least as likely as not to answer the question: the calibrated probability's floor.
@@ -38,7 +38,8 @@ def fit_linear(rows: Sequence[JudgedCandidate], c: float = 0.5) -> Linear:
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     regression = LogisticRegression(C=c, max_iter=5000).fit((x - scaler.mean_) / scale, y)
     return Linear(
-        names=FEATURES,
+        # The neural model's rows carry the reader's features after the lexical ones.
+        names=FEATURES + NEURAL_FEATURES if x.shape[1] == len(FEATURES) + len(NEURAL_FEATURES) else FEATURES,
         mean=tuple(float(v) for v in scaler.mean_),
         scale=tuple(float(v) for v in scale),
         coef=tuple(float(v) for v in regression.coef_[0]),

@@ -18,15 +18,19 @@ from sklearn.preprocessing import StandardScaler
 from sovereign_graph.evaluation.scifact import SciFactClaim
 from sovereign_graph.evaluation.scifact_metrics import DocPrediction, SciFactScores, score
 from sovereign_graph.evaluation.scifact_open import OpenSetting, predictions_from
-from sovereign_graph.ml.linear import Linear
+from sovereign_graph.ml.linear import Linear, sigmoid
 from sovereign_graph.steps.verify.features import (
     DOC_FEATURES,
     LABEL_FEATURES,
+    NEURAL_DOC_FEATURES,
+    NEURAL_LABEL_FEATURES,
     SENTENCE_FEATURES,
     PairBlock,
     TextRep,
     doc_features,
     label_features,
+    neural_doc_features,
+    neural_label_features,
     sentence_features,
 )
 from sovereign_graph.steps.verify.model import MAX_RATIONALE, DocVerdict, VerifierModel
@@ -89,22 +93,35 @@ def _fit_linear(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float =
     )
 
 
-def _fit_stages(setting: OpenSetting, examples: Sequence[Example]) -> tuple[Linear, Linear, Linear]:
+def stance_row(setting: OpenSetting, rep: TextRep, rows: np.ndarray, neural: bool) -> np.ndarray:
+    """The stance stage's features of a claim against rationale rows, with the reader's when `neural`."""
+    x = label_features(setting.index, rep, rows)
+    return np.concatenate([x, neural_label_features(setting.index, rep, rows)]) if neural else x
+
+
+def _fit_stages(
+    setting: OpenSetting, examples: Sequence[Example], neural: bool = False
+) -> tuple[Linear, Linear, Linear]:
     x = np.vstack([e.block.features for e in examples])
     y = np.concatenate([e.sentence_gold for e in examples])
     selector = _fit_linear(x, y, SENTENCE_FEATURES)
 
     doc_x, doc_y = [], []
     for e in examples:
-        features = doc_features(setting.index, e.rep, e.block, selector.logits(e.block.features))
+        logits = selector.logits(e.block.features)
+        features = doc_features(setting.index, e.rep, e.block, logits)
+        if neural:
+            features = np.hstack([features, neural_doc_features(setting.index, e.rep, e.block, logits)])
         n = len(e.retrieved)
         doc_x.append(features[:n])
         doc_y.append(e.doc_evidence[:n])
-    evidence = _fit_linear(np.vstack(doc_x), np.concatenate(doc_y), DOC_FEATURES)
+    doc_names = DOC_FEATURES + NEURAL_DOC_FEATURES if neural else DOC_FEATURES
+    evidence = _fit_linear(np.vstack(doc_x), np.concatenate(doc_y), doc_names)
 
-    stance_x = [label_features(setting.index, e.rep, rows) for e in examples for rows, _, _ in e.stance_rows]
+    stance_x = [stance_row(setting, e.rep, rows, neural) for e in examples for rows, _, _ in e.stance_rows]
     stance_y = [supports for e in examples for _, _, supports in e.stance_rows]
-    stance = _fit_linear(np.vstack(stance_x), np.array(stance_y), LABEL_FEATURES)
+    label_names = LABEL_FEATURES + NEURAL_LABEL_FEATURES if neural else LABEL_FEATURES
+    stance = _fit_linear(np.vstack(stance_x), np.array(stance_y), label_names)
     return selector, evidence, stance
 
 
@@ -123,15 +140,22 @@ def _objective(scores: SciFactScores) -> float:
 
 
 def fit(
-    setting: OpenSetting, examples: Sequence[Example], *, inner_folds: int = 3, seed: int = 0, info: dict | None = None
+    setting: OpenSetting,
+    examples: Sequence[Example],
+    *,
+    inner_folds: int = 3,
+    seed: int = 0,
+    info: dict | None = None,
+    neural: bool = False,
 ) -> VerifierModel:
-    """Fit the three stages on `examples`; choose the thresholds by an inner cross-validation on them."""
-    selector, evidence, stance = _fit_stages(setting, examples)
+    """Fit the three stages on `examples`; choose the thresholds by an inner cross-validation on them. `neural`:
+    the evidence and stance stages also read the embedded reader's stance (the neural verifier)."""
+    selector, evidence, stance = _fit_stages(setting, examples, neural)
     best = (-1.0, 0.5, 0.5, MAX_EVIDENCE_CHOICES[-1])
     if inner_folds > 1:
         out_of_fold: dict[float, dict[int, list[DocVerdict]]] = {t: {} for t in SENTENCE_THRESHOLDS}
         for train, test in folds(examples, inner_folds, seed):
-            stages = _fit_stages(setting, train)
+            stages = _fit_stages(setting, train, neural)
             for t in SENTENCE_THRESHOLDS:
                 inner = VerifierModel(*stages, sentence_threshold=t, decision_threshold=0.5)
                 out_of_fold[t].update(_judge_all(setting, inner, test))
@@ -206,20 +230,30 @@ class CrossValidation:
     verdicts: dict[int, list[DocVerdict]]
     predictions: dict[int, dict[int, DocPrediction]]
     models: list[VerifierModel]
+    stance_on_gold: float = 0.0  # SUPPORT-vs-CONTRADICT accuracy of the stance stage on held-out gold rationales
 
 
-def cross_validate(setting: OpenSetting, examples: Sequence[Example], k: int = 5, seed: int = 0) -> CrossValidation:
+def cross_validate(
+    setting: OpenSetting, examples: Sequence[Example], k: int = 5, seed: int = 0, neural: bool = False
+) -> CrossValidation:
     """Each fold's model (thresholds tuned inside its training claims) predicts only its held-out claims."""
     verdicts: dict[int, list[DocVerdict]] = {}
     predictions: dict[int, dict[int, DocPrediction]] = {}
     models: list[VerifierModel] = []
+    stance_right = stance_total = 0
     for train, test in folds(examples, k, seed):
-        model = fit(setting, train, seed=seed)
+        model = fit(setting, train, seed=seed, neural=neural)
         found = _judge_all(setting, model, test)
         verdicts.update(found)
         predictions.update(_predict(setting, found, model.decision_threshold, model.max_evidence))
         models.append(model)
-    return CrossValidation(verdicts, predictions, models)
+        # The stance stage alone, on the held-out claims' gold rationales: SUPPORT vs CONTRADICT.
+        for e in test:
+            for rows, _, supports in e.stance_rows:
+                p = float(sigmoid(model.stance.logits(stance_row(setting, e.rep, rows, neural)[None, :]))[0])
+                stance_right += (p >= 0.5) == supports
+                stance_total += 1
+    return CrossValidation(verdicts, predictions, models, stance_right / stance_total if stance_total else 0.0)
 
 
 @dataclass(frozen=True)

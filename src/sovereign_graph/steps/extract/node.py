@@ -32,7 +32,7 @@ def claimable_passages(state: ResearchState) -> list[Passage]:
 
 def extract(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
-    model = load_relevance_model()
+    model = load_relevance_model(context.relevance)
     passages = claimable_passages(state)
     titles = {h.paper.id: h.paper.title for h in state.get("hits", [])}
     scored = score_candidates(
@@ -90,9 +90,21 @@ def relevance_line(model: RelevanceModel, scored: list[ScoredCandidate]) -> str:
         else ""
     )
     subject_bar = f", the subject paper's best P >= {model.subject_threshold:g}" if model.subject_threshold < 1 else ""
+    engine = (
+        "the neural relevance model (the embedded reader's cross-encoder score stacked on the lexical features)"
+        if model.neural
+        else "the relevance model"
+    )
+    in_part = sum(c.read_in_part for c in scored)
+    cut = (
+        f"; {in_part} longer than the reader's window were read in part (the longer of question and sentence "
+        "lost its end)"
+        if in_part
+        else ""
+    )
     return (
-        f"{len(scored)} candidate sentences{read_body} scored by the relevance model{figures}; {cleared} cleared its "
-        f"threshold P >= {model.threshold:g}{subject_bar}"
+        f"{len(scored)} candidate sentences{read_body} scored by {engine}{figures}; {cleared} cleared its "
+        f"threshold P >= {model.threshold:g}{subject_bar}{cut}"
     )
 
 

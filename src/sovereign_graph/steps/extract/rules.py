@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from sovereign_graph.scoring import FULL_COVERAGE
 from sovereign_graph.state import Claim, Facet, Gap, Passage
 from sovereign_graph.steps.extract.findings import reports_finding
-from sovereign_graph.steps.extract.relevance.features import QuestionView, feature_rows, paper_texts, select_candidates
+from sovereign_graph.steps.extract.relevance.features import (
+    QuestionView,
+    feature_rows,
+    neural_cut,
+    neural_rows,
+    paper_texts,
+    select_candidates,
+)
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.steps.plan.facets.coverage import (
     addresses_outcome,
@@ -32,6 +39,9 @@ def _near_duplicate(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
 class ScoredCandidate:
     passage: Passage
     probability: float = field(metadata={"description": "calibrated P(it answers the question)"})
+    read_in_part: bool = field(
+        default=False, metadata={"description": "longer than the reader's window: only its beginning was read"}
+    )
 
 
 def score_candidates(
@@ -51,7 +61,16 @@ def score_candidates(
     view = QuestionView.of(question or " ".join(f.text for f in facets), facets, subject_id)
     candidates = select_candidates(pool, view)
     rows = feature_rows(candidates, view, paper_texts(pool), titles or {})
-    return [ScoredCandidate(p, prob) for p, prob in zip(candidates, model.probabilities(rows), strict=True)]
+    cut = [False] * len(candidates)
+    if model.neural:
+        # The reader costs ~30 ms a sentence on two cores: it reads only the candidates the lexical model ranks
+        # first (on the labelled questions, the first 20 hold 95-98% of the sentences judged to answer).
+        kept = neural_cut(load_relevance_model("lexical").probabilities(rows))
+        candidates, rows = [candidates[i] for i in kept], [rows[i] for i in kept]
+        neural, cut = neural_rows(candidates, view, titles or {})
+        rows = [lexical + extra for lexical, extra in zip(rows, neural, strict=True)]
+    probabilities = model.probabilities(rows)
+    return [ScoredCandidate(p, prob, part) for p, prob, part in zip(candidates, probabilities, cut, strict=True)]
 
 
 def _may_be_claimed(passage: Passage, tables: bool) -> bool:

@@ -31,7 +31,7 @@ def reviewer(role: Role) -> ReviewerNode:
             claims=state["claims"],
             passages=state["passages"],
             round=state["round"],
-            relevance=load_relevance_model().bar,
+            relevance=load_relevance_model(context.relevance).bar,
             queries=state.get("queries", []),
         )
         target = context.model_for(role.lower())  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from sovereign_graph.ml.reader.runtime import load_reader
 from sovereign_graph.steps.verify.cues import (
     ANTONYMS,
     CUE_NAMES,
@@ -48,6 +49,7 @@ class TextRep:
     governed: dict[str, int]  # direction per stem, from the cues just before it
     bm25: np.ndarray  # BM25 against each document of the index, relative to the best document's
     bm25_margin: float  # how far the best document stands out: 1 - the runner-up's relative BM25
+    text: str = ""  # the claim as written: what the embedded reader reads
 
 
 class SentenceIndex:
@@ -62,6 +64,11 @@ class SentenceIndex:
         """`documents`: each a list of sentences (with an optional title). `vocabulary`: the TF-IDF and LSA,
         fitted on a background corpus; by default on the documents themselves."""
         flat = [s for d in documents for s in d]
+        self.texts = flat
+        # The embedded reader's stance of a sentence towards a claim, (claim, sentence row) -> P(S, C, NEI): the
+        # same pairs are read again and again by cross-validation and by grounding and corroboration.
+        self.neural_cache: dict[tuple[str, int], np.ndarray] = {}
+        self.neural_read_in_part = 0  # pairs longer than the reader's window: only their beginning was read
         sentence_tokens = [stem_tokens(s) for s in flat]
         self.starts = np.zeros(len(documents) + 1, dtype=np.int64)
         np.cumsum([len(d) for d in documents], out=self.starts[1:])
@@ -110,6 +117,7 @@ class SentenceIndex:
                 governed_terms(t),
                 bm25[i],
                 float(margin[i]),
+                t,
             )
             for i, t in enumerate(texts)
         ]
@@ -447,3 +455,45 @@ def label_features(index: SentenceIndex, claim: TextRep, rows: np.ndarray) -> np
         ],
         dtype=np.float32,
     )
+
+
+# The embedded reader's stance, stacked on the lexical features by the neural verifier: of the claim against its
+# rationale (the stance stage), and against the document's best sentences (the evidence stage).
+NEURAL_LABEL_FEATURES = ("neural_support", "neural_contradict", "neural_direction")
+NEURAL_DOC_FEATURES = ("neural_evidence", "neural_evidence_lead")
+# Sentences of a document the evidence stage has the reader read: the selector's best, as many as a rationale holds.
+NEURAL_SENTENCES = 1  # the reader costs ~30 ms a pair on two cores
+
+
+def neural_stance(index: SentenceIndex, claim: TextRep, rows: Sequence[int]) -> np.ndarray:
+    """P(SUPPORT, CONTRADICT, NOT_ENOUGH_INFO) of each sentence row towards the claim, by the embedded reader."""
+    wanted = [int(r) for r in rows if (claim.text, int(r)) not in index.neural_cache]
+    if wanted:
+        read = load_reader().read([(claim.text, index.texts[r]) for r in wanted])
+        index.neural_read_in_part += sum(cut.any for cut in read.cut)
+        for r, probabilities in zip(wanted, read.stance, strict=True):
+            index.neural_cache[(claim.text, r)] = probabilities
+    if not len(rows):
+        return np.zeros((0, 3), np.float32)
+    return np.vstack([index.neural_cache[(claim.text, int(r))] for r in rows])
+
+
+def neural_label_features(index: SentenceIndex, claim: TextRep, rows: np.ndarray) -> np.ndarray:
+    stance = neural_stance(index, claim, list(rows))
+    support = float(stance[:, 0].max(initial=0.0))
+    contradict = float(stance[:, 1].max(initial=0.0))
+    return np.array([support, contradict, support - contradict], dtype=np.float32)
+
+
+def neural_doc_features(index: SentenceIndex, claim: TextRep, block: PairBlock, logits: np.ndarray) -> np.ndarray:
+    """Per candidate document: the reader's P(SUPPORT or CONTRADICT) of its likeliest evidence sentence among the
+    selector's best, and that against the other candidates' best."""
+    evidence = np.zeros(len(block.docs), np.float32)
+    for k in range(len(block.docs)):
+        start, end = int(block.offsets[k]), int(block.offsets[k + 1])
+        if start == end:
+            continue
+        best = start + np.argsort(-logits[start:end], kind="stable")[:NEURAL_SENTENCES]
+        stance = neural_stance(index, claim, [int(block.rows[i]) for i in best])
+        evidence[k] = float((1.0 - stance[:, 2]).max())
+    return np.column_stack([evidence, _lead(evidence)]).astype(np.float32)

@@ -30,16 +30,22 @@ from sovereign_graph.state import Label
 from sovereign_graph.steps.verify.features import (
     DOC_FEATURES,
     LABEL_FEATURES,
+    NEURAL_DOC_FEATURES,
+    NEURAL_LABEL_FEATURES,
     SENTENCE_FEATURES,
     SentenceIndex,
     TextRep,
     doc_features,
     label_features,
+    neural_doc_features,
+    neural_label_features,
     sentence_features,
 )
 
 FORMAT = "sovereign-verifier/5"
-MODEL_FILE = "scifact_verifier.json"
+# 'trained' reads the lexical features; 'neural' stacks the embedded reader's stance on them (same format).
+MODEL_FILES = {"trained": "scifact_verifier.json", "neural": "scifact_verifier_neural.json"}
+MODEL_FILE = MODEL_FILES["trained"]
 MAX_RATIONALE = 3
 STANCE_SENTENCE_PROBABILITY = 0.1
 
@@ -96,10 +102,18 @@ class VerifierModel:
     )
     info: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def neural(self) -> bool:
+        """Its evidence and stance stages read the embedded reader's stance besides the lexical features."""
+        return self.stance.names == LABEL_FEATURES + NEURAL_LABEL_FEATURES
+
     def judge(self, index: SentenceIndex, claim: TextRep, docs: Sequence[int]) -> list[DocVerdict]:
         block = sentence_features(index, claim, docs)
         logits = self.selector.logits(block.features)
-        evidence = sigmoid(self.evidence.logits(doc_features(index, claim, block, logits)))
+        doc_x = doc_features(index, claim, block, logits)
+        if self.neural:
+            doc_x = np.hstack([doc_x, neural_doc_features(index, claim, block, logits)])
+        evidence = sigmoid(self.evidence.logits(doc_x))
         verdicts: list[DocVerdict] = []
         for k, doc in enumerate(block.docs):
             start, end = int(block.offsets[k]), int(block.offsets[k + 1])
@@ -113,6 +127,8 @@ class VerifierModel:
             # the abstract-level metric rewards) would otherwise dilute the cues.
             read = [i for i in chosen if probs[i] >= STANCE_SENTENCE_PROBABILITY] or chosen[:1]
             stance_x = label_features(index, claim, block.rows[start:end][read])
+            if self.neural:
+                stance_x = np.concatenate([stance_x, neural_label_features(index, claim, block.rows[start:end][read])])
             support = float(sigmoid(self.stance.logits(stance_x[None, :]))[0])
             p_evidence = float(evidence[k])
             verdicts.append(
@@ -146,22 +162,26 @@ class VerifierModel:
             max_evidence=int(data["max_evidence"]),
             info=data.get("info", {}),
         )
-        expected = (SENTENCE_FEATURES, DOC_FEATURES, LABEL_FEATURES)
-        if (model.selector.names, model.evidence.names, model.stance.names) != expected:
+        layouts = (
+            (SENTENCE_FEATURES, DOC_FEATURES, LABEL_FEATURES),
+            (SENTENCE_FEATURES, DOC_FEATURES + NEURAL_DOC_FEATURES, LABEL_FEATURES + NEURAL_LABEL_FEATURES),
+        )
+        if (model.selector.names, model.evidence.names, model.stance.names) not in layouts:
             raise InputError(f"{source}: its features differ from this version's; retrain it.")
         return model
 
 
-def load_model(path: Path | None = None) -> VerifierModel:
-    """The model at `path`, or the one shipped with the package."""
+def load_model(path: Path | None = None, engine: str = "trained") -> VerifierModel:
+    """The model at `path`, or the one shipped with the package for `engine` ('trained' or 'neural')."""
     if path is None:
-        return _shipped()
+        return _shipped(engine)
     if not path.is_file():
         raise InputError(f"{shown_path(path)}: no such model file.")
     return VerifierModel.from_json(path.read_text(encoding="utf-8"), shown_path(path))
 
 
 @cache
-def _shipped() -> VerifierModel:
-    text = resources.files("sovereign_graph.steps.verify").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-    return VerifierModel.from_json(text, f"shipped {MODEL_FILE}")
+def _shipped(engine: str) -> VerifierModel:
+    name = MODEL_FILES[engine]
+    text = resources.files("sovereign_graph.steps.verify").joinpath(name).read_text(encoding="utf-8")
+    return VerifierModel.from_json(text, f"shipped {name}")

@@ -22,9 +22,9 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             state["claims"], state["passages"], threshold=context.verify_threshold, sources=sources
         )
         described = f"seed method 'tfidf': TF-IDF cosine, word 1-2-grams, threshold {context.verify_threshold:g}"
-    elif context.verifier == "trained":
-        model = load_model()
-        claims = trained.verify_claims(
+    elif context.verifier in ("trained", "neural"):
+        model = load_model(engine=context.verifier)
+        claims, in_part = trained.verify_claims_read(
             state["claims"], state["passages"], model, vocabulary=context.verifier_vocabulary(), sources=sources
         )
         cv = model.info.get("cv", {})
@@ -42,9 +42,21 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             if body
             else ""
         )
+        reader = (
+            ", with the embedded reader's stance (a MiniLM cross-encoder, int8 ONNX) stacked on the lexical "
+            "features of the evidence and stance stages"
+            if model.neural
+            else ""
+        )
+        if in_part:
+            reader += (
+                f" ({in_part} claim-sentence pairs longer than the reader's window were read in part: the longer "
+                "text lost its end)"
+            )
         described = (
-            "trained verifier 'trained' (rationale selection, evidence and stance logistic regressions trained on "
-            f"SciFact): grounding against the claim's own paper, its quote's passage among the rationale; "
+            f"trained verifier '{context.verifier}' (rationale selection, evidence and stance logistic regressions "
+            f"trained on SciFact{reader}): grounding against the claim's own paper, its quote's passage among the "
+            "rationale; "
             f"corroboration over the {trained.CANDIDATE_PAPERS} other papers BM25 ranks first for it (SUPPORT or "
             f"CONTRADICT at calibrated probability >= {model.decision_threshold:g}); grounding is not run for a claim "
             "that is its own quote (it could not fail); verified = a check that could fail passed (grounded, or for "

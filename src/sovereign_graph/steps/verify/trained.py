@@ -73,8 +73,20 @@ def verify_claims(
 ) -> list[Claim]:
     """`vocabulary`: the TF-IDF/LSA fitted on the corpus searched (default: on these passages' papers); `sources`:
     which papers may vouch for which (default: every other paper, each its own source)."""
+    return verify_claims_read(claims, passages, model, vocabulary, sources)[0]
+
+
+def verify_claims_read(
+    claims: Sequence[Claim],
+    passages: Sequence[Passage],
+    model: VerifierModel,
+    vocabulary: Vocabulary | None = None,
+    sources: Sources | None = None,
+) -> tuple[list[Claim], int]:
+    """`verify_claims`, and how many (claim, sentence) pairs the embedded reader read only in part (longer than its
+    window) when the model is the neural one."""
     if not claims:
-        return []
+        return [], 0
     groups: dict[tuple[str, str], list[Passage]] = {}
     for passage in passages:
         groups.setdefault(document_key(passage), []).append(passage)
@@ -147,4 +159,4 @@ def verify_claims(
                 }
             )
         )
-    return settle(verified, passages)
+    return settle(verified, passages), index.neural_read_in_part

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from sovereign_graph.ml.reader.runtime import load_reader, relevance_pair
 from sovereign_graph.state import Facet, Passage
 from sovereign_graph.steps.extract.findings import finding_strength, is_background, is_setup
 from sovereign_graph.steps.plan.facets.coverage import facet_coverage, required_facets
@@ -60,6 +61,11 @@ FEATURES = (
     "question_idf_share",
     "setup",
 )
+# The embedded reader's score of (question, title + sentence): a cross-encoder logit, and the same relative to the
+# question's best candidate. The neural relevance model stacks them on `FEATURES`; the lexical one reads none.
+NEURAL_FEATURES = ("neural_relevance", "neural_relevance_lead")
+# Candidates the reader reads per question: those the lexical model ranks first.
+NEURAL_CANDIDATES = 20
 # Candidates kept per question before the model reads them (plus every sentence of the subject's abstract).
 CANDIDATES = 30
 # Body sentences (full text) kept besides: a paper's body has hundreds, most of them method and background.
@@ -77,6 +83,7 @@ class QuestionView:
     question_stems: frozenset[str]
     subject_id: str | None
     outcome_families: frozenset[str] = frozenset()
+    question: str = ""
 
     @classmethod
     def of(cls, question: str, facets: list[Facet], subject_id: str | None) -> QuestionView:
@@ -88,6 +95,7 @@ class QuestionView:
             question_stems=frozenset(stems(question)),
             subject_id=subject_id,
             outcome_families=families_of(" ".join(f.text for f in required_facets(facets))),
+            question=question,
         )
 
 
@@ -213,6 +221,26 @@ def feature_rows(
             ]
         )
     return rows
+
+
+def neural_cut(lexical_probabilities: Sequence[float], k: int = NEURAL_CANDIDATES) -> list[int]:
+    """Indices of the `k` candidates the lexical model finds likeliest, in their original order."""
+    order = sorted(range(len(lexical_probabilities)), key=lambda i: (-lexical_probabilities[i], i))
+    return sorted(order[:k])
+
+
+def neural_rows(
+    candidates: Sequence[Passage], view: QuestionView, paper_titles: dict[str, str]
+) -> tuple[list[list[float]], list[bool]]:
+    """One row of `NEURAL_FEATURES` per candidate: the embedded reader reads the question against each sentence after
+    its paper's title, as it was trained to; and per candidate, whether the pair was longer than the reader's
+    window, so that it read only its beginning."""
+    if not candidates:
+        return [], []
+    reader = load_reader()
+    read = reader.read([relevance_pair(view.question, paper_titles.get(p.paper_id, ""), p.text) for p in candidates])
+    best = float(read.relevance.max())
+    return [[float(logit), float(logit) - best] for logit in read.relevance], [cut.any for cut in read.cut]
 
 
 def select_candidates(passages: Sequence[Passage], view: QuestionView, k: int = CANDIDATES) -> list[Passage]:

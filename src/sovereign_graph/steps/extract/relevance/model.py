@@ -15,17 +15,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from sovereign_graph.errors import InputError
 from sovereign_graph.ml.linear import Linear, sigmoid
 from sovereign_graph.state import Claim
-from sovereign_graph.steps.extract.relevance.features import FEATURES
+from sovereign_graph.steps.extract.relevance.features import FEATURES, NEURAL_FEATURES
 
 FORMAT = "sovereign-relevance/2"
-MODEL_FILE = "relevance_model.json"
+RelevanceEngine = Literal["neural", "lexical"]
+# The lexical model reads `FEATURES`; the neural one stacks the embedded reader's `NEURAL_FEATURES` on them.
+MODEL_FILES: dict[str, str] = {"lexical": "relevance_model.json", "neural": "relevance_model_neural.json"}
+MODEL_FILE = MODEL_FILES["lexical"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,11 @@ class RelevanceModel:
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def neural(self) -> bool:
+        """It reads the embedded reader's score besides the lexical features."""
+        return self.linear.names == FEATURES + NEURAL_FEATURES
+
+    @property
     def bar(self) -> RelevanceBar:
         return RelevanceBar(self.threshold, self.subject_threshold)
 
@@ -92,7 +100,7 @@ class RelevanceModel:
         if data.get("format") != FORMAT:
             raise InputError(f"relevance model of format {data.get('format')!r}, expected {FORMAT!r}")
         linear = Linear.from_dict(data["linear"])
-        if linear.names != FEATURES:
+        if linear.names not in (FEATURES, FEATURES + NEURAL_FEATURES):
             raise InputError("relevance model's features differ from this version's; retrain it")
         return cls(
             linear=linear,
@@ -102,10 +110,10 @@ class RelevanceModel:
         )
 
 
-def model_path() -> Path:
-    return Path(str(resources.files("sovereign_graph.steps.extract.relevance").joinpath(MODEL_FILE)))
+def model_path(engine: RelevanceEngine = "lexical") -> Path:
+    return Path(str(resources.files("sovereign_graph.steps.extract.relevance").joinpath(MODEL_FILES[engine])))
 
 
 @cache
-def load_relevance_model() -> RelevanceModel:
-    return RelevanceModel.from_json(model_path().read_text(encoding="utf-8"))
+def load_relevance_model(engine: RelevanceEngine = "lexical") -> RelevanceModel:
+    return RelevanceModel.from_json(model_path(engine).read_text(encoding="utf-8"))
