@@ -53,7 +53,7 @@ from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.live import LiveConfig
 from sovereign_graph.steps.extract.checks import verbatim_span
-from sovereign_graph.steps.extract.model import Extraction
+from sovereign_graph.steps.extract.reading import PaperReading
 from sovereign_graph.steps.plan.model import Plan
 from sovereign_graph.steps.review.model import Synthesis, Verdict
 from sovereign_graph.steps.revise.model import RevisionPlan
@@ -62,7 +62,7 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.
 ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
 SCHEMAS: dict[str, type[BaseModel]] = {
     "planner": Plan,
-    "extractor": Extraction,
+    "extractor": PaperReading,
     "skeptic": Verdict,
     "validator": Verdict,
     "synthesizer": Synthesis,
@@ -186,7 +186,7 @@ def _schema_valid(role: str, content: str) -> BaseModel | None:
 def _quotes(exchange: Exchange) -> tuple[int, int]:
     """(proposed quotes, of them verbatim in the passage the claim names) in one extractor answer."""
     extraction = _schema_valid("extractor", exchange.content)
-    if not isinstance(extraction, Extraction):
+    if not isinstance(extraction, PaperReading):
         return 0, 0
     shown = {m.group(1): m.group(2) for m in PASSAGE_LINE.finditer(exchange.prompt)}
     verbatim = 0

@@ -45,7 +45,16 @@ class SourceError(ResumableError):
 
 class ModelError(ResumableError):
     """A live model (chat or embeddings) kept failing, or never answered in the requested schema, after its
-    retries. The message names the role and the model, never the key."""
+    retries. The message names the role and the model, never the key.
+
+    `final`: the server refused for good (a bad key, an unknown model: a status another try cannot fix), so no
+    step should go on without it; `truncated`: the answer was cut off at the role's max_tokens, so the same
+    prompt would be cut off again (a step asks for less instead)."""
+
+    def __init__(self, message: str, *, final: bool = False, truncated: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
+        self.truncated = truncated
 
 
 class ThreadConflictError(InputError):

@@ -24,6 +24,11 @@ ReportStatus = Literal["awaiting_owner", "approved", "rejected"]
 # A bare arXiv id (new or old style); a library paper without one has a local id instead.
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})$")
 FacetKind = Literal["intervention", "outcome", "benchmark", "comparison", "condition", "topic"]
+# What a search query is for, decided by the code that writes it (a model's "angle" is only a note): the SKEPTIC's
+# rubric counts a counter-evidence search by this, never by the wording of an origin a model could set.
+QueryPurpose = Literal[
+    "facets", "facet", "subject_method", "counter_evidence", "corroboration", "owner_note", "broader"
+]
 PassageKind = Literal["abstract", "paragraph", "table", "table_caption", "figure_caption"]
 
 
@@ -56,6 +61,9 @@ class Query(BaseModel):
     text: str
     round: int = Field(description="0 for the plan, n for the n-th revision round")
     origin: str = Field(description="why this query exists: the plan's angle or the objection it answers")
+    purpose: QueryPurpose | None = Field(
+        default=None, description="what it is for, set by the code that wrote it; None on queries recorded before"
+    )
 
 
 class SearchHit(BaseModel):
@@ -107,6 +115,12 @@ class Claim(BaseModel):
         default_factory=dict, description="per addressed facet, the share of its terms the quote contains"
     )
     relevance: float = Field(default=0.0, description="calibrated P(the claim answers the question)")
+    model_relevance: float | None = Field(
+        default=None, description="a live extractor's own 0-10 judgement of its passage's relevance; None offline"
+    )
+    own_result: bool | None = Field(
+        default=None, description="a live extractor's reading: the paper's own result (True) or one it cites (False)"
+    )
     from_subject: bool = Field(default=False, description="the subject paper's own finding: its authors' claim")
     quoted: bool = Field(default=False, description="its quote was found verbatim in its source passage")
     grounding: float | None = Field(

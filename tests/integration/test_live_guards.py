@@ -22,9 +22,11 @@ from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.sources.snapshot import bundled_snapshot
+from sovereign_graph.state import Objection, Review, Role
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.plan.model import Plan, plan_queries_llm
 from sovereign_graph.steps.review.answer import build_answer, check_answer
+from sovereign_graph.steps.review.guard import BAND, guard_review
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 from tests.conftest import QUESTION, SMOES
 from tests.integration.test_live_models import live_config, live_context
@@ -142,12 +144,23 @@ def test_a_misbehaving_small_model_cannot_write_the_verdict_and_every_fallback_i
     assert "grounded nothing" in " ".join(report["uncertainties"])
 
 
-def test_a_dossier_with_claims_keeps_the_sound_reviews_and_replaces_the_unsupported_ones(
+def scripted_review(role: Role, score: float, rationale: str, dossier: Dossier) -> Review:
+    """The review the loopback writes for a role (its C99 objection dropped, as `review_llm` drops it)."""
+    objections = []
+    if dossier.claims:
+        first = dossier.claims[0].id
+        objections.append(Objection(target=first, kind="unverified", message=f"{first} alone."))
+    if dossier.facets:
+        objections.append(Objection(target=dossier.facets[-1].id, kind="partial_facet", message="only in part"))
+    return Review(role=role, round=0, score=score, rationale=rationale, objections=objections)
+
+
+def test_a_dossier_with_claims_keeps_the_sound_reviews_clamps_the_high_ones_and_replaces_the_unsupported_ones(
     saver: SqliteSaver, small_model: NimLoopback
 ) -> None:
-    # A sound planner and extractor; the SYNTHESIZER says 10 in good sentences, the SKEPTIC is far off its rubric.
+    # A sound planner and extractor; the SYNTHESIZER says 10 in good sentences, the SKEPTIC is far above its rubric.
     small_model.misbehave = {"synthesizer": "perfect"}
-    small_model.scores = {"skeptic": 9.5, "validator": 7.5, "synthesizer": 7.0}
+    small_model.scores = {"skeptic": 10.0, "validator": 7.5, "synthesizer": 7.0}
     runner = Runner(saver, live_context(live_config(small_model)))
     report = runner.start(SMOES, QUESTION, thread_id="claims", max_revisions=0).report
     state = runner.graph.get_state({"configurable": {"thread_id": "claims"}}).values
@@ -156,25 +169,36 @@ def test_a_dossier_with_claims_keeps_the_sound_reviews_and_replaces_the_unsuppor
         state["queries"],
     )  # fmt: skip
     rubric = {role: score(dossier) for role, score in RUBRICS.items()}
+    sentences = {
+        role: f"The {role.lower()} checked each claim against its quote; the evidence rests on few papers."
+        for role in ("SKEPTIC", "VALIDATOR")
+    }
+    written = {
+        "SKEPTIC": scripted_review("SKEPTIC", 10.0, sentences["SKEPTIC"], dossier),
+        "VALIDATOR": scripted_review("VALIDATOR", 7.5, sentences["VALIDATOR"], dossier),
+        "SYNTHESIZER": scripted_review(
+            "SYNTHESIZER", 10.0, "The dossier was read in full and its evidence is conclusive on every facet.", dossier
+        ),
+    }
+    expected = {role: guard_review(written[role], rubric[role], dossier, 6.5) for role in written}
     reviews = {r.role: r for r in report.reviews}
-    assert report.claims and reviews["SKEPTIC"] == rubric["SKEPTIC"] and reviews["SYNTHESIZER"] == rubric["SYNTHESIZER"]
-    assert reviews["VALIDATOR"].rationale.startswith("The validator checked")  # within its band: the model's
-    assert report.score == aggregate([rubric["SKEPTIC"], reviews["VALIDATOR"], rubric["SYNTHESIZER"]])
+    assert report.claims and {role: reviews[role] for role in written} == {r: g.review for r, g in expected.items()}
+    # No review stands above the band.
+    assert all(reviews[role].score <= rubric[role].score + BAND for role in written)
+    assert report.score == aggregate([g.review for g in expected.values()])
     reasons = {f.role: f.reason for f in report.fallbacks}
-    assert set(reasons) == {"skeptic", "synthesizer"}
-    assert f"score 9.5 is more than 3 from the rubric's {rubric['SKEPTIC'].score:g}" in reasons["skeptic"]
-    covered = sum(any(f.id in c.facets for c in report.claims) for f in report.facets)
-    assert re.search(
-        rf"^model review rejected \(score 10 with {covered} of {len(report.facets)} facets covered",
-        reasons["synthesizer"],
-    )
-    # Its Answer drafts are set aside with its review: the Answer is the one built from the claims.
-    assert reasons["synthesizer"].endswith("its Answer drafts set aside too (the Answer is built from the claims)")
-    built, _ = check_answer(
-        build_answer(dossier.facets, dossier.claims, dossier.relevance), dossier.facets, dossier.claims,
-        dossier.relevance,
-    )  # fmt: skip
-    assert report.answer == built
+    assert {role.lower(): g.reason for role, g in expected.items() if g.reason} == {
+        role: reason.removesuffix("; its Answer drafts set aside too (the Answer is built from the claims)")
+        for role, reason in reasons.items()
+    }
+    if not expected["SYNTHESIZER"].kept:
+        # Its Answer drafts are set aside with its review: the Answer is the one built from the claims.
+        assert reasons["synthesizer"].endswith("its Answer drafts set aside too (the Answer is built from the claims)")
+        built, _ = check_answer(
+            build_answer(dossier.facets, dossier.claims, dossier.relevance), dossier.facets, dossier.claims,
+            dossier.relevance,
+        )  # fmt: skip
+        assert report.answer == built
 
 
 def test_a_well_behaved_model_has_no_fallbacks_and_an_offline_run_none_at_all(saver: SqliteSaver) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.live import LiveConfig
+from sovereign_graph.steps.extract.relevance.model import load_relevance_model
+from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 from tests.conftest import QUESTION, SMOES
 from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 
@@ -53,8 +56,16 @@ def test_a_live_run_pauses_for_the_owner_and_a_fresh_runner_resumes_it_on_the_sa
     assert outcome.paused
     report = outcome.report
 
-    # Every role ran once, through the client's structured output (response_format json_schema first).
-    assert {r: len(nim.chat(r)) for r in LLM_ROLES} == dict.fromkeys(LLM_ROLES, 1)
+    # Every role ran once, the extractor once a paper, through the client's structured output (response_format
+    # json_schema first).
+    read = len(nim.chat("extractor"))
+    assert {r: len(nim.chat(r)) for r in LLM_ROLES} == {**dict.fromkeys(LLM_ROLES, 1), "extractor": read}
+    papers = [
+        re.findall(r"^arXiv:\S+ \((?:\d{4}|year unknown)\), ", r.body["messages"][1]["content"], re.M)
+        for r in nim.chat("extractor")
+    ]
+    assert read > 1 and all(len(p) == 1 for p in papers)  # one paper a call
+    assert sum("the SUBJECT paper" in r.body["messages"][1]["content"] for r in nim.chat("extractor")) == 1
     assert {r.mode for r in nim.chat()} == {"response_format"}
     assert {r.body["input_type"] for r in nim.embeddings()} == {"passage", "query"}
     assert {r.body["truncate"] for r in nim.embeddings()} == {"END"}
@@ -92,28 +103,56 @@ def test_a_live_run_pauses_for_the_owner_and_a_fresh_runner_resumes_it_on_the_sa
     # Usage per role, from the responses' token counts.
     usage = report.model_dump(mode="json")["usage"]
     assert set(usage) == set(LLM_ROLES)
-    assert all(u["calls"] == 1 and u["input_tokens"] > 0 and u["output_tokens"] > 0 for u in usage.values())
+    assert all(u["input_tokens"] > 0 and u["output_tokens"] > 0 for u in usage.values())
+    assert {role: u["calls"] for role, u in usage.items()} == {**dict.fromkeys(LLM_ROLES, 1), "extractor": read}
     assert "**usage** (live models): planner 1 call" in to_markdown(report)
 
     # A runner with no models of its own (as `sovereign resume` in another process) rebuilds them from the
     # checkpoint: the owner's "revise" runs the live reviser, extractor and reviewers again.
     resumed = Runner(saver, Context()).resume("live", "revise", "adversarial perturbations")
     assert resumed.paused
-    assert len(nim.chat("reviser")) == 1 and len(nim.chat("extractor")) == 2 and len(nim.chat("skeptic")) == 2
-    assert resumed.report.usage["reviser"].calls == 1 and resumed.report.usage["extractor"].calls == 2
+    assert len(nim.chat("reviser")) == 1 and len(nim.chat("extractor")) > read and len(nim.chat("skeptic")) == 2
+    assert resumed.report.usage["reviser"].calls == 1
+    assert resumed.report.usage["extractor"].calls == len(nim.chat("extractor"))
     assert Runner(saver, Context()).resume("live", "approve").report.status == "approved"
 
 
-def test_a_model_that_stays_down_stops_the_run_naming_role_and_model_and_resume_continues_from_there(
+def test_a_model_that_stays_down_costs_its_step_the_model_not_the_run(saver: SqliteSaver, nim: NimLoopback) -> None:
+    nim.down["skeptic"] = "500"
+    runner = Runner(saver, live_context(live_config(nim, attempts=2)))
+    report = runner.start(SMOES, QUESTION, thread_id="down", max_revisions=0).report
+    assert report.status == "awaiting_owner"
+    reasons = [f.reason for f in report.fallbacks if f.role == "skeptic"]
+    assert reasons and all(
+        r.startswith(f"the skeptic model {SPEC} failed after 2 attempt(s)")
+        and "[500]" in r
+        and r.endswith("; the embedded engine ran this step instead")
+        for r in reasons
+    )
+    skeptic = next(r for r in report.reviews if r.role == "SKEPTIC")
+    assert skeptic == RUBRICS["SKEPTIC"](dossier_of(saver, "down", skeptic.round))
+    # The other roles' models ran as usual.
+    assert next(r for r in report.reviews if r.role == "VALIDATOR").rationale.startswith("The validator checked")
+
+
+def dossier_of(saver: SqliteSaver, thread: str, round_number: int) -> Dossier:
+    state = Runner(saver, Context()).graph.get_state({"configurable": {"thread_id": thread}}).values
+    return Dossier(
+        state["question"], state["facets"], state["claims"], state["passages"], round_number,
+        load_relevance_model().bar, state["queries"],
+    )  # fmt: skip
+
+
+def test_a_key_refused_for_good_stops_the_run_naming_role_and_model_and_resume_continues_from_there(
     saver: SqliteSaver, nim: NimLoopback
 ) -> None:
-    nim.down["skeptic"] = "500"
+    nim.down["skeptic"] = "401"
     runner = Runner(saver, live_context(live_config(nim, attempts=2)))
     with pytest.raises(ModelError) as failed:
         runner.start(SMOES, QUESTION, thread_id="down")
     message = str(failed.value)
-    assert f"the skeptic model {SPEC} failed after 2 attempt(s)" in message
-    assert "[500]" in message and "sovereign resume down" in message and "\n" not in message
+    assert f"the skeptic model {SPEC} failed after 1 attempt(s)" in message
+    assert "[401]" in message and "sovereign resume down" in message and "\n" not in message
     assert runner.status("down").startswith("stopped before")
 
     del nim.down["skeptic"]

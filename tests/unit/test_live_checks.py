@@ -12,13 +12,13 @@ from sovereign_graph.llm.models import parse_retry_after
 from sovereign_graph.settings.live import LiveConfig, load_config, parse_spec
 from sovereign_graph.state import Passage, RoleUsage, merge_usage
 from sovereign_graph.steps.extract.checks import check_claim, missing_numbers, verbatim_span
-from sovereign_graph.steps.extract.model import ProposedClaim
+from sovereign_graph.steps.extract.reading import PaperClaim
 
 PASSAGE = Passage(id="p#1", paper_id="p", text="Our router  improves robustness by 4.2% on MMMU\nover top-k routing.")
 
 
-def claim(quote: str, text: str = "It improves robustness.", passage_id: str = "p#1") -> ProposedClaim:
-    return ProposedClaim(passage_id=passage_id, quote=quote, claim=text, facets=["F1"])
+def claim(quote: str, text: str = "It improves robustness.", passage_id: str = "p#1") -> PaperClaim:
+    return PaperClaim(own_result=True, subject="it", passage_id=passage_id, quote=quote, claim=text)
 
 
 def test_a_quote_matches_its_passage_word_for_word_whatever_the_spacing() -> None:
@@ -30,10 +30,11 @@ def test_a_quote_matches_its_passage_word_for_word_whatever_the_spacing() -> Non
 
 def test_a_claim_is_rejected_for_an_invented_quote_an_unknown_passage_or_a_number_not_in_its_quote() -> None:
     passages = {PASSAGE.id: PASSAGE}
-    assert check_claim(claim("improves robustness by 4.2%", "A 4.2% gain."), passages)[0] is not None
+    quote = "Our router improves robustness by 4.2% on MMMU"
+    assert check_claim(claim(quote, "The router improves robustness by 4.2%."), passages)[0] is not None
     assert check_claim(claim("improves robustness a lot"), passages) == (None, "quote is not verbatim in its passage")
     assert check_claim(claim("improves", passage_id="q#9"), passages) == (None, "no passage 'q#9' was shown")
-    assert check_claim(claim("improves robustness by 4.2%", "A 5% gain."), passages) == (
+    assert check_claim(claim(quote, "The router improves robustness by 5%."), passages) == (
         None,
         "numbers not in its quote: 5%",
     )

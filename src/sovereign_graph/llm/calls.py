@@ -18,13 +18,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from sovereign_graph.errors import InputError, ModelError
 from sovereign_graph.llm.models import take_retry_after
+from sovereign_graph.llm.prompts import system_message
 from sovereign_graph.llm.role_models import Price, RetryPolicy, RoleModel
 from sovereign_graph.state import RoleUsage
 
@@ -55,6 +56,11 @@ class UnusableAnswer(Exception):
     """The model answered, but not with an object of the requested schema."""
 
 
+class TruncatedAnswer(UnusableAnswer):
+    """The model's answer was cut off at its max_tokens (finish_reason "length"): the same prompt would be cut off
+    again, so it is not retried."""
+
+
 def status_of(error: BaseException) -> int | None:
     for candidate in (
         getattr(error, "status_code", None),
@@ -67,7 +73,7 @@ def status_of(error: BaseException) -> int | None:
 
 
 def retryable(error: BaseException) -> bool:
-    return not isinstance(error, InputError) and status_of(error) not in FINAL_STATUSES
+    return not isinstance(error, InputError | TruncatedAnswer) and status_of(error) not in FINAL_STATUSES
 
 
 def _retry_after_of(error: BaseException | None) -> float | None:
@@ -105,7 +111,11 @@ def with_retries(policy: RetryPolicy, what: str, call: Callable[[], R]) -> R:
                 take_retry_after()  # forget a Retry-After from an earlier call on this thread
                 return call()
     except Exception as error:
-        raise ModelError(f"{what} failed after {attempts} attempt(s): {describe(error)}") from None
+        raise ModelError(
+            f"{what} failed after {attempts} attempt(s): {describe(error)}",
+            final=status_of(error) in FINAL_STATUSES,
+            truncated=isinstance(error, TruncatedAnswer),
+        ) from None
     raise AssertionError("unreachable: tenacity either returns or raises")
 
 
@@ -117,11 +127,16 @@ class UsageCounter(BaseCallbackHandler):
         self.calls = 0
         self.input_tokens = 0
         self.output_tokens = 0
+        self.cut_off = 0  # answers the server ended at max_tokens (finish_reason "length")
 
     def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
         tokens_in = tokens_out = 0
+        cut_off = 0
         for generation in (g for gens in response.generations for g in gens):
+            info = generation.generation_info or {}
             message = generation.message if isinstance(generation, ChatGeneration) else None
+            metadata = message.response_metadata if message is not None else {}
+            cut_off += (info.get("finish_reason") or metadata.get("finish_reason")) == "length"
             usage = message.usage_metadata if isinstance(message, AIMessage) else None
             if usage:
                 tokens_in += usage.get("input_tokens", 0)
@@ -133,6 +148,7 @@ class UsageCounter(BaseCallbackHandler):
             self.calls += 1
             self.input_tokens += tokens_in
             self.output_tokens += tokens_out
+            self.cut_off += cut_off
 
     def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
         with self._lock:
@@ -208,9 +224,18 @@ def ask(role: str, target: RoleModel, schema: type[T], prompt: str, policy: Retr
 
     def call() -> T:
         runnable = _structured_runnable(target.model, schema)
+        cut_before = counter.cut_off
         with _one_call_at_a_time(target.model):
-            result = runnable.invoke([HumanMessage(prompt)], config={"callbacks": [counter], "run_name": role})
-        return _coerce(schema, result)
+            messages = [SystemMessage(system_message(role)), HumanMessage(prompt)]
+            result = runnable.invoke(messages, config={"callbacks": [counter], "run_name": role})
+        try:
+            return _coerce(schema, result)
+        except UnusableAnswer:
+            if counter.cut_off > cut_before:
+                raise TruncatedAnswer(
+                    "the answer was cut off at the role's max_tokens (finish_reason length)"
+                ) from None
+            raise
 
     answer = with_retries(policy, f"the {role} model {target.label}", call)
     return answer, counter.usage(time.perf_counter() - started, target.price)

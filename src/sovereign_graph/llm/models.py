@@ -106,27 +106,42 @@ OPENAI_COMPATIBLE = "openai"
 NO_KEY = "no-key"
 
 
-def local_openai_model(model: str, *, base_url: str, timeout: float, api_key: str | None = None) -> BaseChatModel:
+def local_openai_model(
+    model: str, *, base_url: str, timeout: float, api_key: str | None = None, **generation: Any
+) -> BaseChatModel:
     from langchain_nvidia_ai_endpoints import ChatNVIDIA
 
     key = api_key or os.environ.get("OPENAI_API_KEY") or NO_KEY
     chat = ChatNVIDIA(
-        model=model, base_url=base_url, api_key=key, usage_telemetry_enabled=telemetry_enabled(), timeout=timeout
+        model=model,
+        base_url=base_url,
+        api_key=key,
+        usage_telemetry_enabled=telemetry_enabled(),
+        timeout=timeout,
+        **generation,
     )
     _watch_retry_after(chat)
     return chat
 
 
-def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str | None = None) -> BaseChatModel:
+def chat_model(
+    spec: str, *, base_url: str | None, timeout: float, api_key: str | None = None, **generation: Any
+) -> BaseChatModel:
+    """`generation`: max_tokens, temperature, seed (those not None are sent with every request)."""
+    generation = {k: v for k, v in generation.items() if v is not None}
+    # ChatNVIDIA's name for it (its `max_tokens` is deprecated); other providers' clients take max_tokens.
+    nvidia = {("max_completion_tokens" if k == "max_tokens" else k): v for k, v in generation.items()}
     provider, model = parse_spec(spec)
     if provider == OPENAI_COMPATIBLE and base_url:
-        return local_openai_model(model, base_url=base_url, timeout=timeout, api_key=api_key)
+        return local_openai_model(model, base_url=base_url, timeout=timeout, api_key=api_key, **nvidia)
     provider = require_provider("model", spec, provider)
     if provider == "nvidia":
         _require_nvidia_key(spec, base_url, api_key)
         from langchain_nvidia_ai_endpoints import ChatNVIDIA
 
-        kwargs = _client_kwargs(base_url, api_key, usage_telemetry_enabled=telemetry_enabled(), timeout=timeout)
+        kwargs = _client_kwargs(
+            base_url, api_key, usage_telemetry_enabled=telemetry_enabled(), timeout=timeout, **nvidia
+        )
         chat = ChatNVIDIA(model=model, **kwargs)
         _watch_retry_after(chat)
         return chat
@@ -134,7 +149,7 @@ def chat_model(spec: str, *, base_url: str | None, timeout: float, api_key: str 
 
     try:
         built: BaseChatModel = init_chat_model(
-            model, model_provider=provider, **_client_kwargs(base_url, api_key, timeout=timeout)
+            model, model_provider=provider, **_client_kwargs(base_url, api_key, timeout=timeout, **generation)
         )
     except (ImportError, ValueError) as error:
         raise InputError(f"model {shown(spec)}: {one_line(error)}") from None

@@ -3,8 +3,10 @@ engine had to stand in for part of it. One shape for every role, so a node does 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from sovereign_graph.errors import ModelError
 from sovereign_graph.state import Fallback, RoleUsage
 
 T = TypeVar("T")
@@ -22,3 +24,15 @@ class RoleResult(NamedTuple, Generic[T]):
         if self.fallback:
             update["fallbacks"] = [Fallback(role=role, round=round_number, reason=self.fallback)]
         return update
+
+
+def live_or_embedded(live: Callable[[], RoleResult[T]], embedded: Callable[[], T]) -> RoleResult[T]:
+    """The live role's result; when its model keeps failing, the step's embedded engine's, with a fallback line
+    naming the failure, so one role's outage costs that step its model, not the run. A refusal for good (a bad
+    key, an unknown model) still stops the run: every other step would fail alike, and the owner must fix it."""
+    try:
+        return live()
+    except ModelError as error:
+        if error.final:
+            raise
+        return RoleResult(embedded(), RoleUsage(), f"{error}; the embedded engine ran this step instead")

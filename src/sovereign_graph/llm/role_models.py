@@ -12,7 +12,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from sovereign_graph.llm.models import chat_model
-from sovereign_graph.settings.live import LLM_ROLES, LiveConfig, LlmRole
+from sovereign_graph.settings.live import LLM_ROLES, LiveConfig, LlmRole, RoleConfig
+
+# Roles whose step calls the model several times at once: the extractor reads each paper in its own call.
+PARALLEL_ROLES: frozenset[LlmRole] = frozenset({"extractor"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class RoleModel:
     label: str  # how errors and the report name it: "nvidia:meta/llama-3.3-70b-instruct"
     price: Price | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # More clients of the same model, for a step that calls it several times at once (the extractor reads papers
+    # in parallel); a client object sends one request at a time (`llm/calls.py`).
+    replicas: tuple[BaseChatModel, ...] = ()
+
+    def clients(self) -> list[RoleModel]:
+        """This role model and one per replica, each usable by one thread at a time."""
+        return [self] + [RoleModel(m, self.label, self.price, self.retry) for m in self.replicas]
 
 
 def label_of(model: Any) -> str:
@@ -53,6 +63,7 @@ class RoleModels:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     prices: dict[LlmRole, Price] = field(default_factory=dict)
     labels: dict[LlmRole, str] = field(default_factory=dict)
+    replicas: dict[LlmRole, tuple[BaseChatModel, ...]] = field(default_factory=dict)
     config: LiveConfig | None = field(default=None, metadata={"description": "the specs it was built from"})
 
     def for_role(self, role: LlmRole) -> RoleModel | None:
@@ -60,7 +71,11 @@ class RoleModels:
         if model is None:
             return None
         return RoleModel(
-            model=model, label=self.labels.get(role) or label_of(model), price=self.prices.get(role), retry=self.retry
+            model=model,
+            label=self.labels.get(role) or label_of(model),
+            price=self.prices.get(role),
+            retry=self.retry,
+            replicas=self.replicas.get(role, ()),
         )
 
     def describe(self) -> dict[str, str]:
@@ -81,17 +96,30 @@ class RoleModels:
         roles: dict[LlmRole, BaseChatModel] = {}
         prices: dict[LlmRole, Price] = {}
         labels: dict[LlmRole, str] = {}
+        replicas: dict[LlmRole, tuple[BaseChatModel, ...]] = {}
         for role in LLM_ROLES:
             settings = config.role(role)
             if settings.model is None:
                 continue
-            roles[role] = chat_model(
-                settings.model, base_url=settings.base_url, timeout=config.timeout, api_key=api_key
-            )
+
+            def client(settings: RoleConfig = settings) -> BaseChatModel:
+                return chat_model(
+                    settings.model or "",
+                    base_url=settings.base_url,
+                    timeout=config.timeout,
+                    api_key=api_key,
+                    max_tokens=settings.max_tokens,
+                    temperature=settings.temperature,
+                    seed=settings.seed,
+                )
+
+            roles[role] = client()
+            if role in PARALLEL_ROLES:
+                replicas[role] = tuple(client() for _ in range(config.concurrency - 1))
             labels[role] = settings.model
             if settings.price_in is not None or settings.price_out is not None:
                 prices[role] = Price(settings.price_in or 0.0, settings.price_out or 0.0)
         if not config.is_live:
             return None
         retry = RetryPolicy(attempts=config.attempts, backoff=config.backoff)
-        return cls(roles=roles, retry=retry, prices=prices, labels=labels, config=config)
+        return cls(roles=roles, retry=retry, prices=prices, labels=labels, replicas=replicas, config=config)

@@ -18,7 +18,11 @@ Config file (TOML or JSON), every field optional:
     price_in = 0.0005                              # per 1k input tokens (optional, for `usage.cost`)
     price_out = 0.0015                             # per 1k output tokens
 
-    [roles.skeptic]                                # per-role override: model, base_url, prices
+    max_tokens = 2048                              # most tokens per answer (default: per role, 1k-4k)
+    temperature = 0.0                              # default 0
+    seed = 7                                       # sent with each request (default: none)
+
+    [roles.skeptic]                                # per-role override: model, base_url, prices, max_tokens, ...
     model = "nvidia:deepseek-ai/deepseek-r1"
 """
 
@@ -63,6 +67,11 @@ class RoleConfig(BaseModel):
     )
     price_in: float | None = Field(default=None, ge=0, description="Price per 1,000 input tokens (for usage.cost).")
     price_out: float | None = Field(default=None, ge=0, description="Price per 1,000 output tokens.")
+    max_tokens: int | None = Field(
+        default=None, gt=0, le=65536, description="Most tokens a role's answer may have; default: the role's own."
+    )
+    temperature: float | None = Field(default=None, ge=0, le=2, description="Sampling temperature; default 0.")
+    seed: int | None = Field(default=None, ge=0, description="Sampling seed sent with each request; default: none.")
 
     @field_validator("model")
     @classmethod
@@ -70,6 +79,14 @@ class RoleConfig(BaseModel):
         if value is not None:
             parse_spec(value)
         return value
+
+
+# Enough for each role's answer with room to spare (ChatNVIDIA's own default, 1,024, cuts off eight claims with
+# their quotes, or a full Answer); a cut-off answer shrinks the job or falls back (`llm/calls.py`), never halts.
+ROLE_MAX_TOKENS: dict[LlmRole, int] = {
+    "planner": 1024, "extractor": 4096, "skeptic": 2048, "validator": 2048, "synthesizer": 4096, "reviser": 1024,
+}  # fmt: skip
+DEFAULT_TEMPERATURE = 0.0  # judgement, not prose: the same dossier should get the same review
 
 
 class LiveConfig(RoleConfig):
@@ -87,8 +104,12 @@ class LiveConfig(RoleConfig):
     backoff: float = Field(
         default=1.0, ge=0, description="First wait before a retry, in seconds; doubles; a 429's Retry-After wins."
     )
+    concurrency: int = Field(
+        default=4, ge=1, le=16, description="Papers the live extractor reads at once (a client each)."
+    )
     roles: dict[LlmRole, RoleConfig] = Field(
-        default_factory=dict, description="Per-role overrides ([roles.skeptic]): model, base_url, prices."
+        default_factory=dict,
+        description="Per-role overrides ([roles.skeptic]): model, base_url, prices, max_tokens, temperature, seed.",
     )
 
     @field_validator("embeddings")
@@ -109,6 +130,9 @@ class LiveConfig(RoleConfig):
             base_url=own.base_url or (self.base_url if same_provider else None),
             price_in=own.price_in if own.price_in is not None else self.price_in,
             price_out=own.price_out if own.price_out is not None else self.price_out,
+            max_tokens=own.max_tokens or self.max_tokens or ROLE_MAX_TOKENS[role],
+            temperature=next((t for t in (own.temperature, self.temperature) if t is not None), DEFAULT_TEMPERATURE),
+            seed=own.seed if own.seed is not None else self.seed,
         )
 
     @property

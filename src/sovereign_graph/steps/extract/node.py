@@ -6,16 +6,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from sovereign_graph.llm.role import RoleResult
+from sovereign_graph.llm.role import RoleResult, live_or_embedded
 from sovereign_graph.llm.role_models import RoleModel
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
-from sovereign_graph.state import Passage, ResearchState, RoleUsage
-from sovereign_graph.steps.extract.model import EXTRACT_PASSAGES, Extracted, extract_claims_llm
+from sovereign_graph.state import Claim, Passage, RejectedClaim, ResearchState, RoleUsage
+from sovereign_graph.steps.extract.reading import READ_CANDIDATES, READ_RELEVANCE_BAR, read_and_select
 from sovereign_graph.steps.extract.relevance.model import RelevanceModel, load_relevance_model
 from sovereign_graph.steps.extract.rules import (
     ScoredCandidate,
-    claimable,
     evidence_gaps,
     extract_claims,
     score_candidates,
@@ -118,24 +117,42 @@ def _extract_live(
     titles: dict[str, str],
     passages: list[Passage],
 ) -> dict[str, Any]:
-    # The model sees only what the offline extractor could claim, best first: nothing relevant, nothing to claim.
-    found = claimable(scored, state["facets"], passages, state["subject"].id, titles, model, tables=True)
-    shown = [c for c, _ in found]
-    result: RoleResult[Extracted] = RoleResult(Extracted([], []), RoleUsage())
-    if shown:
-        result = extract_claims_llm(
-            target,
-            target.retry,
+    # The offline ranker only proposes: its best candidates, no lexical gate; the model reads them paper by paper.
+    proposed = sorted(scored, key=lambda c: -c.probability)[:READ_CANDIDATES]
+    subject_id = state["subject"].id
+    papers = {h.paper.id: h.paper for h in state.get("hits", [])}
+
+    def live() -> RoleResult[tuple[list[Claim], list[RejectedClaim]]]:
+        return read_and_select(
+            target.clients(),
             question=state["question"],
             facets=state["facets"],
-            passages=[c.passage for c in shown],
+            candidates=[c.passage for c in proposed],
+            passages=passages,
+            papers=papers,
+            probability={c.passage.id: c.probability for c in proposed},
+            subject_id=subject_id,
             max_claims=context.max_claims,
             max_per_paper=context.max_claims_per_paper,
-            excluded=set(),
             round_number=state.get("round", 0),
-            relevance={c.passage.id: c.probability for c in shown},
-            subject_id=state["subject"].id,
         )
+
+    def embedded() -> tuple[list[Claim], list[RejectedClaim]]:
+        claims = extract_claims(
+            passages,
+            state["facets"],
+            max_claims=context.max_claims,
+            max_per_paper=context.max_claims_per_paper,
+            subject_id=subject_id,
+            titles=titles,
+            model=model,
+            scored=scored,
+        )
+        return claims, []
+
+    result: RoleResult[tuple[list[Claim], list[RejectedClaim]]] = RoleResult(([], []), RoleUsage())
+    if proposed:
+        result = live_or_embedded(live, embedded)
     claims, rejected = result.value
     gaps = evidence_gaps(state["facets"], claims, state["passages"], scored)
     emit("claims_extracted", claims=len(claims), gaps=len(gaps), rejected=len(rejected))
@@ -147,9 +164,14 @@ def _extract_live(
         "gaps": gaps,
         "rejected_claims": rejected,
         "method": {
-            "extract": f"claims by {target.label} (steps/extract/extractor.md) from at most {EXTRACT_PASSAGES} of the "
-            f"passages that cleared the relevance model ({relevance}); each quote checked verbatim against its "
-            "passage and each number of a claim against its quote (failures rejected, not shown); "
+            "extract": f"claims by {target.label} (steps/extract/reader.md), reading paper by paper (one call each, "
+            f"up to {len(target.clients())} at once) the {READ_CANDIDATES} candidates the offline ranker scores "
+            f"highest ({relevance}), no lexical gate: it judges each passage's relevance (0-10) and extracts claims "
+            "with verbatim quotes, own or cited results; each quote matched against its passage (typography tidied, "
+            "no ellipsis; the passage's own text kept) and each claim checked to follow from its quote (its numbers, "
+            "in digits or words, negations, direction, effect size and content words; steps/extract/faithful.py), "
+            "failures rejected, not shown; claims kept only on passages the model judged at least "
+            f"{READ_RELEVANCE_BAR:g}/10; a claim's facets computed from its quote; "
             f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper",
         },
     }

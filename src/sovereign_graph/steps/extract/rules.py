@@ -28,6 +28,7 @@ from sovereign_graph.steps.plan.facets.coverage import (
     claim_coverage,
     facet_coverage,
 )
+from sovereign_graph.text.orders import gives_orders
 from sovereign_graph.text.prose import stems
 
 
@@ -76,7 +77,10 @@ def score_candidates(
 def _may_be_claimed(passage: Passage, tables: bool) -> bool:
     """An abstract sentence; a body sentence that reads as a result (a body is mostly method and context); a
     table's rows only for a live extractor (`tables`), which can state what a row says: quoted whole, a table
-    chunk is no claim a reader can check at a glance."""
+    chunk is no claim a reader can check at a glance. A sentence that gives orders to the system (a planted
+    instruction) is never a finding."""
+    if gives_orders(passage.text):
+        return False
     if passage.kind == "abstract":
         return True
     if passage.kind == "table":

@@ -12,10 +12,11 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from sovereign_graph.llm.calls import ask
-from sovereign_graph.llm.prompts import render
+from sovereign_graph.llm.prompts import fence, render
 from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.state import Facet, Paper, Query
+from sovereign_graph.steps.plan.purpose import purpose_of_text
 from sovereign_graph.steps.plan.rules import QUERIES_PER_PLAN, plan_queries
 from sovereign_graph.text.prose import stems
 
@@ -59,8 +60,9 @@ def new_queries(
             skipped["sharing no word with the question or the paper"] += 1
         else:
             asked.add(key)
+            angle = " ".join(item.angle.split())
             queries.append(
-                Query(text=text, round=round_number, origin=f"{origin_prefix}{' '.join(item.angle.split())}")
+                Query(text=text, round=round_number, origin=f"{origin_prefix}{angle}", purpose=purpose_of_text(text))
             )
     return queries, skipped
 
@@ -89,8 +91,7 @@ def plan_queries_llm(
         PROMPT,
         count=QUERIES_PER_PLAN,
         paper_id=subject.id,
-        title=subject.title,
-        abstract=subject.abstract,
+        paper=fence(f"Title: {subject.title}\nAbstract: {subject.abstract}"),
         question=question,
         facets=facet_lines(facets),
     )

@@ -8,6 +8,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from sovereign_graph.errors import InputError
+from sovereign_graph.llm.role import live_or_embedded
 from sovereign_graph.names import require_thread_id
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.sources.base import describe_source
@@ -44,7 +45,10 @@ def plan(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     if target is None:
         queries = plan_queries(question, subject, facets)
     else:
-        result = plan_queries_llm(target, target.retry, question, subject, facets)
+        result = live_or_embedded(
+            lambda: plan_queries_llm(target, target.retry, question, subject, facets),
+            lambda: plan_queries(question, subject, facets),
+        )
         queries, live = result.value, result.bookkeeping("planner", 0)
     return {
         **live,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sovereign_graph.state import Facet, Paper, Query
+from sovereign_graph.state import Facet, Paper, Query, QueryPurpose
 from sovereign_graph.text.prose import join_distinct, key_phrases, stems
 
 QUERIES_PER_PLAN = 4
@@ -32,20 +32,23 @@ def plan_queries(question: str, paper: Paper, facets: list[Facet]) -> list[Query
     # Outcomes first: they are what the question measures, so they lead the combined queries.
     ordered = sorted(facets, key=lambda f: (f.kind != "outcome", f.kind != "intervention", int(f.id[1:])))
     texts = [f.text for f in ordered] or [question]
-    candidates: list[tuple[str, str]] = [
-        (join_distinct(*texts), "the question's facets together"),
-        (join_distinct(core, texts[0]), f"the subject's method x facet '{texts[0]}'"),
+    candidates: list[tuple[str, str, QueryPurpose]] = [
+        (join_distinct(*texts), "the question's facets together", "facets"),
+        (join_distinct(core, texts[0]), f"the subject's method x facet '{texts[0]}'", "facet"),
     ]
-    candidates += [(join_distinct(t, domain), f"facet '{t}' in the subject's domain") for t in texts[1:]]
-    candidates += [(join_distinct(t, core), f"facet '{t}' x the subject's method") for t in texts]
-    candidates += [(core, "the subject's method"), (paper.title, "the subject's title")]
+    candidates += [(join_distinct(t, domain), f"facet '{t}' in the subject's domain", "facet") for t in texts[1:]]
+    candidates += [(join_distinct(t, core), f"facet '{t}' x the subject's method", "facet") for t in texts]
+    candidates += [
+        (core, "the subject's method", "subject_method"),
+        (paper.title, "the subject's title", "subject_method"),
+    ]
     queries: list[Query] = []
     seen: set[frozenset[str]] = set()
-    for text, origin in candidates:
+    for text, origin, purpose in candidates:
         key = frozenset(stems(text))
         if key and key not in seen:
             seen.add(key)
-            queries.append(Query(text=text, round=0, origin=origin))
+            queries.append(Query(text=text, round=0, origin=origin, purpose=purpose))
         if len(queries) == QUERIES_PER_PLAN:
             break
     return queries

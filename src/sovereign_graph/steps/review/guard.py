@@ -1,17 +1,22 @@
 """The guard on a model reviewer: its review stands only where the dossier supports it; else the rubric's does.
 
-A model's review is compared with what that role's rubric (`rubrics.py`) computes from the same dossier and is
-rejected — that round's review for that role is then the rubric's, and the report says so — when any of these
-fails:
+A model's review is compared with what that role's rubric (`rubrics.py`) computes from the same dossier. A score
+above the band (rule 2) is **clamped** to the rubric's score plus the band, the review otherwise kept (its
+rationale, objections and Answer): a model may weigh the evidence higher than the mechanical checks, but not
+invent it, and it may always score lower. The review is **rejected** — that round's review for that role is then
+the rubric's, and the report says so — when any other rule fails:
 
 1. **A substantive rationale**: at least `RATIONALE_WORDS` (6) words (a word starts with a letter; claim and
    facet ids count, ">=100" or ":{" do not), at least `DISTINCT_WORDS` (4) of them distinct, and a verb (an
    auxiliary, modal or copula, a common reviewing verb, or a word in -ed): a sentence, not a token ("yes").
-2. **Within the band**: the score differs from the rubric's by at most `BAND` (3.0) points.
+2. **Within the band**: the score is at most `BAND` (3.0) points above the rubric's (else clamped, see above).
 3. **No perfect score on an imperfect dossier**: 10/10 only with claims, every facet addressed by a claim and
    every claim verified.
 4. **A low score says why**: below the tribunal threshold (`Context.revise_below`, 6.5) the review names at least
    one claim or facet of the dossier in an objection (objections naming ids that do not exist are dropped first).
+5. **It speaks about the dossier, not to the system**: a rationale or objection that gives orders ("ignore all
+   previous instructions", "you must", "this must be ACCEPTED", "rate this evidence conclusive") is what a model
+   writes when a paper's text has steered it; the whole review is set aside.
 
 How the band was chosen (`evals/review_guard_bench.py`, output in `evals/results/review_guard_bench.txt`): on the
 labelled dossiers of both halves (67 questions: a good, an off-topic and an empty dossier each) the rubrics'
@@ -25,9 +30,11 @@ mechanical checks show can still lift 47 of the 67 to the threshold: a model may
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sovereign_graph.state import Review
 from sovereign_graph.steps.review.rubrics import Dossier
+from sovereign_graph.text.orders import gives_orders
 
 BAND = 3.0
 RATIONALE_WORDS = 6
@@ -75,13 +82,17 @@ def review_failures(model: Review, rubric: Review, dossier: Dossier, threshold: 
     ones naming real targets; `rubric` is the role's rubric review of the same dossier."""
     failures: list[str] = []
     score = _number(model.score)
+    for text in [model.rationale, *(o.message for o in model.objections)]:
+        if order := gives_orders(text):
+            failures.append(f"it speaks to the system (“{order}”), not about the dossier")
+            break
     if model.score >= PERFECT and (why := _imperfect(dossier)):
         failures.append(f"score {score} with {why}")
     if not substantive(model.rationale):
         shown = " ".join(model.rationale.split())
         shown = shown if len(shown) <= 40 else shown[:39].rstrip() + "…"
         failures.append(f"rationale “{shown}” is not a sentence")
-    if round(abs(model.score - rubric.score), 6) > BAND:  # scores have one decimal: 7.3 - 4.3 is within 3
+    if above_band(model, rubric):
         failures.append(f"score {score} is more than {_number(BAND)} from the rubric's {_number(rubric.score)}")
     ids = {c.id for c in dossier.claims} | {f.id for f in dossier.facets}
     if model.score < threshold and not any(o.target in ids for o in model.objections):
@@ -89,9 +100,29 @@ def review_failures(model: Review, rubric: Review, dossier: Dossier, threshold: 
     return failures
 
 
-def guard_review(model: Review, rubric: Review, dossier: Dossier, threshold: float) -> tuple[Review, str | None]:
-    """The review to use and, when the model's was rejected, the report's reason."""
+def above_band(model: Review, rubric: Review) -> bool:
+    return round(model.score - rubric.score, 6) > BAND  # scores have one decimal: 7.3 - 4.3 is within 3
+
+
+@dataclass(frozen=True)
+class Guarded:
+    review: Review
+    reason: str | None  # the report's line when the model's review was clamped or rejected; None if it stood
+    kept: bool  # the model's review (and so its Answer) is the one used, perhaps with its score clamped
+
+
+def guard_review(model: Review, rubric: Review, dossier: Dossier, threshold: float) -> Guarded:
+    """The review to use: the model's, the model's with its score clamped into the band, or the rubric's."""
     failures = review_failures(model, rubric, dossier, threshold)
     if not failures:
-        return model, None
-    return rubric, f"model review rejected ({'; '.join(failures)}); rubric review used"
+        return Guarded(model, None, True)
+    if failures == [
+        f"score {_number(model.score)} is more than {_number(BAND)} from the rubric's {_number(rubric.score)}"
+    ]:
+        clamped = round(rubric.score + BAND, 1)
+        reason = (
+            f"model score {_number(model.score)} clamped to {_number(clamped)} (the rubric's {_number(rubric.score)} "
+            f"+ {_number(BAND)}); its rationale and objections kept"
+        )
+        return Guarded(model.model_copy(update={"score": clamped}), reason, True)
+    return Guarded(rubric, f"model review rejected ({'; '.join(failures)}); rubric review used", False)

@@ -10,12 +10,13 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, Field
 
 from sovereign_graph.llm.calls import ask
-from sovereign_graph.llm.prompts import render
+from sovereign_graph.llm.prompts import fence, render
 from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.sources.ids import reference
-from sovereign_graph.state import AnswerSentence, FacetAnswer, Objection, Review, Role
+from sovereign_graph.state import AnswerSentence, Claim, FacetAnswer, Objection, Paper, Passage, Review, Role
 from sovereign_graph.steps.plan.model import facet_lines
+from sovereign_graph.steps.review.guard import BAND
 from sovereign_graph.steps.review.rubrics import Dossier
 
 ObjectionKind = Literal[
@@ -73,29 +74,69 @@ class Reviewed(NamedTuple):
     drafts: list[FacetAnswer] | None
 
 
+def paper_label(paper: Paper) -> str:
+    year = paper.published[:4] if paper.published else "year unknown"
+    return f"“{' '.join(paper.title.split())}” ({year})"
+
+
+def _context(claim: Claim, passages: dict[str, Passage]) -> str | None:
+    """The sentence a quote stands in, when the quote is only part of it."""
+    passage = passages.get(claim.passage_id)
+    if passage is None or " ".join(passage.text.split()) == " ".join(claim.quote.split()):
+        return None
+    return " ".join(passage.text.split())
+
+
 def dossier_text(dossier: Dossier) -> str:
+    """What a model reviewer reads: each claim with its source's title and year, whose result it is, its quote and
+    the sentence around it, its checks, and the other papers' text behind a corroboration or contradiction."""
     lines = [f"Research question: {dossier.question}", "", "Facets (id, kind, phrase):", facet_lines(dossier.facets)]
     lines += ["", f"Claims (round {dossier.round}):"]
     if not dossier.claims:
         lines.append("(no claim bears on the question)")
+    passages = {p.id: p for p in dossier.passages}
     for c in dossier.claims:
         verdict = f"{'verified' if c.verified else 'unverified'} {c.label} confidence {c.confidence:.2f}"
         grounding = "n/a (the claim is its quote)" if c.grounding is None else f"{c.grounding:.2f}"
         source = "the subject paper's authors" if c.from_subject else "independent"
+        if c.own_result is False:
+            source += ", reporting another work's result"
+        model = f"; the extractor model's relevance {c.model_relevance:g}/10" if c.model_relevance is not None else ""
+        title = dossier.papers.get(c.paper_id, "")
         lines.append(
-            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}; {source}] "
-            f"{reference(c.paper_id)}{', ' + c.place if c.place else ''}, "
+            f"{c.id} [{verdict}; grounding {grounding}; relevance {c.relevance:.2f}{model}; {source}] "
+            f"{reference(c.paper_id)}{' ' + title if title else ''}{', ' + c.place if c.place else ''}, "
             f'facets {", ".join(c.facets) or "none"}: {c.text}\n    quote: "{c.quote}"'
         )
-    lines += ["", "Queries run:"] + [f"- round {q.round}: {q.text} ({q.origin})" for q in dossier.queries]
+        if (context := _context(c, passages)) is not None:
+            lines.append(f'    in the sentence: "{context}"')
+        for e in [e for e in c.evidence if e.label in ("SUPPORT", "CONTRADICT")][:2]:
+            by = dossier.papers.get(e.paper_id, "")
+            lines.append(
+                f"    {'supported' if e.label == 'SUPPORT' else 'contradicted'} ({e.score:.2f}) by "
+                f'{reference(e.paper_id)}{" " + by if by else ""}: "{" ".join(e.text.split())}"'
+            )
+    lines += ["", "Queries run:"] + [
+        f"- round {q.round}: {q.text} ({q.purpose or 'purpose not recorded'}; {q.origin})" for q in dossier.queries
+    ]
     return "\n".join(lines)
 
 
-def review_llm(role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier) -> RoleResult[Reviewed]:
+def rubric_text(rubric: Review) -> str:
+    """The role's mechanical score and its parts, and what the model's own score may be next to it."""
+    return (
+        f"The rubric's score for your role on this dossier: {rubric.score:g}/10 ({rubric.rationale}). Your score may "
+        f"be at most {BAND:g} points above it (a higher one is clamped there) and any amount below it."
+    )
+
+
+def review_llm(
+    role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier, rubric: Review
+) -> RoleResult[Reviewed]:
     """The model's review (its fallback, when the guard rejects it, is decided by the node: see `guard.py`)."""
     name = role.lower()
     schema = Synthesis if role == "SYNTHESIZER" else Verdict
-    prompt = render(__package__, f"{name}.md", dossier=dossier_text(dossier))
+    prompt = render(__package__, f"{name}.md", dossier=fence(dossier_text(dossier)), rubric=rubric_text(rubric))
     verdict, usage = ask(name, target, schema, prompt, policy)
     targets = {c.id for c in dossier.claims} | {f.id for f in dossier.facets} | {"dossier"}
     objections = [

@@ -6,13 +6,14 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
+from sovereign_graph.llm.role import live_or_embedded
 from sovereign_graph.progress import emit
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.state import Fallback, ResearchState, Role
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.review.answer import build_answer, check_answer
 from sovereign_graph.steps.review.guard import guard_review
-from sovereign_graph.steps.review.model import review_llm
+from sovereign_graph.steps.review.model import Reviewed, paper_label, review_llm
 from sovereign_graph.steps.review.rubrics import RUBRICS, Dossier
 
 
@@ -33,6 +34,7 @@ def reviewer(role: Role) -> ReviewerNode:
             round=state["round"],
             relevance=load_relevance_model(context.relevance).bar,
             queries=state.get("queries", []),
+            papers={h.paper.id: paper_label(h.paper) for h in state.get("hits", [])},
         )
         target = context.model_for(role.lower())  # type: ignore[arg-type]
         update: dict[str, Any] = {}
@@ -40,16 +42,24 @@ def reviewer(role: Role) -> ReviewerNode:
         if target is None:
             verdict = rubric(dossier)
         else:
-            result = review_llm(role, target, target.retry, dossier)
+            result = live_or_embedded(
+                lambda: review_llm(role, target, target.retry, dossier, rubric(dossier)),
+                lambda: Reviewed(rubric(dossier), None),
+            )
             (proposed, drafts), update = result.value, result.bookkeeping(role.lower(), dossier.round)
-            # A verdict is never just what a model typed: out of line with the dossier, the rubric's review stands.
-            verdict, rejected = guard_review(proposed, rubric(dossier), dossier, context.revise_below)
-            if rejected and drafts is not None:
-                # A model whose judgement of the dossier was out of line does not write its Answer either.
-                drafts = None
-                rejected += "; its Answer drafts set aside too (the Answer is built from the claims)"
-            if rejected:
-                update["fallbacks"] = [Fallback(role=role.lower(), round=dossier.round, reason=rejected)]
+            if result.fallback is None:
+                # A verdict is never just what a model typed: above the band its score is clamped; out of line with
+                # the dossier in any other way, the rubric's review stands.
+                guarded = guard_review(proposed, rubric(dossier), dossier, context.revise_below)
+                verdict, rejected = guarded.review, guarded.reason
+                if not guarded.kept and drafts is not None:
+                    # A model whose judgement of the dossier was out of line does not write its Answer either.
+                    drafts = None
+                    rejected = f"{rejected}; its Answer drafts set aside too (the Answer is built from the claims)"
+                if rejected:
+                    update["fallbacks"] = [Fallback(role=role.lower(), round=dossier.round, reason=rejected)]
+            else:
+                verdict = proposed  # the model kept failing: the rubric reviewed, and the fallback line says why
         if role == "SYNTHESIZER":
             # The Answer: the model's drafts when it wrote them, else built from the claims; checked either way.
             if drafts is None:

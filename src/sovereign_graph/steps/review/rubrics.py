@@ -46,10 +46,10 @@ from sovereign_graph.sources.ids import reference
 from sovereign_graph.state import Claim, Facet, Objection, Passage, Query, Review, Role
 from sovereign_graph.steps.extract.relevance.model import RelevanceBar
 from sovereign_graph.steps.plan.facets.coverage import required_facets
+from sovereign_graph.steps.plan.purpose import seeks_counter_evidence
 from sovereign_graph.steps.verify.verdict import quoted
 from sovereign_graph.text.numbers import numbers_missing_from
 
-COUNTER_EVIDENCE = "counter-evidence"  # the origin prefix of queries that look for evidence against a finding
 CONFIDENT = 0.5
 
 
@@ -62,6 +62,8 @@ class Dossier:
     round: int
     relevance: RelevanceBar
     queries: list[Query] = field(default_factory=list)
+    # Each retrieved paper's title and year ("Title (2025)"), by id: what a model reviewer is shown of a source.
+    papers: dict[str, str] = field(default_factory=dict)
 
     def on_topic(self, claim: Claim) -> bool:
         return self.relevance.clears(claim)
@@ -120,6 +122,11 @@ def _off_topic(dossier: Dossier) -> list[Objection]:
     ]
 
 
+def off_topic_ids(dossier: Dossier) -> set[str]:
+    """The claims the rubrics object to as off-topic: the only ones a reviser may drop."""
+    return {o.target for o in _off_topic(dossier)}
+
+
 def skeptic(dossier: Dossier) -> Review:
     claims = dossier.claims
     if not claims:
@@ -150,7 +157,7 @@ def skeptic(dossier: Dossier) -> Review:
                 message=f"Every on-topic claim comes from one paper ({reference(next(iter(sources)))}).",
             )
         )
-    searched = any(q.origin.startswith(COUNTER_EVIDENCE) for q in dossier.queries)
+    searched = any(seeks_counter_evidence(q) for q in dossier.queries)
     if not searched:
         objections += [
             Objection(

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, Field
 
 from sovereign_graph.llm.calls import ask
-from sovereign_graph.llm.prompts import render
+from sovereign_graph.llm.prompts import fence, render
 from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.sources.ids import reference
@@ -45,22 +45,27 @@ def revise_llm(
     objections: list[tuple[str, Objection]],
     previous_queries: list[str],
     owner_note: str | None,
+    droppable: set[str] | None = None,
 ) -> RoleResult[Revised]:
-    """Queries and drops from the model; the fallback says why the offline reviser's queries ran instead."""
+    """Queries and drops from the model; the fallback says why the offline reviser's queries ran instead.
+    `droppable`: the claims the rubric marks off-topic, the only ones the model may drop (an injected or careless
+    reviser must not drop the subject's own verified finding); any other request is recorded as refused."""
     prompt = render(
         __package__,
         PROMPT,
         max_queries=MAX_NEW_QUERIES,
         question=question,
         paper_id=paper.id,
-        title=paper.title,
+        title=fence(paper.title),
         facets=facet_lines(facets),
-        claims="\n".join(
-            f"{c.id} ({reference(c.paper_id)}, facets {', '.join(c.facets) or 'none'}): {c.text}" for c in claims
-        )
-        or "(none)",
-        objections="\n".join(f"{who} {o.target} {o.kind}: {o.message}" for who, o in objections) or "(none)",
-        queries="\n".join(f"- {q}" for q in previous_queries) or "(none)",
+        claims=fence(
+            "\n".join(
+                f"{c.id} ({reference(c.paper_id)}, facets {', '.join(c.facets) or 'none'}): {c.text}" for c in claims
+            )
+            or "(none)"
+        ),
+        objections=fence("\n".join(f"{who} {o.target} {o.kind}: {o.message}" for who, o in objections) or "(none)"),
+        queries=fence("\n".join(f"- {q}" for q in previous_queries) or "(none)"),
         note=owner_note or "(none)",
     )
     answer, usage = ask("reviser", target, RevisionPlan, prompt, policy)
@@ -89,6 +94,9 @@ def revise_llm(
         reason = query_reason(len(answer.queries), 0, skipped, replaced_by="the offline reviser", filled=len(queries))
     actions += [f"query '{q.text}' ({q.origin})" for q in queries]
     drop = {cid.strip() for cid in answer.drop_claims}
-    dropped = [c for c in claims if c.id in drop]
+    allowed = droppable or set()
+    dropped = [c for c in claims if c.id in drop and c.id in allowed]
+    refused = [c for c in claims if c.id in drop and c.id not in allowed]
+    actions += [f"request to drop {c.id} refused: the rubric does not mark it off-topic" for c in refused]
     revision = record_revision(round_number, owner_note, actions, queries, dropped)
     return RoleResult(Revised(revision, queries, new_facets), usage, reason)

@@ -6,9 +6,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from sovereign_graph.llm.role import live_or_embedded
 from sovereign_graph.runtime.context import Context, context_of
-from sovereign_graph.state import ResearchState
-from sovereign_graph.steps.revise.model import revise_llm
+from sovereign_graph.state import Facet, Query, ResearchState, Revision
+from sovereign_graph.steps.extract.relevance.model import load_relevance_model
+from sovereign_graph.steps.review.rubrics import Dossier, off_topic_ids
+from sovereign_graph.steps.revise.model import Revised, revise_llm
 from sovereign_graph.steps.revise.rules import plan_revision
 from sovereign_graph.steps.tribunal.node import round_reviews
 
@@ -19,8 +22,10 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     target = context.model_for("reviser")
     live: dict[str, Any] = {}
-    if target is None:
-        revision, queries, facets = plan_revision(
+
+    def offline() -> tuple[Revision, list[Query], list[Facet]]:
+        """The offline reviser: the step's engine offline, and its fallback when the live reviser keeps failing."""
+        return plan_revision(
             round_number=next_round,
             paper=state["subject"],
             facets=state["facets"],
@@ -29,18 +34,35 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
             previous_queries=[q.text for q in state.get("queries", [])],
             owner_note=owner_note,
         )
+
+    if target is None:
+        revision, queries, facets = offline()
     else:
-        result = revise_llm(
-            target,
-            target.retry,
-            round_number=next_round,
-            question=state["question"],
-            paper=state["subject"],
-            facets=state["facets"],
-            claims=state["claims"],
-            objections=[(r.role, o) for r in round_reviews(state) for o in r.objections],
-            previous_queries=[q.text for q in state.get("queries", [])],
-            owner_note=owner_note,
+        droppable = off_topic_ids(
+            Dossier(
+                question=state["question"],
+                facets=state["facets"],
+                claims=state["claims"],
+                passages=state["passages"],
+                round=state["round"],
+                relevance=load_relevance_model(context.relevance).bar,
+            )
+        )
+        result = live_or_embedded(
+            lambda: revise_llm(
+                target,
+                target.retry,
+                round_number=next_round,
+                question=state["question"],
+                paper=state["subject"],
+                facets=state["facets"],
+                claims=state["claims"],
+                objections=[(r.role, o) for r in round_reviews(state) for o in r.objections],
+                previous_queries=[q.text for q in state.get("queries", [])],
+                owner_note=owner_note,
+                droppable=droppable,
+            ),
+            lambda: Revised(*offline()),
         )
         (revision, queries, facets), live = result.value, result.bookkeeping("reviser", next_round)
     return {

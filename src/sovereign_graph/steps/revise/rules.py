@@ -10,16 +10,14 @@ Nothing specific to chase -> broader queries, so the round always changes the do
 
 from __future__ import annotations
 
-from sovereign_graph.state import Claim, Facet, Objection, Paper, Query, Revision
+from sovereign_graph.state import Claim, Facet, Objection, Paper, Query, QueryPurpose, Revision
 from sovereign_graph.steps.plan.facets.coverage import required_facets
 from sovereign_graph.steps.plan.facets.grammar import note_facets
+from sovereign_graph.steps.plan.purpose import COUNTER_TERMS
 from sovereign_graph.steps.plan.rules import domain_phrase, title_core
-from sovereign_graph.steps.review.rubrics import COUNTER_EVIDENCE
 from sovereign_graph.text.prose import join_distinct, stems
 
 MAX_NEW_QUERIES = 4
-# Words that pull in negative results when added to a facet.
-COUNTER_TERMS = "fails worse degrades limitation"
 
 
 def plan_revision(
@@ -40,12 +38,12 @@ def plan_revision(
     queries: list[Query] = []
     new_facets = list(facets)
 
-    def add_query(candidates: list[str], origin: str) -> None:
+    def add_query(candidates: list[str], origin: str, purpose: QueryPurpose) -> None:
         for text in candidates:
             key = frozenset(stems(text))
             if key and key not in asked and len(queries) < MAX_NEW_QUERIES:
                 asked.add(key)
-                queries.append(Query(text=text, round=round_number, origin=origin))
+                queries.append(Query(text=text, round=round_number, origin=origin, purpose=purpose))
                 actions.append(f"query '{text}' ({origin})")
                 return
 
@@ -57,6 +55,7 @@ def plan_revision(
             add_query(
                 [join_distinct(facet.text, domain), join_distinct(facet.text, core), facet.text],
                 f"owner note: {facet.id}",
+                "owner_note",
             )
 
     off_topic = {o.target for o in objections if o.kind == "off_topic"}
@@ -69,23 +68,28 @@ def plan_revision(
             add_query(
                 [join_distinct(target.text, domain), join_distinct(target.text, core), target.text],
                 f"{objection.kind.replace('_', ' ')} {target.id}",
+                "facet",
             )
         elif objection.kind == "unsupported_facet":
             add_query(
                 [join_distinct(target.text, domain, "evaluation results"), join_distinct(target.text, "comparison")],
                 f"corroboration for {target.id}",
+                "corroboration",
             )
         elif objection.kind == "no_counter_search":
             add_query(
                 [join_distinct(target.text, domain, COUNTER_TERMS), join_distinct(target.text, COUNTER_TERMS)],
-                f"{COUNTER_EVIDENCE} for {target.id}",
+                f"counter-evidence for {target.id}",
+                "counter_evidence",
             )
     if any(o.kind == "single_source" for o in objections):
         outcome = required_facets(facets)[0] if facets else None
         subject = outcome.text if outcome else core
-        add_query([join_distinct(subject, domain, COUNTER_TERMS)], f"{COUNTER_EVIDENCE} beyond one source")
+        add_query(
+            [join_distinct(subject, domain, COUNTER_TERMS)], "counter-evidence beyond one source", "counter_evidence"
+        )
     if not queries:
-        add_query([join_distinct(f.text, "results") for f in facets] + [f"{core} results"], "broader search")
+        add_query([join_distinct(f.text, "results") for f in facets] + [f"{core} results"], "broader search", "broader")
 
     return record_revision(round_number, owner_note, actions, queries, dropped), queries, new_facets
 

@@ -44,7 +44,8 @@ def verify(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         reader = (
             ", with the embedded reader's stance (a MiniLM cross-encoder, int8 ONNX) stacked on the lexical "
-            "features of the evidence and stance stages"
+            "features of the evidence and stance stages, and a claim the reader reads as contradicted by its own "
+            "quote never grounded"
             if model.neural
             else ""
         )
