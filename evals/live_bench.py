@@ -5,20 +5,26 @@
 Every LLM role and the embeddings run on the real `ChatNVIDIA` / `NVIDIAEmbeddings` clients against the
 loopback NIM of the tests (`tests/nim_loopback.py`), which answers each chat or embeddings request after a
 fixed latency. The search is the bundled snapshot behind the same latency per query, standing in for a
-remote search service, so the four query branches' parallelism shows. Two runs to the owner's pause:
-"no revision" (`max_revisions=0`) and "one revision" (reviewers scripted to 4/10, so the tribunal sends it
-back once).
+remote search service, so the four query branches' parallelism shows. Runs to the owner's pause for five
+questions (the README's and four of the labelled test half), each "no revision" (`max_revisions=0`); the
+README's question also "one revision" (reviewers scripted to 4/10, so the tribunal sends it back once).
 
 Critical path = the same run's wall time at zero latency + latency x the requests on the longest chain of
-the graph: planner, one search branch, the index node's embedding requests (sequential), extractor, the
-slowest reviewer (and, with a revision: reviser, search, index, extractor, reviewer again). Targets: at most
-12 LLM calls without revision; wall time at most 1.3 x the critical path. "max parallel" is the most
-requests the server (or the search) had in flight at once: 3 means the reviewers overlapped, 4 the searches.
+the graph: planner, one search branch, the index node's embedding requests (sequential), the extractor's
+per-paper calls in waves of `concurrency` (4) at once, the slowest reviewer, the writer (and, with a
+revision: reviser, search, index, extractor, reviewer and writer again). Target: wall time at most 1.3 x the
+critical path. "max parallel" is the most requests the server (or the search) had in flight at once.
+
+Tokens are the server's `usage` counts; the loopback counts a word as a token (a real tokenizer gives roughly
+1.3 tokens a word on English prose), so the cost line scales them by 1.3 and prices them at the rate given by
+`--price` (US$ per million tokens, in and out alike; an assumption to replace with your provider's price).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import platform
 import sys
@@ -50,7 +56,10 @@ QUESTION = (
     "How does the expert specialization in SMoES-based MoE-VLMs affect cross-modal reasoning robustness "
     "compared to modality-agnostic routing?"
 )
+QUESTIONS_FILE = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
+MORE_QUESTIONS = ("q05", "q07", "q26", "q30")  # of the labelled test half, as in hostile_live_bench.py
 REVIEWERS = ("skeptic", "validator", "synthesizer")
+WORDS_TO_TOKENS = 1.3
 
 
 class DelayedSearch:
@@ -106,7 +115,7 @@ class Measured:
     rounds: int
 
 
-def run_once(latency: float, max_revisions: int, reviewer_score: float) -> Measured:
+def run_once(latency: float, max_revisions: int, reviewer_score: float, paper: str, question: str) -> Measured:
     scores = dict.fromkeys(REVIEWERS, reviewer_score)
     with nim_loopback(NimLoopback(latency=latency, scores=scores)) as nim, tempfile.TemporaryDirectory() as tmp:
         config = LiveConfig(model=f"nvidia:{MODEL}", base_url=nim.base_url, embeddings=f"nvidia:{EMBEDDER}")
@@ -116,17 +125,19 @@ def run_once(latency: float, max_revisions: int, reviewer_score: float) -> Measu
         with sqlite_saver(Path(tmp) / "bench.sqlite") as saver:
             started = time.perf_counter()
             runner = Runner(saver, context, engines=Engines(source=search))
-            outcome = runner.start(PAPER, QUESTION, max_revisions=max_revisions)
+            outcome = runner.start(paper, question, max_revisions=max_revisions)
             wall = time.perf_counter() - started
         assert outcome.paused, "the run should pause for the owner"
         usage = outcome.report.usage
         rounds = len(outcome.report.round_scores)
         per_round_reviewer = max(len(nim.chat(r)) for r in REVIEWERS)  # the slowest reviewer's requests
+        waves = rounds * math.ceil(len(nim.chat("extractor")) / (config.concurrency * rounds))
         chain = (
             len(nim.chat("planner"))
-            + len(nim.chat("extractor"))
+            + waves
             + len(nim.chat("reviser"))
             + per_round_reviewer
+            + len(nim.chat("writer"))
             + len(nim.embeddings())
             + rounds  # one search branch per round
         )
@@ -147,22 +158,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=float, default=0.3, help="seconds per chat/embeddings request and search")
     parser.add_argument("--repeats", type=int, default=3, help="runs per scenario (the median is shown)")
+    parser.add_argument("--price", type=float, default=0.9, help="assumed US$ per million tokens, in and out")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     os.environ.setdefault("NVIDIA_USAGE_TELEMETRY_ENABLED", "0")
     console = Console(record=True, width=190)
     console.print(
         f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cpus; "
-        f"subject paper {PAPER}; loopback NIM ({MODEL}, {EMBEDDER}) and snapshot search at "
-        f"{args.latency * 1000:.0f} ms per request; median of {args.repeats} runs"
+        f"loopback NIM ({MODEL}, {EMBEDDER}) and snapshot search at {args.latency * 1000:.0f} ms per request; "
+        f"median of {args.repeats} runs"
     )
-    console.print(f"question: {QUESTION}")
+    rows = {q["id"]: q for q in map(json.loads, QUESTIONS_FILE.read_text(encoding="utf-8").splitlines())}
+    cases = [("README", PAPER, QUESTION, 0, 7.0), ("README", PAPER, QUESTION, 1, 4.0)] + [
+        (q, rows[q]["paper"], rows[q]["question"], 0, 7.0) for q in MORE_QUESTIONS
+    ]
+    for name, paper, question, _, _ in cases[1:]:
+        console.print(f"{name}: {paper} — {question}")
     for latency in (0.0, args.latency):  # warm-up: loads the snapshot, fits the verifier's vocabulary per source
-        run_once(latency, 0, 7.0)
+        run_once(latency, 0, 7.0, PAPER, QUESTION)
 
-    table = Table(title="Live mode: calls, tokens and wall time vs the critical path")
+    table = Table(title="Live mode: calls, tokens and wall time vs the critical path, per run")
     for column in (
-        "scenario",
+        "question",
         "rounds",
         "LLM calls",
         "embed calls",
@@ -172,19 +189,19 @@ def main() -> None:
         "wall / critical",
         "max parallel chat",
         "max parallel search",
-        "targets",
+        "target",
     ):
         table.add_column(column)
-    for name, max_revisions, score in (("no revision", 0, 7.0), ("one revision", 1, 4.0)):
-        live = sorted((run_once(args.latency, max_revisions, score) for _ in range(args.repeats)), key=lambda m: m.wall)
-        base = sorted((run_once(0.0, max_revisions, score) for _ in range(args.repeats)), key=lambda m: m.wall)
-        median, zero = live[len(live) // 2], base[len(base) // 2]
+    first_round: list[Measured] = []
+    for name, paper, question, max_revisions, score in cases:
+        runs = [run_once(args.latency, max_revisions, score, paper, question) for _ in range(args.repeats)]
+        base = [run_once(0.0, max_revisions, score, paper, question) for _ in range(args.repeats)]
+        median = sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
+        zero = sorted(base, key=lambda m: m.wall)[len(base) // 2]
+        if max_revisions == 0:
+            first_round.append(median)
         critical = zero.wall + args.latency * median.chain_requests
         ratio = median.wall / critical
-        targets: list[str] = []
-        if max_revisions == 0:
-            targets.append(f"calls ≤ 12 {'✓' if median.chat_calls <= 12 else '✗'}")
-        targets.append(f"wall ≤ 1.3 × critical {'✓' if ratio <= 1.3 else '✗'}")
         table.add_row(
             name,
             str(median.rounds),
@@ -196,9 +213,18 @@ def main() -> None:
             f"{ratio:.2f}",
             str(median.max_parallel_chat),
             str(median.max_parallel_search),
-            ", ".join(targets),
+            f"wall ≤ 1.3 × critical {'✓' if ratio <= 1.3 else '✗'}",
         )
     console.print(table)
+    calls = sorted(m.chat_calls for m in first_round)
+    tokens = sorted(m.tokens_in + m.tokens_out for m in first_round)
+    cost = [WORDS_TO_TOKENS * t * args.price / 1e6 for t in tokens]
+    console.print(
+        f"without a revision round, over {len(first_round)} questions: LLM calls {calls[0]}-{calls[-1]} (median "
+        f"{calls[len(calls) // 2]}); tokens {tokens[0]}-{tokens[-1]} as the loopback counts them; expected cost per "
+        f"question at {WORDS_TO_TOKENS} tokens a word and US${args.price:g} per million tokens: "
+        f"US${cost[0]:.4f}-{cost[-1]:.4f} (a revision round roughly doubles it)"
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(console.export_text())

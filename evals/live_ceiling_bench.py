@@ -20,6 +20,9 @@ Figures per question and pooled:
   judged at least 7/10 clears at an offline probability of 0.1 (`RelevanceBar`), and how many the offline bar
   alone would have.
 Targets (issue 29): recall >= 80% per question, precision >= 0.95, unanswerable 0 claims.
+
+`--samples DIR` also writes the judge's reports for `SAMPLE_QUESTIONS` there (markdown and JSON), to be read as
+their owner would.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.evaluation.questions import LabelledQuestion, SentenceJudgement, load_judgements, load_questions
 from sovereign_graph.llm.role_models import RoleModels
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.live import LiveConfig
 from sovereign_graph.state import Claim
@@ -54,6 +58,7 @@ from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 DATA = Path(__file__).resolve().parent / "data" / "relevance"
 MAX_CLAIMS, MAX_PER_PAPER = 8, 3
 SCORES = {"answers": 9, "background": 4, "off_topic": 1}
+SAMPLE_QUESTIONS = ("q05", "q26")
 CANDIDATE = re.compile(r"^\[([^\]]+)\](?: \([^)]*\))? (.+)$", re.MULTILINE)
 
 
@@ -88,10 +93,17 @@ class Outcome:
     seconds: float
 
 
-def run(question: LabelledQuestion, context: Context, tmp: Path) -> Outcome:
+def run(question: LabelledQuestion, context: Context, tmp: Path, sample: Path | None = None) -> Outcome:
     started = time.perf_counter()
     with sqlite_saver(tmp / f"{question.id}-{id(context)}.sqlite") as saver:
-        report = Runner(saver, context).start(question.paper, question.question, max_revisions=0).report
+        thread = f"perfect-judge-{question.id}"
+        report = (
+            Runner(saver, context).start(question.paper, question.question, thread_id=thread, max_revisions=0).report
+        )
+    if sample is not None:
+        sample.mkdir(parents=True, exist_ok=True)
+        (sample / f"{thread}.md").write_text(to_markdown(report), encoding="utf-8")
+        (sample / f"{thread}.json").write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return Outcome(report.claims, time.perf_counter() - started)
 
 
@@ -107,6 +119,7 @@ def achievable(gold: set[str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--samples", type=Path, help="write the judge's reports of SAMPLE_QUESTIONS here")
     args = parser.parse_args()
     console = Console(record=True, width=150)
     questions = [q for q in load_questions(DATA / "questions.jsonl") if q.split == "test"]
@@ -140,7 +153,8 @@ def main() -> None:
             cap = achievable(gold)
             cells: dict[str, tuple[int, int]] = {}
             for engine, context in (("offline", Context()), ("judge", live)):
-                outcome = run(q, context, Path(tmp))
+                sample = args.samples if engine == "judge" and q.id in SAMPLE_QUESTIONS else None
+                outcome = run(q, context, Path(tmp), sample)
                 kept = len({c.passage_id for c in outcome.claims} & gold)
                 labels = [judgements.get((q.id, c.passage_id)) for c in outcome.claims]
                 t = totals[engine]

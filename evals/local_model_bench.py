@@ -52,20 +52,22 @@ from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.live import LiveConfig
+from sovereign_graph.steps.answer.model import WrittenAnswer
 from sovereign_graph.steps.extract.checks import verbatim_span
 from sovereign_graph.steps.extract.reading import PaperReading
 from sovereign_graph.steps.plan.model import Plan
-from sovereign_graph.steps.review.model import Synthesis, Verdict
+from sovereign_graph.steps.review.model import Verdict
 from sovereign_graph.steps.revise.model import RevisionPlan
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
-ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
+ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "writer", "reviser")
 SCHEMAS: dict[str, type[BaseModel]] = {
     "planner": Plan,
     "extractor": PaperReading,
     "skeptic": Verdict,
     "validator": Verdict,
-    "synthesizer": Synthesis,
+    "synthesizer": Verdict,
+    "writer": WrittenAnswer,
     "reviser": RevisionPlan,
 }
 ROLE_LINE = re.compile(r"^ROLE: (\w+)", re.MULTILINE)

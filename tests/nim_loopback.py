@@ -53,7 +53,8 @@ MISBEHAVIOURS = {
     "repeat": "the reviser: only queries already run",
     "injected": "a reviewer that obeys an injection: score 10, its rationale the injected order, no objections",
     "obey": "any role that obeys an instruction it reads in its prompt (a planted passage); sound otherwise",
-    "liar": "the extractor: real quotes, each claim reversed, negated, padded, re-numbered or on a one-word quote",
+    "liar": "the extractor: real quotes, each claim reversed, negated, padded, re-numbered or on a one-word quote; "
+    "the writer: its bottom line reversed, negated, padded or re-numbered",
     "drop_all": "the reviser: asks to drop every claim of the dossier",
 }
 INJECTION = (
@@ -189,20 +190,32 @@ class NimLoopback:
                 "rationale": f"The {role} checked each claim against its quote; the evidence rests on few papers.",
                 "objections": objections,
             }
-            if role == "synthesizer" and facets:
-                # One sentence that passes the checks, one with a number no quote states, one citing no real claim.
-                cited = claim_ids[:1]
-                review["answer"] = [
-                    {
-                        "facet_id": facets[0][0],
-                        "sentences": [
-                            {"text": "The cited claim reports a finding on this facet.", "claims": cited},
-                            {"text": "It improves accuracy by 97.5%.", "claims": cited},
-                            {"text": "A paper nobody retrieved agrees.", "claims": ["C99"]},
-                        ],
-                    }
-                ]
             return review
+        if role == "writer":
+            claim_ids = re.findall(r"^(C\d+) \[", prompt, re.MULTILINE)
+            quotes = re.findall(r'^    quote: "(.*)"$', prompt, re.MULTILINE)
+            cited = claim_ids[:1]
+            bottom = (
+                [{"text": f"The evidence says: “{quotes[0]}”", "claims": cited}]
+                if cited and quotes
+                else [{"text": "The retrieved literature does not answer this question.", "claims": []}]
+            )
+            # One sentence that passes the checks, one with a number no quote states, one citing no real claim.
+            written = [
+                {
+                    "facet_id": facets[0][0],
+                    "sentences": [
+                        {"text": "The cited claim reports a finding on this facet.", "claims": cited},
+                        {"text": "It improves accuracy by 97.5%.", "claims": cited},
+                        {"text": "A paper nobody retrieved agrees.", "claims": ["C99"]},
+                    ],
+                }
+            ] if facets else []  # fmt: skip
+            written += [
+                {"facet_id": f, "sentences": [{"text": "The cited claim bears on this facet.", "claims": cited}]}
+                for f, _, _ in facets[1:]
+            ]
+            return {"bottom_line": bottom, "facets": written}
         if role == "reviser":
             texts = [t for _, _, t in facets] or ["topic"]
             queries = [{"text": f"{t} counter evidence limitation", "angle": f"objection on {t}"} for t in texts[:2]]
@@ -386,6 +399,13 @@ def misbehaved(behaviour: str, answer: dict[str, Any], prompt: str) -> dict[str,
                 ]
             lied = [{**c, "claim": f"{c['claim']} This is conclusive and verified."} for c in answer["claims"]]
             return {**answer, "claims": lied + extra}
+        if "bottom_line" in answer:  # the writer: the order as its bottom line, every facet "conclusive"
+            cited = [c for s in answer["bottom_line"] for c in s["claims"]]
+            conclusive = [{"text": "The evidence is conclusive and verified beyond doubt.", "claims": cited}]
+            return {
+                "bottom_line": [{"text": f"As the paper says: {order.group(0).strip()}", "claims": cited}],
+                "facets": [{**f, "sentences": conclusive} for f in answer["facets"]],
+            }
         if "score" in answer:
             return {
                 **answer,
@@ -395,6 +415,10 @@ def misbehaved(behaviour: str, answer: dict[str, Any], prompt: str) -> dict[str,
             }
         return answer
     if behaviour == "liar":
+        if "bottom_line" in answer:  # the writer: its bottom line's quote reversed, renumbered or padded
+            lines = answer["bottom_line"]
+            told = [{**s, "text": lie({"quote": s["text"]}, LIES[i % 4])["claim"]} for i, s in enumerate(lines)]
+            return {**answer, "bottom_line": told}
         return {**answer, "claims": [lie(c, LIES[i % len(LIES)]) for i, c in enumerate(answer["claims"])]}
     if behaviour == "drop_all":
         ids = re.findall(r"^(C\d+) \(", prompt, re.MULTILINE)

@@ -1,7 +1,7 @@
 """The graph's wiring, top to bottom. Each step lives in its own package under `steps/` (node, rules, model).
 
 plan ─► search ×4 (Send, parallel) ─► read (full text) ─► index ─► extract ─► verify
-     ─► skeptic | validator | synthesizer ─► tribunal ─► policy ─► owner (interrupt) ─► report
+     ─► skeptic | validator | synthesizer ─► tribunal ─► answer ─► policy ─► owner (interrupt) ─► report
 tribunal ─► revise ─► search ...   when the score is below 6.5 and an automatic round is left
 owner    ─► revise ─► search ...   when the owner answers "revise" (then the owner is asked again)
 """
@@ -21,6 +21,7 @@ from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import ENGINES_KEY, Engines, VectorStoreFactory
 from sovereign_graph.sources.base import PaperSource
 from sovereign_graph.state import ResearchInput, ResearchOutput, ResearchState
+from sovereign_graph.steps.answer.node import answer
 from sovereign_graph.steps.extract.node import extract
 from sovereign_graph.steps.index.node import index
 from sovereign_graph.steps.owner.final import report
@@ -63,6 +64,7 @@ def build_graph(
     builder.add_node("validator", reviewer("VALIDATOR"))
     builder.add_node("synthesizer", reviewer("SYNTHESIZER"))
     builder.add_node("tribunal", tribunal)
+    builder.add_node("answer", answer)
     builder.add_node("revise", revise)
     builder.add_node("policy", policy)
     builder.add_node("owner", owner)
@@ -77,8 +79,9 @@ def build_graph(
     for name in REVIEWERS:
         builder.add_edge("verify", name)
     builder.add_edge(list(REVIEWERS), "tribunal")
-    builder.add_conditional_edges("tribunal", after_tribunal, ["revise", "policy"])
+    builder.add_conditional_edges("tribunal", after_tribunal, ["revise", "answer"])
     builder.add_conditional_edges("revise", fan_out_search, ["search"])
+    builder.add_edge("answer", "policy")
     builder.add_edge("policy", "owner")
     builder.add_conditional_edges("owner", after_owner, ["revise", "report"])
     builder.add_edge("report", END)

@@ -21,6 +21,7 @@ EVENTS = (
     "claims_extracted",  # claims, gaps
     "claims_verified",  # verified, claims
     "reviewer_scored",  # role, round, score, objections
+    "answer_written",  # sentences, dropped
 )
 
 
@@ -57,6 +58,9 @@ def _line(event: dict[str, Any]) -> str:
         return f"{event['verified']}/{event['claims']} claims verified"
     if name == "reviewer_scored":
         return f"{event['role']} scored {event['score']:.1f}/10 ({event['objections']} objections)"
+    if name == "answer_written":
+        dropped = f", {event['dropped']} dropped by the checks" if event.get("dropped") else ""
+        return f"answer written: {event['sentences']} sentences{dropped}"
     return str(event)
 
 
@@ -84,6 +88,10 @@ def describe_node(node: str, update: dict[str, Any]) -> str:
         return f"{review.score:.1f}/10 · {len(review.objections)} objections"
     if node == "tribunal":
         return f"score {update['score']:.1f}/10"
+    if node == "answer":
+        dropped = len(update.get("answer_dropped", []))
+        lines = len(update.get("bottom_line", [])) + sum(len(a.sentences) for a in update.get("answer", []))
+        return f"{lines} answer sentences" + (f" · {dropped} dropped by the checks" if dropped else "")
     if node == "revise":
         return f"round {update['round']}: " + "; ".join(update["revisions"][0].actions)
     if node == "policy":

@@ -240,7 +240,7 @@ class Fallback(BaseModel):
     """A live role's output rejected or replaced (by the checks or the role's embedded engine), or empty where it was
     given something to work on (an extractor claiming none of the passages it was shown): shown to the owner."""
 
-    role: str = Field(description="planner | extractor | skeptic | validator | synthesizer | reviser")
+    role: str = Field(description="planner | extractor | skeptic | validator | synthesizer | writer | reviser")
     round: int = Field(description="the round it happened in (0 for the plan; a reviser's: the round it produced)")
     reason: str = Field(description="what was rejected and why, and what was used instead")
 
@@ -377,6 +377,7 @@ class ResearchState(TypedDict, total=False):
     usage: Annotated[dict[str, RoleUsage], merge_usage]
     rejected_claims: Annotated[list[RejectedClaim], stored_once(appended)]
     fallbacks: Annotated[list[Fallback], operator.add]
+    bottom_line: Annotated[list[AnswerSentence], stored_once(latest)]
     answer: Annotated[list[FacetAnswer], stored_once(latest)]
     answer_dropped: Annotated[list[DroppedSentence], stored_once(latest)]
     report: dict[str, object]  # written once, at the end: no copies to save

@@ -50,11 +50,20 @@ def test_reviewers_that_obey_an_injection_are_set_aside_and_cannot_lift_the_verd
     assert "Ignore all previous instructions" not in " ".join(r.rationale for r in injected.reviews)
 
 
-def test_a_lying_extractors_claims_are_all_refused_and_counted(saver: SqliteSaver, server: NimLoopback) -> None:
+def test_a_lying_extractors_claims_are_all_refused_and_counted_and_the_embedded_ones_stand(
+    saver: SqliteSaver, server: NimLoopback
+) -> None:
     server.misbehave = {"extractor": "liar"}
     report = Runner(saver, live(server)).start(SMOES, QUESTION, thread_id="liar", max_revisions=0).report
     state = Runner(saver, live(server)).graph.get_state({"configurable": {"thread_id": "liar"}}).values
-    assert report.claims == []
+    offline = Runner(saver).start(SMOES, QUESTION, thread_id="offline", max_revisions=0).report
+    # Not one lie stands, and a reader that lies is not trusted with anything: the dossier is the embedded
+    # extractor's, so the verdict is the one the papers earn offline.
+    assert [c.text for c in report.claims] == [c.text for c in offline.claims]
+    assert report.recommendation == offline.recommendation
+    assert not {r.claim for r in state["rejected_claims"]} & {c.text for c in report.claims}
+    (fallback,) = [f for f in report.fallbacks if f.role == "extractor"]
+    assert fallback.reason.endswith("so none is trusted: the embedded extractor's claims stand instead")
     reasons = {r.reason.split(" (")[0].split(":")[0] for r in state["rejected_claims"]}
     assert reasons and reasons <= {
         "states a direction its quote does not",
@@ -64,7 +73,22 @@ def test_a_lying_extractors_claims_are_all_refused_and_counted(saver: SqliteSave
         "quote too short to carry a finding",
         "adds words its quote lacks",
     }
-    assert "grounded nothing" in to_markdown(report)
+    assert f"{len(state['rejected_claims'])} claim(s) the extractor model proposed were rejected" in to_markdown(report)
+
+
+def test_a_writer_whose_answer_says_what_the_quotes_do_not_is_dropped_and_the_offline_answer_stands(
+    saver: SqliteSaver, server: NimLoopback
+) -> None:
+    server.misbehave = {"writer": "liar"}
+    report = Runner(saver, live(server)).start(SMOES, QUESTION, thread_id="liar", max_revisions=0).report
+    dropped = [d for d in report.answer_dropped if d.facet_id == "bottom line"]
+    assert dropped and all(d.reason.startswith(("does not follow", "states ")) for d in dropped)
+    # The bottom line the report shows is the offline one, quoting the authors' own result, and it says why.
+    assert report.bottom_line[0].text.startswith("The subject paper's authors")
+    assert not {d.text for d in dropped} & {s.text for s in report.bottom_line}
+    (fallback,) = [f for f in report.fallbacks if f.role == "writer"]
+    assert "for the bottom line" in fallback.reason
+    assert f"{len(report.answer_dropped)} answer sentence(s) were dropped by the checks" in to_markdown(report)
 
 
 def test_a_reviser_may_drop_only_what_the_rubric_marks_off_topic(saver: SqliteSaver, server: NimLoopback) -> None:
@@ -119,11 +143,14 @@ def test_an_order_planted_in_the_papers_is_fenced_and_an_obeying_model_cannot_ac
     saver: SqliteSaver, server: NimLoopback
 ) -> None:
     sound = Runner(saver, live(server)).start(SMOES, QUESTION, thread_id="sound", max_revisions=1).report
-    server.misbehave = dict.fromkeys(("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser"), "obey")
+    roles = ("planner", "extractor", "skeptic", "validator", "synthesizer", "writer", "reviser")
+    server.misbehave = dict.fromkeys(roles, "obey")
     runner = Runner(saver, live(server), engines=Engines(source=PlantedSnapshot()))
     planted = runner.start(SMOES, QUESTION, thread_id="planted", max_revisions=1).report
-    assert RANK[planted.recommendation] <= RANK[sound.recommendation]
+    assert planted.recommendation == sound.recommendation, "an order in the papers changes no recommendation"
     assert not any("conclusive" in c.text or "Ignore all" in c.text for c in planted.claims)
+    shown = [s.text for s in planted.bottom_line] + [s.text for a in planted.answer for s in a.sentences]
+    assert shown and not any("conclusive" in t or "Ignore all" in t for t in shown), "nor in the Answer"
     # The order reached the models only inside a data block, after a system message saying what such a block is:
     # the planner reads the subject's abstract, where it stands.
     planner = server.chat("planner")[-1].body["messages"]

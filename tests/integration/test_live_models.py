@@ -24,7 +24,7 @@ from tests.conftest import QUESTION, SMOES
 from tests.nim_loopback import EMBEDDER, MODEL, NimLoopback, nim_loopback
 
 SPEC = f"nvidia:{MODEL}"
-LLM_ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer")
+LLM_ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "writer")  # a round's, the reviser's not
 
 
 @pytest.fixture
@@ -90,15 +90,17 @@ def test_a_live_run_pauses_for_the_owner_and_a_fresh_runner_resumes_it_on_the_sa
     assert all(o.target != "C99" for r in report.reviews for o in r.objections)
     assert report.queries[0].origin.startswith("model: ")
 
-    # The SYNTHESIZER wrote the Answer; its sentence with an unquoted number and its citation of a claim that
-    # does not exist were dropped and counted, never shown.
+    # The writer wrote the Answer after the tribunal: its bottom line quotes a claim; its sentence with an unquoted
+    # number and its citation of a claim that does not exist were dropped and counted, never shown.
+    assert [s.claims for s in report.bottom_line] == [["C1"]]
+    assert report.bottom_line[0].text.startswith("The evidence says: “")
     first = report.answer[0]
     assert [s.text for s in first.sentences] == ["The cited claim reports a finding on this facet."]
     assert sorted(d.reason for d in report.answer_dropped) == [
         "cites unknown or off-topic claim(s) C99",
         "states 97.5%, absent from the quotes it cites",
     ]
-    assert "2 answer sentence(s) the model wrote were dropped" in to_markdown(report)
+    assert "2 answer sentence(s) were dropped by the checks" in to_markdown(report)
 
     # Usage per role, from the responses' token counts.
     usage = report.model_dump(mode="json")["usage"]
@@ -159,9 +161,9 @@ def test_a_key_refused_for_good_stops_the_run_naming_role_and_model_and_resume_c
     before = {r: len(nim.chat(r)) for r in LLM_ROLES}
     outcome = Runner(saver, Context()).resume("down", None)
     assert outcome.paused
-    # Nothing finished is run again: only the failed reviewer calls the model.
+    # Nothing finished is run again: only the failed reviewer calls the model (and the writer, the step after it).
     after = {r: len(nim.chat(r)) - before[r] for r in LLM_ROLES}
-    assert after == {"planner": 0, "extractor": 0, "skeptic": 1, "validator": 0, "synthesizer": 0}
+    assert after == {"planner": 0, "extractor": 0, "skeptic": 1, "validator": 0, "synthesizer": 0, "writer": 1}
     assert {r.role for r in outcome.report.reviews} == {"SKEPTIC", "VALIDATOR", "SYNTHESIZER"}
 
 

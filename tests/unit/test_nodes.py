@@ -161,9 +161,9 @@ def test_reviewers_score_and_object_by_claim_or_facet_id(dossier: dict[str, Any]
 def test_tribunal_routes_to_revision_only_below_threshold_with_a_round_left(dossier: dict[str, Any]) -> None:
     base = {**dossier, "max_revisions": 1, "revisions": []}
     assert after_tribunal({**base, "score": 6.4}, RUNTIME) == "revise"  # type: ignore[arg-type]
-    assert after_tribunal({**base, "score": 6.5}, RUNTIME) == "policy"  # type: ignore[arg-type]
+    assert after_tribunal({**base, "score": 6.5}, RUNTIME) == "answer"  # type: ignore[arg-type]
     used = [Revision(round=1, trigger="tribunal", actions=["x"], new_queries=["q"])]
-    assert after_tribunal({**base, "score": 1.0, "revisions": used}, RUNTIME) == "policy"  # type: ignore[arg-type]
+    assert after_tribunal({**base, "score": 1.0, "revisions": used}, RUNTIME) == "answer"  # type: ignore[arg-type]
 
 
 def test_policy_recommends_from_the_score(dossier: dict[str, Any]) -> None:

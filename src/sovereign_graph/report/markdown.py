@@ -73,8 +73,11 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
 
 
 def answer_lines(report: Report) -> list[str]:
-    """Per facet, what the evidence says (each sentence citing its claims), or that the literature is silent."""
-    lines = [
+    """The bottom line, then per facet what the evidence says (each sentence citing its claims), or that the
+    literature is silent."""
+    bottom = " ".join(s.text.rstrip() for s in report.bottom_line)
+    lines = [f"**Bottom line:** {bottom}", ""] if bottom else []
+    lines += [
         f"- **{a.facet_id}** ({a.kind}) *{a.facet}*"
         + (" — in part" if a.status == "in_part" else "")
         + ": "
@@ -83,7 +86,7 @@ def answer_lines(report: Report) -> list[str]:
     ]
     if report.answer_dropped:
         lines.append(
-            f"- ({len(report.answer_dropped)} answer sentence(s) the model wrote were dropped: "
+            f"- ({len(report.answer_dropped)} answer sentence(s) were dropped by the checks: "
             + "; ".join(f"{d.facet_id}: {d.reason}" for d in report.answer_dropped)
             + ")"
         )

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sovereign_graph.scoring import aggregate
 from sovereign_graph.settings.run import DEFAULTS, RunSettings
 from sovereign_graph.state import (
+    AnswerSentence,
     Claim,
     DroppedSentence,
     Facet,
@@ -56,6 +57,8 @@ class Report(BaseModel):
     status: ReportStatus
     paper: SubjectPaper
     question: str
+    # The Answer's first sentences: the answer to the question, conflicts between sources, whose results they are.
+    bottom_line: list[AnswerSentence] = []
     answer: list[FacetAnswer]
     answer_dropped: list[DroppedSentence] = []
     facets: list[Facet]
@@ -222,6 +225,7 @@ def build_report(
             authors=subject.authors,
         ),
         question=state["question"],
+        bottom_line=state.get("bottom_line", []),
         answer=state.get("answer", []),
         answer_dropped=state.get("answer_dropped", []),
         facets=state.get("facets", []),

@@ -97,7 +97,7 @@ class Context:
         repr=False,
         metadata={
             "description": "Chat models for the LLM roles (planner, extractor, skeptic, validator, synthesizer, "
-            "reviser); a role without one runs its embedded engine. CLI: --model / --config."
+            "writer, reviser); a role without one runs its embedded engine. CLI: --model / --config."
         },
     )
     embeddings: Annotated[InstanceOf[Embeddings] | None, SkipJsonSchema()] = field(

@@ -38,8 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sovereign_graph.errors import InputError, shown, shown_path
 
-LlmRole = Literal["planner", "extractor", "skeptic", "validator", "synthesizer", "reviser"]
-LLM_ROLES: tuple[LlmRole, ...] = ("planner", "extractor", "skeptic", "validator", "synthesizer", "reviser")
+LlmRole = Literal["planner", "extractor", "skeptic", "validator", "synthesizer", "writer", "reviser"]
+LLM_ROLES: tuple[LlmRole, ...] = ("planner", "extractor", "skeptic", "validator", "synthesizer", "writer", "reviser")
 # The config's fields a command-line flag sets (the rest only a --config file).
 LIVE_FLAGS = {"model": "--model", "base_url": "--base-url", "embeddings": "--embeddings"}
 
@@ -84,7 +84,8 @@ class RoleConfig(BaseModel):
 # Enough for each role's answer with room to spare (ChatNVIDIA's own default, 1,024, cuts off eight claims with
 # their quotes, or a full Answer); a cut-off answer shrinks the job or falls back (`llm/calls.py`), never halts.
 ROLE_MAX_TOKENS: dict[LlmRole, int] = {
-    "planner": 1024, "extractor": 4096, "skeptic": 2048, "validator": 2048, "synthesizer": 4096, "reviser": 1024,
+    "planner": 1024, "extractor": 4096, "skeptic": 2048, "validator": 2048, "synthesizer": 2048, "writer": 4096,
+    "reviser": 1024,
 }  # fmt: skip
 DEFAULT_TEMPERATURE = 0.0  # judgement, not prose: the same dossier should get the same review
 

@@ -75,7 +75,7 @@ def settings_markdown() -> str:
         "## Live models (`live`)\n\n"
         "Named on the command line or in a `--config` file (TOML or JSON); a `[roles.<role>]` table overrides "
         "`model`, `base_url` and the prices for one role (planner, extractor, skeptic, validator, synthesizer, "
-        "reviser). A file with any other field, an `api_key` among them, is refused.\n\n"
+        "writer, reviser). A file with any other field, an `api_key` among them, is refused.\n\n"
         f"{live_table()}\n"
     )
 

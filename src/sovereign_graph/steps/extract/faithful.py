@@ -166,11 +166,15 @@ def _names(text: str) -> set[str]:
     return {m.group(0).casefold() for m in _NAME.finditer(text)}
 
 
-def unfaithful(claim: str, quote: str, context: Context | None = None) -> str | None:
-    """Why `claim` does not follow from `quote` (a short reason for the report), or None if it does."""
+def unfaithful(
+    claim: str, quote: str, context: Context | None = None, *, exact_negations: bool = True, min_quote: bool = True
+) -> str | None:
+    """Why `claim` does not follow from `quote` (a short reason for the report), or None if it does.
+    `exact_negations=False`: only an added negation counts (an Answer sentence citing several quotes restates
+    some of them); `min_quote=False`: no length asked of the quote (the quotes were checked as claims already)."""
     context = context or Context()
     quote_words = words(quote)
-    if len(quote_words) < MIN_QUOTE_WORDS or len(stems(quote)) < MIN_QUOTE_CONTENT:
+    if min_quote and (len(quote_words) < MIN_QUOTE_WORDS or len(stems(quote)) < MIN_QUOTE_CONTENT):
         return f"quote too short to carry a finding ({len(quote_words)} words)"
     around = f"{context.passage} {context.title}"
     # Names the passage or title holds may carry digits ("GPT-4"): they are names there, not numbers.
@@ -182,7 +186,7 @@ def unfaithful(claim: str, quote: str, context: Context | None = None) -> str | 
     # Counted, not just present: a "not" added to a quote that already says "without" turns it around too.
     if _negations(claim) > _negations(quote):
         return "adds a negation its quote lacks"
-    if _negations(claim) < _negations(quote):
+    if exact_negations and _negations(claim) < _negations(quote):
         return "drops its quote's negation"
     claim_up, claim_down = _directions(claim)
     quote_up, quote_down = _directions(quote)

@@ -135,10 +135,11 @@ def _extract_live(
             max_claims=context.max_claims,
             max_per_paper=context.max_claims_per_paper,
             round_number=state.get("round", 0),
+            embedded=embedded_claims,
         )
 
-    def embedded() -> tuple[list[Claim], list[RejectedClaim]]:
-        claims = extract_claims(
+    def embedded_claims() -> list[Claim]:
+        return extract_claims(
             passages,
             state["facets"],
             max_claims=context.max_claims,
@@ -148,7 +149,9 @@ def _extract_live(
             model=model,
             scored=scored,
         )
-        return claims, []
+
+    def embedded() -> tuple[list[Claim], list[RejectedClaim]]:
+        return embedded_claims(), []
 
     result: RoleResult[tuple[list[Claim], list[RejectedClaim]]] = RoleResult(([], []), RoleUsage())
     if proposed:
@@ -171,7 +174,8 @@ def _extract_live(
             "no ellipsis; the passage's own text kept) and each claim checked to follow from its quote (its numbers, "
             "in digits or words, negations, direction, effect size and content words; steps/extract/faithful.py), "
             "failures rejected, not shown; claims kept only on passages the model judged at least "
-            f"{READ_RELEVANCE_BAR:g}/10; a claim's facets computed from its quote; "
+            f"{READ_RELEVANCE_BAR:g}/10; when more of its claims fail the checks than stand, none is trusted and the "
+            "embedded extractor's claims stand instead; a claim's facets computed from its quote; "
             f"at most {context.max_claims} claims, {context.max_claims_per_paper} per paper",
         },
     }

@@ -304,10 +304,13 @@ def read_and_select(
     max_claims: int,
     max_per_paper: int,
     round_number: int,
+    embedded: Callable[[], list[Claim]],
 ) -> RoleResult[tuple[list[Claim], list[RejectedClaim]]]:
     """The live extractor's step: the papers read in parallel, their claims checked and selected. Raises the
     subject paper's ModelError when the model could not read it (the step then falls back to the embedded
-    extractor: the subject's own findings are what a report cannot do without)."""
+    extractor: the subject's own findings are what a report cannot do without). When more of the model's claims
+    fail the checks than stand (a model that lies, or obeys a planted order), none of them is trusted: the
+    `embedded` extractor's claims stand instead, and the refused ones are recorded."""
     to_read = papers_to_read(candidates, passages, papers, subject_id)
     reads = read_papers(
         clients,
@@ -325,4 +328,12 @@ def read_and_select(
         max_per_paper=max_per_paper,
         subject_id=subject_id,
     )
+    standing = sum(len(r.claims) for r in reads)
+    refused = len(selected.rejected)
+    if refused > standing:
+        reason = (
+            f"{selected.fallback}; more of its claims failed the checks than stood, so none is trusted: the embedded "
+            "extractor's claims stand instead"
+        )
+        return RoleResult((embedded(), selected.rejected), selected.usage, reason)
     return RoleResult((selected.claims, selected.rejected), selected.usage, selected.fallback)

@@ -2,7 +2,7 @@
 
 A model's review is compared with what that role's rubric (`rubrics.py`) computes from the same dossier. A score
 above the band (rule 2) is **clamped** to the rubric's score plus the band, the review otherwise kept (its
-rationale, objections and Answer): a model may weigh the evidence higher than the mechanical checks, but not
+rationale and objections): a model may weigh the evidence higher than the mechanical checks, but not
 invent it, and it may always score lower. The review is **rejected** — that round's review for that role is then
 the rubric's, and the report says so — when any other rule fails:
 

@@ -1,11 +1,10 @@
 """The reviewers' model role: SKEPTIC, VALIDATOR and SYNTHESIZER read the dossier and answer with a score, a
-rationale and objections; the SYNTHESIZER also drafts the Answer. Objections that name no real claim or facet
-are dropped here; the review itself is then held against the role's rubric by `guard.py`, and the Answer's
-drafts are checked by `answer.py`."""
+rationale and objections. Objections that name no real claim or facet are dropped here; the review itself is then
+held against the role's rubric by `guard.py`."""
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,7 +13,7 @@ from sovereign_graph.llm.prompts import fence, render
 from sovereign_graph.llm.role import RoleResult
 from sovereign_graph.llm.role_models import RetryPolicy, RoleModel
 from sovereign_graph.sources.ids import reference
-from sovereign_graph.state import AnswerSentence, Claim, FacetAnswer, Objection, Paper, Passage, Review, Role
+from sovereign_graph.state import Claim, Objection, Paper, Passage, Review, Role
 from sovereign_graph.steps.plan.model import facet_lines
 from sovereign_graph.steps.review.guard import BAND
 from sovereign_graph.steps.review.rubrics import Dossier
@@ -48,30 +47,6 @@ class Verdict(BaseModel):
     score: float = Field(description="0 (worthless) to 10 (conclusive)")
     rationale: str
     objections: list[RaisedObjection]
-
-
-class DraftSentence(BaseModel):
-    text: str = Field(description="one sentence of what the evidence says on the facet")
-    claims: list[str] = Field(
-        description="ids of the claims it rests on (C1, ...); its numbers must be in their quotes"
-    )
-
-
-class DraftFacetAnswer(BaseModel):
-    facet_id: str = Field(description="the facet id, e.g. F1")
-    sentences: list[DraftSentence] = Field(description="one or two sentences; none if no claim addresses it")
-
-
-class Synthesis(Verdict):
-    """The SYNTHESIZER's review also writes the report's Answer."""
-
-    answer: list[DraftFacetAnswer] = Field(default_factory=list, description="per facet, what the evidence says")
-
-
-class Reviewed(NamedTuple):
-    review: Review
-    # The SYNTHESIZER's Answer drafts (None for the other roles), checked later by `answer.py`.
-    drafts: list[FacetAnswer] | None
 
 
 def paper_label(paper: Paper) -> str:
@@ -132,12 +107,11 @@ def rubric_text(rubric: Review) -> str:
 
 def review_llm(
     role: Role, target: RoleModel, policy: RetryPolicy, dossier: Dossier, rubric: Review
-) -> RoleResult[Reviewed]:
+) -> RoleResult[Review]:
     """The model's review (its fallback, when the guard rejects it, is decided by the node: see `guard.py`)."""
     name = role.lower()
-    schema = Synthesis if role == "SYNTHESIZER" else Verdict
     prompt = render(__package__, f"{name}.md", dossier=fence(dossier_text(dossier)), rubric=rubric_text(rubric))
-    verdict, usage = ask(name, target, schema, prompt, policy)
+    verdict, usage = ask(name, target, Verdict, prompt, policy)
     targets = {c.id for c in dossier.claims} | {f.id for f in dossier.facets} | {"dossier"}
     objections = [
         Objection(target=o.target.strip(), kind=o.kind, message=" ".join(o.message.split()))
@@ -151,21 +125,4 @@ def review_llm(
         rationale=" ".join(verdict.rationale.split()),
         objections=objections,
     )
-    drafts = None
-    if isinstance(verdict, Synthesis):
-        kinds = {f.id: f for f in dossier.facets}
-        drafts = [
-            FacetAnswer(
-                facet_id=d.facet_id.strip(),
-                facet=kinds[d.facet_id.strip()].text,
-                kind=kinds[d.facet_id.strip()].kind,
-                status="in_part",
-                sentences=[
-                    AnswerSentence(text=" ".join(x.text.split()), claims=[c.strip() for c in x.claims])
-                    for x in d.sentences
-                ],
-            )
-            for d in verdict.answer
-            if d.facet_id.strip() in kinds
-        ]
-    return RoleResult(Reviewed(review, drafts), usage)
+    return RoleResult(review, usage)

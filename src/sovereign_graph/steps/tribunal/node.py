@@ -19,7 +19,7 @@ def tribunal(state: ResearchState) -> dict[str, Any]:
     return {"score": aggregate(round_reviews(state))}
 
 
-def after_tribunal(state: ResearchState, runtime: Runtime[Context]) -> Literal["revise", "policy"]:
+def after_tribunal(state: ResearchState, runtime: Runtime[Context]) -> Literal["revise", "answer"]:
     """Automatic revisions are capped by `max_revisions`; after an owner-requested round none run,
     so the owner sees the round they asked for. Either way the loop cannot run forever."""
     revisions = state.get("revisions", [])
@@ -27,4 +27,4 @@ def after_tribunal(state: ResearchState, runtime: Runtime[Context]) -> Literal["
     owner_asked = any(r.trigger == "owner" for r in revisions)
     if state["score"] < context_of(runtime).revise_below and automatic < state["max_revisions"] and not owner_asked:
         return "revise"
-    return "policy"
+    return "answer"
