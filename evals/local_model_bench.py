@@ -49,6 +49,7 @@ from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
 from sovereign_graph.evaluation.questions import load_questions
 from sovereign_graph.llm.role_models import RoleModels
+from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.report.model import Report
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.settings.live import LiveConfig
@@ -60,6 +61,8 @@ from sovereign_graph.steps.review.model import Verdict
 from sovereign_graph.steps.revise.model import RevisionPlan
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "relevance" / "questions.jsonl"
+# Live settings given on the command line (--max-tokens, --timeout, --concurrency), the same for every role.
+LIVE_OVERRIDES: dict[str, Any] = {}
 ROLES = ("planner", "extractor", "skeptic", "validator", "synthesizer", "writer", "reviser")
 SCHEMAS: dict[str, type[BaseModel]] = {
     "planner": Plan,
@@ -160,7 +163,7 @@ class RunResult:
 def run_question(
     base_url: str, model: str, paper: str, question: str, question_id: str, attempts: int
 ) -> tuple[float, Report]:
-    config = LiveConfig(model=model, base_url=base_url, attempts=attempts)
+    config = LiveConfig(model=model, base_url=base_url, attempts=attempts, **LIVE_OVERRIDES)
     context = Context(llm=RoleModels.from_config(config))
     with tempfile.TemporaryDirectory() as tmp, sqlite_saver(Path(tmp) / "bench.sqlite") as saver:
         started = time.perf_counter()
@@ -296,8 +299,15 @@ def main() -> None:
     parser.add_argument(
         "--attempts", type=int, default=3, help="tries per model call (the live default: 3; each try is up to 3 POSTs)"
     )
+    parser.add_argument("--max-tokens", type=int, help="every role's max_tokens (default: each role's own)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per model request (the live default: 60)")
+    parser.add_argument("--concurrency", type=int, default=4, help="the extractor's papers read at once (default 4)")
+    parser.add_argument("--sample", type=Path, help="write the real model's first report (markdown) to this file")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    LIVE_OVERRIDES.update(timeout=args.timeout, concurrency=args.concurrency)
+    if args.max_tokens:
+        LIVE_OVERRIDES["max_tokens"] = args.max_tokens
     os.environ.setdefault("NVIDIA_USAGE_TELEMETRY_ENABLED", "0")
     console = Console(record=True, width=200)
     questions = [q for q in load_questions(QUESTIONS) if q.split == "test"][: args.questions]
@@ -309,12 +319,16 @@ def main() -> None:
     for q in questions:
         console.print(f"  {q.id}: {q.paper} — {q.question}", highlight=False)
     console.print(f"tries per model call: {args.attempts} (each try: up to 3 POSTs, one per structured-output mode)")
+    console.print(f"live settings for every role: {LIVE_OVERRIDES}", highlight=False)
     header = console.export_text(clear=False)
     console.print("scripted loopback:")
     with nim_loopback(NimLoopback()) as nim:
         scripted = run_all(nim.base_url, f"nvidia:{MODEL}", questions, console, args.attempts)
 
     def write(real: list[RunResult]) -> None:
+        if args.sample is not None and len(real) == 1:
+            args.sample.parent.mkdir(parents=True, exist_ok=True)
+            args.sample.write_text(to_markdown(real[0].report), encoding="utf-8")
         tables = Console(record=True, width=200, file=io.StringIO())  # recorded for the file, not shown
         tables.print(header, end="", markup=False, highlight=False)
         tables.print(f"real model: {len(real)} of {len(questions)} questions done", highlight=False)

@@ -123,7 +123,7 @@ def main() -> None:
 
     guard = Table(
         title=f"The guard (band {BAND:g}) on every dossier: model reviews set aside (the rubric's used) / kept with "
-        "their score clamped to the rubric's + the band (objections and Answer kept)"
+        "their score clamped to the rubric's + the band (rationale and objections kept)"
     )
     guard.add_column("model review")
     for kind in KINDS:

@@ -180,9 +180,10 @@ class NimLoopback:
             return {"passages": judged, "claims": claims}
         if role in ("skeptic", "validator", "synthesizer"):
             claim_ids = re.findall(r"^(C\d+) \[", prompt, re.MULTILINE)
-            objections = [{"target": "C99", "kind": "other", "message": "about a claim that does not exist"}]
+            objections = [{"target": "C99", "kind": "off_topic", "message": "about a claim that does not exist"}]
             if claim_ids:
-                objections.append({"target": claim_ids[0], "kind": "unverified", "message": f"{claim_ids[0]} alone."})
+                alone = {"target": claim_ids[0], "kind": "single_source", "message": f"{claim_ids[0]} alone."}
+                objections.append(alone)
             if facets:
                 objections.append({"target": facets[-1][0], "kind": "partial_facet", "message": "only in part"})
             review: dict[str, Any] = {
@@ -356,7 +357,7 @@ def misbehaved(behaviour: str, answer: dict[str, Any], prompt: str) -> dict[str,
     if behaviour == "one_token":
         return {**answer, "rationale": ":{"}
     if behaviour == "ghost_objections":
-        ghosts = [{"target": t, "kind": "other", "message": f"{t} is weak."} for t in ("C99", "F99")]
+        ghosts = [{"target": t, "kind": "partial_facet", "message": f"{t} is weak."} for t in ("C99", "F99")]
         return {
             **answer,
             "score": 1,

@@ -113,7 +113,7 @@ def test_a_misbehaving_small_model_cannot_write_the_verdict_and_every_fallback_i
         "Nothing here is convincing and the claims are weak.",
     }
     assert report["score"] < 6.5 and report["recommendation"] == "REVISE"
-    assert by[("synthesizer", 0)].startswith("model review rejected (score 10 with ")
+    assert by[("synthesizer", 0)].startswith("model review rejected (")
     assert "rationale “yes” is not a sentence" in by[("synthesizer", 0)] and facets
     assert by[("validator", 0)] == "model review rejected (rationale “:{” is not a sentence); rubric review used"
     assert by[("skeptic", 0)] == (
@@ -151,7 +151,7 @@ def scripted_review(role: Role, score: float, rationale: str, dossier: Dossier) 
     objections = []
     if dossier.claims:
         first = dossier.claims[0].id
-        objections.append(Objection(target=first, kind="unverified", message=f"{first} alone."))
+        objections.append(Objection(target=first, kind="single_source", message=f"{first} alone."))
     if dossier.facets:
         objections.append(Objection(target=dossier.facets[-1].id, kind="partial_facet", message="only in part"))
     return Review(role=role, round=0, score=score, rationale=rationale, objections=objections)

@@ -80,3 +80,19 @@ def test_a_5xx_for_one_role_is_a_named_fallback_never_a_halt(saver: SqliteSaver,
     assert "[500]" in reason and reason.endswith("the embedded engine ran this step instead")
     # The embedded extractor's claims are their quotes.
     assert report.claims and all(c.text == c.quote for c in report.claims)
+
+
+def test_a_writer_cut_off_leaves_the_offline_answer_and_names_the_fallback(
+    saver: SqliteSaver, nim: NimLoopback
+) -> None:
+    nim.down["writer"] = "length"
+    report = (
+        Runner(saver, live(live_config(nim))).start(SMOES, QUESTION, thread_id="writer-cut", max_revisions=0).report
+    )
+    assert report.status == "awaiting_owner"
+    reason = next(f.reason for f in report.fallbacks if f.role == "writer")
+    assert "cut off at the role's max_tokens" in reason and reason.endswith("the embedded engine ran this step instead")
+    assert len(nim.chat("writer")) == 3  # cut off once (in each structured-output form), never asked again
+    # The Answer is the one built offline from the live extractor's claims: the authors' own result first.
+    assert report.bottom_line and report.bottom_line[0].claims == [report.claims[0].id]
+    assert report.bottom_line[0].text.startswith("The subject paper's authors")

@@ -51,9 +51,18 @@ def test_the_issues_synthesizer_scoring_10_yes_on_an_empty_dossier_is_replaced_b
     guarded = guard_review(review(10, "yes", ()), rubric, empty, 6.5)
     assert guarded.review == rubric and guarded.review.score == 0.0 and not guarded.kept
     assert guarded.reason == (
-        f"model review rejected (score 10 with 0 of {len(FACETS)} facets covered; rationale “yes” is not a "
-        "sentence; score 10 is more than 3 from the rubric's 0); rubric review used"
+        "model review rejected (rationale “yes” is not a sentence; score 10 is more than 3 from the rubric's 0); "
+        "rubric review used"
     )
+
+
+def test_a_generous_10_above_the_band_is_clamped_and_its_objections_kept() -> None:
+    unverified = dossier([claim(verified=False)])
+    rubric = Review(role="SYNTHESIZER", round=0, score=6.2, rationale="r")
+    generous = review(10, SENTENCES)
+    guarded = guard_review(generous, rubric, unverified, 6.5)
+    assert guarded.kept and guarded.review.score == 9.2
+    assert guarded.review.objections == generous.objections and guarded.review.rationale == generous.rationale
 
 
 def test_each_rule_alone() -> None:

@@ -119,6 +119,15 @@ def bottom_line(facets: Sequence[Facet], claims: Sequence[Claim], bar: Relevance
                 claims=[c.id for c in relevant],
             )
         )
+    else:
+        text = (
+            f"Independent retrieved papers bear on it too ({_ids(independent)}), each with its own result, and no "
+            "retrieved paper contradicts them."
+            if len(independent) > 1
+            else f"An independent retrieved paper bears on it too ({_ids(independent)}), with its own result, and no "
+            "retrieved paper contradicts it."
+        )
+        lines.append(AnswerSentence(text=text, claims=[c.id for c in independent]))
     return lines
 
 

@@ -11,7 +11,7 @@ the rubric's, and the report says so — when any other rule fails:
    auxiliary, modal or copula, a common reviewing verb, or a word in -ed): a sentence, not a token ("yes").
 2. **Within the band**: the score is at most `BAND` (3.0) points above the rubric's (else clamped, see above).
 3. **No perfect score on an imperfect dossier**: 10/10 only with claims, every facet addressed by a claim and
-   every claim verified.
+   every claim verified (a 10 above the band is clamped instead, as any score there is).
 4. **A low score says why**: below the tribunal threshold (`Context.revise_below`, 6.5) the review names at least
    one claim or facet of the dossier in an objection (objections naming ids that do not exist are dropped first).
 5. **It speaks about the dossier, not to the system**: a rationale or objection that gives orders ("ignore all
@@ -86,7 +86,9 @@ def review_failures(model: Review, rubric: Review, dossier: Dossier, threshold: 
         if order := gives_orders(text):
             failures.append(f"it speaks to the system (“{order}”), not about the dossier")
             break
-    if model.score >= PERFECT and (why := _imperfect(dossier)):
+    # Above the band a 10 is clamped like any other score (a generous model, not a compromised one); within it, a
+    # 10 on a dossier that cannot deserve one is a judgement out of line with the evidence.
+    if model.score >= PERFECT and not above_band(model, rubric) and (why := _imperfect(dossier)):
         failures.append(f"score {score} with {why}")
     if not substantive(model.rationale):
         shown = " ".join(model.rationale.split())

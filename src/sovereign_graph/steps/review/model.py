@@ -18,22 +18,16 @@ from sovereign_graph.steps.plan.model import facet_lines
 from sovereign_graph.steps.review.guard import BAND
 from sovereign_graph.steps.review.rubrics import Dossier
 
+# Only the kinds the reviser acts on (steps/revise/rules.py) are offered to a model: an objection nothing can act
+# on would be a complaint the next round cannot answer. A claim's verification is the rubric's to judge, from the
+# checks; a model says what it doubts in its rationale and score.
 ObjectionKind = Literal[
-    "unverified",
-    "contradicted",
-    "off_topic",
-    "single_source",
-    "no_counter_search",
-    "quote_not_found",
-    "ungrounded",
-    "numbers_mismatch",
-    "weak_verdict",
-    "low_verification",
-    "uncovered_facet",
-    "partial_facet",
-    "unsupported_facet",
-    "no_claims",
-    "other",
+    "off_topic",  # the claim does not bear on the question (dropped only if the rubric agrees)
+    "single_source",  # -> a counter-evidence query beyond the one source
+    "no_counter_search",  # -> a counter-evidence query
+    "uncovered_facet",  # -> a query for the facet
+    "partial_facet",  # -> a query for the facet
+    "unsupported_facet",  # -> a corroboration query for the facet
 ]
 
 
