@@ -52,6 +52,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.nim_loopback
 
 from tests.nim_loopback import INJECTION, MODEL, NimLoopback, nim_loopback
+from tests.planted import PlantedSnapshot
 
 from sovereign_graph.app.checkpoints import sqlite_saver
 from sovereign_graph.app.runner import Runner
@@ -222,38 +223,17 @@ def sloppy_quotes(rows: list[dict[str, str]]) -> dict[str, tuple[int, int]]:
 # --- 3. full runs -------------------------------------------------------------------------------------------------
 
 
-class PlantedSource:
-    """The bundled snapshot, with `INJECTION` planted in the abstract of every paper it returns, the subject's too."""
+class PlantedSource(PlantedSnapshot):
+    """The planted snapshot of the tests, with the order also inside every sentence that states a result (so it
+    reaches the passages a model is shown and the quotes reviewers read), and once more at the end."""
 
-    def __init__(self) -> None:
-        self.inner = bundled_snapshot()
-        self.name = f"{self.inner.name}+planted"
-
-    def __len__(self) -> int:
-        return len(self.inner)
-
-    def _planted(self, paper: Paper) -> Paper:
-        """The order inside every sentence that states a result (so it reaches the passages a model is shown and
-        the quotes reviewers read), and once more at the end."""
+    def planted(self, paper: Paper) -> Paper:
         order = INJECTION.rstrip(".")
         planted = [
             f"{s.rstrip('.')} ({order})." if re.search(r"\d|improv|outperform|gain", s) else s
             for s in sentences(paper.abstract)
         ]
         return paper.model_copy(update={"abstract": f"{' '.join(planted)} {INJECTION}"})
-
-    def get(self, paper_id: str) -> Paper | None:
-        paper = self.inner.get(paper_id)
-        return None if paper is None else self._planted(paper)
-
-    def find_title(self, title: str) -> list[Paper]:
-        return [self._planted(p) for p in self.inner.find_title(title)]
-
-    def texts(self) -> list[str]:
-        return self.inner.texts()
-
-    def search(self, query: str, k: int) -> list[tuple[Paper, float]]:
-        return [(self._planted(p), s) for p, s in self.inner.search(query, k)]
 
 
 @dataclass

@@ -14,13 +14,12 @@ from sovereign_graph.llm.role_models import RoleModels
 from sovereign_graph.report.markdown import to_markdown
 from sovereign_graph.runtime.context import Context
 from sovereign_graph.runtime.injected import Engines
-from sovereign_graph.sources.snapshot import bundled_snapshot
-from sovereign_graph.state import Paper
 from sovereign_graph.steps.extract.relevance.model import load_relevance_model
 from sovereign_graph.steps.review.rubrics import Dossier, off_topic_ids
 from tests.conftest import QUESTION, SMOES
 from tests.integration.test_live_models import live_config
-from tests.nim_loopback import INJECTION, NimLoopback, nim_loopback
+from tests.nim_loopback import NimLoopback, nim_loopback
+from tests.planted import PlantedSnapshot
 
 RANK = {"REJECT": 0, "REVISE": 1, "ACCEPT": 2}
 # Sound reviewers a little below the threshold: the tribunal sends the dossier back once, so the reviser acts.
@@ -110,33 +109,6 @@ def test_a_reviser_may_drop_only_what_the_rubric_marks_off_topic(saver: SqliteSa
     # What was dropped is exactly what the rubric marks off-topic (below the relevance bar, or on no facet).
     assert report.revisions[0].dropped_passages == [c.passage_id for c in before["claims"] if c.id in off_topic]
     assert report.claims and any(c.from_subject and bar.clears(c) for c in report.claims)  # the subject's stands
-
-
-class PlantedSnapshot:
-    """The bundled snapshot with the injection appended to every abstract it returns."""
-
-    def __init__(self) -> None:
-        self.inner = bundled_snapshot()
-        self.name = f"{self.inner.name}+planted"
-
-    def __len__(self) -> int:
-        return len(self.inner)
-
-    def _planted(self, paper: Paper) -> Paper:
-        return paper.model_copy(update={"abstract": f"{paper.abstract} {INJECTION}"})
-
-    def get(self, paper_id: str) -> Paper | None:
-        paper = self.inner.get(paper_id)
-        return None if paper is None else self._planted(paper)
-
-    def find_title(self, title: str) -> list[Paper]:
-        return [self._planted(p) for p in self.inner.find_title(title)]
-
-    def texts(self) -> list[str]:
-        return self.inner.texts()
-
-    def search(self, query: str, k: int) -> list[tuple[Paper, float]]:
-        return [(self._planted(p), s) for p, s in self.inner.search(query, k)]
 
 
 def test_an_order_planted_in_the_papers_is_fenced_and_an_obeying_model_cannot_act_on_it(

@@ -9,8 +9,8 @@ from langgraph.runtime import Runtime
 from sovereign_graph.llm.role import live_or_embedded
 from sovereign_graph.runtime.context import Context, context_of
 from sovereign_graph.state import Facet, Query, ResearchState, Revision
-from sovereign_graph.steps.extract.relevance.model import load_relevance_model
-from sovereign_graph.steps.review.rubrics import Dossier, off_topic_ids
+from sovereign_graph.steps.review.node import dossier_of
+from sovereign_graph.steps.review.rubrics import off_topic_ids
 from sovereign_graph.steps.revise.model import Revised, revise_llm
 from sovereign_graph.steps.revise.rules import plan_revision
 from sovereign_graph.steps.tribunal.node import round_reviews
@@ -38,16 +38,7 @@ def revise(state: ResearchState, runtime: Runtime[Context]) -> dict[str, Any]:
     if target is None:
         revision, queries, facets = offline()
     else:
-        droppable = off_topic_ids(
-            Dossier(
-                question=state["question"],
-                facets=state["facets"],
-                claims=state["claims"],
-                passages=state["passages"],
-                round=state["round"],
-                relevance=load_relevance_model(context.relevance).bar,
-            )
-        )
+        droppable = off_topic_ids(dossier_of(state, context))
         result = live_or_embedded(
             lambda: revise_llm(
                 target,
