@@ -264,6 +264,10 @@ class FullTextRead(BaseModel):
 class OwnerDecision(BaseModel):
     decision: Decision
     note: str = ""
+    by: str = Field(
+        default="",
+        description="'' when the owner decided; otherwise who decided in the owner's stead (an agent over MCP)",
+    )
 
 
 def merge_hits(existing: list[SearchHit], new: list[SearchHit]) -> list[SearchHit]:

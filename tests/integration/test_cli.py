@@ -46,7 +46,7 @@ def test_run_threads_show_resume(tmp_path: Path) -> None:
     assert resumed.exit_code == 0, resumed.output
     final = json.loads((out / "my-thread.json").read_text())
     assert final["status"] == "approved"
-    assert final["owner_decision"] == {"decision": "approve", "note": "ok to publish"}
+    assert final["owner_decision"] == {"decision": "approve", "note": "ok to publish", "by": ""}
     assert "ok to publish" in (out / "my-thread.md").read_text()
     assert "approved" in cli.invoke(app, ["threads", "--db", str(db)]).output
 

@@ -47,9 +47,9 @@ def test_service_starts_runs_and_accepts_decisions(tmp_path: Path) -> None:
         bad = http.post(f"/runs/{thread}/decision", json={"decision": "maybe"})
         assert bad.status_code == 400 and "approve, reject, revise" in bad.json()["error"]
 
-        decided = http.post(f"/runs/{thread}/decision", json={"decision": "approve", "note": "via HTTP"})
+        decided = http.post(f"/runs/{thread}/decision", json={"decision": "approve", "note": "via HTTP", "by": ""})
         assert decided.status_code == 200, decided.text
-        assert decided.json()["report"]["owner_decision"] == {"decision": "approve", "note": "via HTTP"}
+        assert decided.json()["report"]["owner_decision"] == {"decision": "approve", "note": "via HTTP", "by": ""}
         assert http.get(f"/runs/{thread}").json()["status"] == "approved"
 
         assert http.post("/runs", json={"paper": SMOES, "question": " "}).status_code == 400

@@ -39,11 +39,11 @@ def test_run_pauses_for_the_owner_with_recommendation_and_draft(runner: Runner) 
 
 def test_resume_runs_only_what_follows_the_pause(runner: Runner) -> None:
     _nodes_run(runner, {"paper": SMOES, "question": QUESTION}, "t2")
-    nodes = _nodes_run(runner, Command(resume={"decision": "approve", "note": "ok"}), "t2")
+    nodes = _nodes_run(runner, Command(resume={"decision": "approve", "note": "ok", "by": ""}), "t2")
     assert nodes == ["owner", "report"]
     values = runner.graph.get_state(_config("t2")).values
     assert values["report"]["status"] == "approved"
-    assert values["report"]["owner_decision"] == {"decision": "approve", "note": "ok"}
+    assert values["report"]["owner_decision"] == {"decision": "approve", "note": "ok", "by": ""}
 
 
 def test_an_invalid_owner_answer_pauses_again_with_the_reason(runner: Runner) -> None:

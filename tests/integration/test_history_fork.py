@@ -102,7 +102,8 @@ def test_cli_history_and_fork(tmp_path: Path) -> None:
     assert forked.exit_code == 0, forked.output
     new_thread = next(line for line in forked.output.splitlines() if line.startswith("forked c@")).split()[-1]
     report = json.loads((out / f"{new_thread}.json").read_text())  # reports go where the original's draft went
-    assert report["status"] == "approved" and report["owner_decision"] == {"decision": "approve", "note": "fine"}
+    assert report["status"] == "approved"
+    assert report["owner_decision"] == {"decision": "approve", "note": "fine", "by": ""}
     assert json.loads((out / "c.json").read_text())["status"] == "awaiting_owner"
 
     bad = cli.invoke(app, ["fork", "c", "--checkpoint", "nope", *base])

@@ -64,3 +64,20 @@ def test_hold_refuses_a_held_thread_and_notices_when_its_lease_is_taken(tmp_path
         other._insert_lease("t", dataclasses.replace(this_process(), token="new"))
         assert keeper.lost.wait(2.0)
     assert other.lease_row("t") is not None and other.lease_row("t").token == "new"  # type: ignore[union-attr]
+
+
+def test_a_database_from_before_decisions_recorded_who_took_them_keeps_its_decisions(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(str(path)) as old:  # the table as versions before `decided_by` made it
+        old.execute(
+            "CREATE TABLE sovereign_decisions (thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL, decision TEXT "
+            "NOT NULL, note TEXT NOT NULL, decided_at DOUBLE PRECISION NOT NULL, token TEXT NOT NULL, "
+            "PRIMARY KEY (thread_id, checkpoint_id))"
+        )
+        old.execute("INSERT INTO sovereign_decisions VALUES ('t', 'cp1', 'approve', 'fine', 1.0, 'a')")
+    first, second = _coordinator(path), _coordinator(path)  # opened twice: the column is added once
+    kept = first.decision_for("t", "cp1")
+    assert kept is not None and (kept.decision, kept.note, kept.decided_by) == ("approve", "fine", "")
+    agent = DecisionRecord("t", "cp2", "reject", "", time.time(), "b", decided_by="an AI agent over MCP")
+    assert second.record_decision(agent).decided_by == "an AI agent over MCP"
+    assert first.latest_decision("t") == agent

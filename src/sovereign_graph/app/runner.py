@@ -227,16 +227,18 @@ class Runner:
                     raise InputError(
                         f"thread {shown(thread_id)} is paused for the owner: give --decision approve|reject|revise."
                     )
-                graph_input = Command(resume={"decision": recorded.decision, "note": recorded.note})
+                graph_input = Command(resume=_answer(recorded))
             out_dir = out_dir or self.out_dir(thread_id)
             return self._drive(graph_input, thread_id, out_dir, on_progress, on_event, context, lease)
 
     def record_decision(
-        self, thread_id: str, decision: str, note: str = "", *, pause: str | None = None
+        self, thread_id: str, decision: str, note: str = "", *, pause: str | None = None, decided_by: str = ""
     ) -> DecisionRecord:
         """Record the owner's decision on the thread's open pause, without applying it (`resume(thread_id, None)`
         applies it, here or in any other process). `pause`: the checkpoint id of the pause the owner read; a
-        decision on a pause that is no longer the thread's open one is refused (`DecidedMeanwhileError`)."""
+        decision on a pause that is no longer the thread's open one is refused (`DecidedMeanwhileError`).
+        `decided_by`: '' for the owner; otherwise who decided in the owner's stead (an agent over MCP), which the
+        report's owner section then says."""
         decision = check_decision(decision)
         check_note(note)
         snapshot = self._snapshot(thread_id)
@@ -245,7 +247,7 @@ class Runner:
             raise DecidedMeanwhileError(
                 f"thread {shown(thread_id)} was decided and has moved on since this draft was read; read it again."
             )
-        return self._record(thread_id, _checkpoint_id(snapshot), decision, note)
+        return self._record(thread_id, _checkpoint_id(snapshot), decision, note, require_text(decided_by, "decided_by"))
 
     def open_pause(self, thread_id: str) -> str | None:
         """The checkpoint id of the thread's pause for the owner, if it is paused with no decision recorded."""
@@ -282,8 +284,10 @@ class Runner:
             f"continue it first with `sovereign resume {thread_id}` (no --decision), then decide."
         )
 
-    def _record(self, thread_id: str, checkpoint_id: str, decision: str, note: str) -> DecisionRecord:
-        mine = DecisionRecord(thread_id, checkpoint_id, decision, note, time.time(), uuid.uuid4().hex)
+    def _record(
+        self, thread_id: str, checkpoint_id: str, decision: str, note: str, decided_by: str = ""
+    ) -> DecisionRecord:
+        mine = DecisionRecord(thread_id, checkpoint_id, decision, note, time.time(), uuid.uuid4().hex, decided_by)
         standing = self.coordinator.record_decision(mine)
         if standing.token != mine.token:
             raise _decided_meanwhile(thread_id, standing, applied=False)
@@ -354,7 +358,7 @@ class Runner:
             elif decision is None:
                 return RunOutcome(thread_id=new, report=self.report(new), paused=True)
             recorded = self._record(new, _checkpoint_id(snapshot), decision, note)
-            answer: Command[Any] = Command(resume={"decision": recorded.decision, "note": recorded.note})
+            answer: Command[Any] = Command(resume=_answer(recorded))
             return self._drive(answer, new, out_dir, on_progress, on_event, context, lease)
 
     def _drive(
@@ -479,6 +483,12 @@ class Runner:
                 )
             )
         return summaries
+
+
+def _answer(recorded: DecisionRecord) -> dict[str, str]:
+    """The owner step's resume value; `by` only when someone other than the owner decided."""
+    answer = {"decision": recorded.decision, "note": recorded.note}
+    return {**answer, "by": recorded.decided_by} if recorded.decided_by else answer
 
 
 def _checkpoint_id(snapshot: StateSnapshot) -> str:

@@ -94,10 +94,12 @@ def answer_lines(report: Report) -> list[str]:
 
 
 def to_markdown(report: Report) -> str:
+    # Who decided, in the first lines: an agent allowed to decide over MCP is never mistaken for the owner.
+    by = report.owner_decision.by if report.owner_decision is not None and report.owner_decision.by else "the owner"
     status_line = {
         "awaiting_owner": "**DRAFT** — awaiting the owner's decision; nothing here is final.",
-        "approved": "**FINAL** — approved by the owner.",
-        "rejected": "**REJECTED** by the owner.",
+        "approved": f"**FINAL** — approved by {by}.",
+        "rejected": f"**REJECTED** by {by}.",
     }[report.status]
     paper = report.paper
     out: list[str] = [
@@ -262,6 +264,8 @@ def to_markdown(report: Report) -> str:
     else:
         note = f" — “{report.owner_decision.note}”" if report.owner_decision.note else ""
         out.append(f"**{report.owner_decision.decision}**{note}")
+        if report.owner_decision.by:
+            out += ["", f"Decided by {report.owner_decision.by}, not by the owner in person."]
     out += ["", "## References", ""]
     cited: dict[str, list[str]] = {}
     for c in report.claims:

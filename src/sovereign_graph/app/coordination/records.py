@@ -67,6 +67,9 @@ class DecisionRecord:
     note: str
     decided_at: float
     token: str  # the holder that recorded it
+    # '' when the owner decided (the CLI, the desk, the Python API); otherwise who did, shown in the report's owner
+    # section: an agent allowed to decide over MCP is never mistaken for the owner.
+    decided_by: str = ""
 
     def when(self) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.decided_at))

@@ -22,7 +22,7 @@ TABLES = (
     "heartbeat_at DOUBLE PRECISION NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sovereign_decisions (thread_id TEXT NOT NULL, checkpoint_id TEXT NOT NULL, "
     "decision TEXT NOT NULL, note TEXT NOT NULL, decided_at DOUBLE PRECISION NOT NULL, token TEXT NOT NULL, "
-    "PRIMARY KEY (thread_id, checkpoint_id))",
+    "decided_by TEXT NOT NULL DEFAULT '', PRIMARY KEY (thread_id, checkpoint_id))",
     # Each thread's summary as of its head checkpoint when a run last paused or finished: lets `threads`
     # and `show` answer without loading the graph (they use it only while that checkpoint is still the head).
     "CREATE TABLE IF NOT EXISTS sovereign_thread_index (thread_id TEXT PRIMARY KEY, checkpoint_id TEXT NOT NULL, "
@@ -30,7 +30,9 @@ TABLES = (
     "updated TEXT NOT NULL, report TEXT NOT NULL)",
 )
 LEASE_COLUMNS = "token, pid, host, started_at, heartbeat_at"
-DECISION_COLUMNS = "thread_id, checkpoint_id, decision, note, decided_at, token"
+DECISION_COLUMNS = "thread_id, checkpoint_id, decision, note, decided_at, token, decided_by"
+# A database made before decisions recorded who took them: the column is added, '' (the owner) for old rows.
+ADDED_COLUMNS = (("sovereign_decisions", "decided_by", "TEXT NOT NULL DEFAULT ''"),)
 
 
 class Coordinator(ABC):
@@ -111,6 +113,19 @@ class SqlCoordinator(Coordinator):
     def setup(self) -> None:
         for statement in TABLES:
             self._run(statement)
+        for table, column, definition in ADDED_COLUMNS:
+            if self.dialect == "postgres":
+                self._run(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+            elif column not in self._sqlite_columns(table):
+                try:
+                    self._run(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+                except Exception:
+                    # Another process opening the same old file added it first: only a column still missing fails.
+                    if column not in self._sqlite_columns(table):
+                        raise
+
+    def _sqlite_columns(self, table: str) -> set[str]:
+        return {str(row[1]) for row in self._run(f"PRAGMA table_info({table})")}
 
     def _run(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         if self.dialect == "postgres":
@@ -149,9 +164,17 @@ class SqlCoordinator(Coordinator):
 
     def _insert_decision(self, record: DecisionRecord) -> None:
         self._run(
-            f"INSERT INTO sovereign_decisions ({DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO sovereign_decisions ({DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (thread_id, checkpoint_id) DO NOTHING",
-            (record.thread_id, record.checkpoint_id, record.decision, record.note, record.decided_at, record.token),
+            (
+                record.thread_id,
+                record.checkpoint_id,
+                record.decision,
+                record.note,
+                record.decided_at,
+                record.token,
+                record.decided_by,
+            ),
         )
 
     def decision_for(self, thread_id: str, checkpoint_id: str) -> DecisionRecord | None:
@@ -181,8 +204,10 @@ class SqlCoordinator(Coordinator):
 
 
 def _decision(row: tuple[Any, ...]) -> DecisionRecord:
-    thread, checkpoint, decision, note, decided_at, token = row
-    return DecisionRecord(str(thread), str(checkpoint), str(decision), str(note), float(decided_at), str(token))
+    thread, checkpoint, decision, note, decided_at, token, decided_by = row
+    return DecisionRecord(
+        str(thread), str(checkpoint), str(decision), str(note), float(decided_at), str(token), str(decided_by or "")
+    )
 
 
 def _holder(row: tuple[Any, ...]) -> Holder:
