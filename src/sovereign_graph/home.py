@@ -22,6 +22,13 @@ def is_postgres_url(db: str | Path) -> bool:
     return str(db).startswith(POSTGRES_SCHEMES)
 
 
+def db_flag(db: str | None) -> str:
+    """' --db DB' for a command printed for the user to copy (the password redacted); '' for the default database."""
+    from sovereign_graph.names import shell_word
+
+    return f" --db {shell_word(redacted(db))}" if db else ""
+
+
 def redacted(db: str | Path) -> str:
     """The --db as it may be printed: a PostgreSQL URL without its password."""
     parts = urlsplit(str(db))

@@ -92,34 +92,24 @@ def test_a_tidied_quote_is_found_and_mapped_back_to_the_passages_exact_span(tidi
     assert verbatim_span(tidied, PASSAGE.text) == exact
 
 
+def _on_passage(quote: str, claim: str) -> PaperClaim:
+    """The extractor's claim about the test passage, as a live model returns it."""
+    return PaperClaim(own_result=True, subject="it", passage_id=PASSAGE.id, quote=quote, claim=claim)
+
+
 def test_a_quote_with_an_ellipsis_or_a_changed_word_is_rejected() -> None:
     passages = {PASSAGE.id: PASSAGE}
-    elided = PaperClaim(
-        own_result=True,
-        subject="it",
-        passage_id="p#3",
-        quote="Our router ... improves robustness by 4.2% on MMMU",
-        claim="It improves.",
-    )
+    elided = _on_passage("Our router ... improves robustness by 4.2% on MMMU", "It improves.")
     assert check_claim(elided, passages) == (None, "quote elides text (an ellipsis)")
-    changed = PaperClaim(
-        own_result=True,
-        subject="it",
-        passage_id="p#3",
-        quote="Our router improves robustness by 4.2% on MMMU",
-        claim="It improves.",
-    )
+    changed = _on_passage("Our router improves robustness by 4.2% on MMMU", "It improves.")
     assert check_claim(changed, passages) == (None, "quote is not verbatim in its passage")
 
 
 def test_a_reversed_claim_on_a_real_quote_is_rejected_and_counted() -> None:
     passages = {PASSAGE.id: PASSAGE}
-    reversed_claim = PaperClaim(
-        own_result=True,
-        subject="it",
-        passage_id="p#3",
-        quote="Our router - trained once - improves robustness by 4.2% on MMMU",
-        claim="The router degrades robustness by 4.2% on MMMU.",
+    reversed_claim = _on_passage(
+        "Our router - trained once - improves robustness by 4.2% on MMMU",
+        "The router degrades robustness by 4.2% on MMMU.",
     )
     quote, reason = check_claim(reversed_claim, passages)
     assert quote is None and reason == "states a direction its quote does not"

@@ -59,14 +59,15 @@ def research_tool(
     *,
     name: str = "sovereign_research",
     out_dir: Path | None = None,
-    db_flag: str = "",
+    db: str | None = None,
     desk_url: str | None = None,
     max_revisions: int = DEFAULT_REVISIONS,
 ) -> StructuredTool:
     """A tool that runs `runner.start(paper, question)` to the owner's pause and returns its `RunSummary`.
 
     `out_dir`: where each run's `<thread>.md` and `.json` are written (and a later resume rewrites them), as
-    `sovereign run --out` does. `db_flag`, `desk_url`: how the owner reaches the thread (`summarize`).
+    `sovereign run --out` does. `db` (the runner's database, None for the default) and `desk_url`: how the owner
+    reaches the thread (`summarize`).
     `max_revisions`: the default when the model leaves it out.
 
     A call as a `ToolCall` (what an agent's `ToolNode` makes) gives a `ToolMessage` whose content is
@@ -91,7 +92,7 @@ def research_tool(
                 raise ToolException(
                     f"the run is saved as thread {outcome.thread_id} ({outcome.report.status}), but {error}"
                 ) from error
-        summary = summarize(outcome.report, db_flag=db_flag, desk_url=desk_url)
+        summary = summarize(outcome.report, db=db, desk_url=desk_url)
         return summary_text(summary), summary.model_dump()
 
     # content_and_artifact: the content is what the model reads, and keeps in its history every later turn, so it is

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from sovereign_graph.home import db_flag
 from sovereign_graph.names import shell_word
-from sovereign_graph.report.markdown import answer_lines, gap_sentence
-from sovereign_graph.report.model import Report, final_round_extraction
+from sovereign_graph.report.markdown import answer_lines, evidence_gap_lines
+from sovereign_graph.report.model import Report
 from sovereign_graph.sources.ids import reference
 
 DATA_NOTICE = (
@@ -52,8 +53,8 @@ class RunSummary(BaseModel):
     notice: str = DATA_NOTICE
 
 
-def summarize(report: Report, *, db_flag: str = "", desk_url: str | None = None) -> RunSummary:
-    """`db_flag`: what the resume command needs to name the database (`' --db PATH'`, or '' for the default)."""
+def summarize(report: Report, *, db: str | None = None, desk_url: str | None = None) -> RunSummary:
+    """`db`: the database the owner's resume command must name (None: the default one)."""
     thread = report.thread_id or "<thread>"
     paused = report.status == "awaiting_owner"
     decision = report.owner_decision
@@ -78,25 +79,16 @@ def summarize(report: Report, *, db_flag: str = "", desk_url: str | None = None)
             )
             for c in report.claims
         ],
-        evidence_gap=_gap_lines(report),
+        evidence_gap=evidence_gap_lines(report),
         fallbacks=[f"round {f.round}, {f.role}: {f.reason}" for f in report.fallbacks],
         owner_decision=_decision_line(report) if decision is not None else None,
         decide_with=(
-            f"sovereign resume {shell_word(thread)}{db_flag} --decision approve|reject|revise [--note TEXT]"
+            f"sovereign resume {shell_word(thread)}{db_flag(db)} --decision approve|reject|revise [--note TEXT]"
             if paused
             else None
         ),
         desk_url=desk_url if paused else None,
     )
-
-
-def _gap_lines(report: Report) -> list[str]:
-    lines = (
-        []
-        if report.claims
-        else [f"The extractor model grounded nothing: {f.reason}" for f in final_round_extraction(report)]
-    )
-    return lines + [gap_sentence(g, report) for g in report.gaps]
 
 
 def _decision_line(report: Report) -> str:

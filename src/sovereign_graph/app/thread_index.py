@@ -12,8 +12,14 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sovereign_graph.app.coordination.records import Holder
+from sovereign_graph.app.writable import check_db_path
+from sovereign_graph.home import default_db_path, is_postgres_url
+
+if TYPE_CHECKING:
+    from sovereign_graph.report.model import Report
 
 LATEST_THREADS = (
     "SELECT thread_id, MAX(checkpoint_id) AS latest FROM checkpoints WHERE checkpoint_ns = '' "
@@ -83,3 +89,33 @@ def quick_report(path: Path, thread_id: str) -> str | None:
         return None
     found = next((t for t in threads if t.thread_id == thread_id), None)
     return found.report if found is not None and found.status != "running" else None
+
+
+def has_database(db: str | None) -> bool:
+    """Whether `--db` names a database that exists (a PostgreSQL URL is taken to): where nothing has run yet, a
+    reader says so rather than creating an empty file."""
+    return (db is not None and is_postgres_url(db)) or Path(db or default_db_path()).exists()
+
+
+def index_path(db: str | None) -> Path | None:
+    """The SQLite file `--db` names, checked to exist; None for PostgreSQL, which has no quick read."""
+    if db is not None and is_postgres_url(db):
+        return None
+    return check_db_path(Path(db) if db else default_db_path(), must_exist=True)
+
+
+def indexed_threads(db: str | None) -> list[QuickThread] | None:
+    """`quick_threads` of `--db`: None where the checkpoints must be read (PostgreSQL, a stale entry)."""
+    path = index_path(db)
+    return quick_threads(path) if path is not None else None
+
+
+def indexed_report(db: str | None, thread_id: str) -> Report | None:
+    """`quick_report` of `--db`, as a Report: None where the checkpoints must be read."""
+    path = index_path(db)
+    found = quick_report(path, thread_id) if path is not None else None
+    if found is None:
+        return None
+    from sovereign_graph.report.model import Report  # pydantic models: only for a report actually found
+
+    return Report.model_validate_json(found)

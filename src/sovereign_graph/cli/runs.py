@@ -20,7 +20,7 @@ from sovereign_graph.cli.options import (
     with_flags,
 )
 from sovereign_graph.errors import InputError, ReportWriteError
-from sovereign_graph.home import default_db_path, is_postgres_url, redacted
+from sovereign_graph.home import db_flag, default_db_path, is_postgres_url
 from sovereign_graph.names import shell_word
 
 if TYPE_CHECKING:  # the graph and its engines load only when a command runs them
@@ -47,10 +47,6 @@ def open_runner(
         yield Runner(saver, context)
 
 
-def _db_flag(db: str | None) -> str:
-    return f" --db {shell_word(redacted(db))}" if db else ""
-
-
 @contextmanager
 def stoppable(db: str | None) -> Iterator[None]:
     """A run stopped by Ctrl-C or SIGTERM: say where, and how to continue (its finished steps are saved)."""
@@ -59,11 +55,11 @@ def stoppable(db: str | None) -> Iterator[None]:
     try:
         yield
     except RunStopped as stop:
-        again = f"sovereign resume {shell_word(stop.thread_id)}{_db_flag(db)}"
+        again = f"sovereign resume {shell_word(stop.thread_id)}{db_flag(db)}"
         if stop.status == "awaiting_owner":
             line = f"stopped at the owner's pause; decide with: {again} --decision approve|reject|revise"
         elif stop.status in ("approved", "rejected"):
-            shown = f"sovereign show {shell_word(stop.thread_id)}{_db_flag(db)}"
+            shown = f"sovereign show {shell_word(stop.thread_id)}{db_flag(db)}"
             line = f"stopped after the run finished ({stop.status}); see it with: {shown}"
         else:
             line = f"{stop.status}; continue with: {again}"
@@ -142,15 +138,15 @@ def finish_run(outcome: RunOutcome, out_dir: Path, db: str | None, *, decided: b
     except ReportWriteError as error:
         saved = f"the decision is saved ({outcome.thread_id} is {report.status})" if decided else "the run is saved"
         raise ReportWriteError(
-            f"{saved}, but {error} Print it with: sovereign show {thread}{_db_flag(db)}, "
-            f"or write it elsewhere with: sovereign show {thread}{_db_flag(db)} --out DIR"
+            f"{saved}, but {error} Print it with: sovereign show {thread}{db_flag(db)}, "
+            f"or write it elsewhere with: sovereign show {thread}{db_flag(db)} --out DIR"
         ) from error
     out.print(f"{'Draft' if outcome.paused else 'Final'} report: {md} and {js}", highlight=False)
     out.print(f"Tribunal {report.score:.1f}/10 → {report.recommendation}", highlight=False)
     _print_fallbacks(report)
     if outcome.paused:
         out.print(
-            f"paused for the owner: sovereign resume {thread}{_db_flag(db)} "
+            f"paused for the owner: sovereign resume {thread}{db_flag(db)} "
             "--decision approve|reject|revise [--note TEXT]",
             highlight=False,
         )
@@ -303,32 +299,16 @@ def threads(db: DbOption = None) -> None:
     out.print(table)
 
 
-def _sqlite_path(db: str | None) -> Path | None:
-    """The SQLite file `--db` names (None for PostgreSQL), checked to exist."""
-    from sovereign_graph.app.writable import check_db_path
-
-    if db is not None and is_postgres_url(db):
-        return None
-    return check_db_path(Path(db) if db else default_db_path(), must_exist=True)
-
-
 def _quick_threads(db: str | None) -> list[Any] | None:
-    from sovereign_graph.app.thread_index import quick_threads
+    from sovereign_graph.app.thread_index import indexed_threads
 
-    path = _sqlite_path(db)
-    return quick_threads(path) if path is not None else None
+    return indexed_threads(db)
 
 
 def _quick_report(db: str | None, thread: str) -> Any:
-    from sovereign_graph.app.thread_index import quick_report
+    from sovereign_graph.app.thread_index import indexed_report
 
-    path = _sqlite_path(db)
-    found = quick_report(path, thread) if path is not None else None
-    if found is None:
-        return None
-    from sovereign_graph.report.model import Report
-
-    return Report.model_validate_json(found)
+    return indexed_report(db, thread)
 
 
 def _full_threads(db: str | None) -> list[Any]:

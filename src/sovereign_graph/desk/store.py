@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from sovereign_graph.app.checkpoints import open_saver
 from sovereign_graph.app.runner import Runner
-from sovereign_graph.app.thread_index import quick_threads
+from sovereign_graph.app.thread_index import has_database, quick_threads
 from sovereign_graph.desk.jobs import Job, Jobs
 from sovereign_graph.errors import InputError
 from sovereign_graph.home import default_db_path, is_postgres_url
@@ -98,7 +98,7 @@ class DeskStore:
             yield Runner(saver, context)
 
     def _has_database(self) -> bool:
-        return (self.db is not None and is_postgres_url(self.db)) or Path(self.db or default_db_path()).exists()
+        return has_database(self.db)
 
     def threads(self) -> list[DeskThread]:
         """Newest first."""

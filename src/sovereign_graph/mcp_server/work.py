@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 from sovereign_graph.app.checkpoints import open_saver
 from sovereign_graph.app.runner import EventCallback, ProgressCallback, Runner, RunOutcome
 from sovereign_graph.app.summary import RunSummary, summarize
-from sovereign_graph.app.thread_index import quick_report, quick_threads
-from sovereign_graph.app.writable import check_db_path, require_writable_dir
+from sovereign_graph.app.thread_index import has_database, indexed_report, indexed_threads
+from sovereign_graph.app.writable import require_writable_dir
 from sovereign_graph.errors import InputError, shown
-from sovereign_graph.home import default_db_path, is_postgres_url, redacted
+from sovereign_graph.home import db_flag, default_db_path, redacted
 from sovereign_graph.names import require_thread_id, shell_word
 from sovereign_graph.report.files import write_report_files
 from sovereign_graph.report.json_export import to_json
@@ -41,10 +41,6 @@ class ServerConfig:
     settings: RunSettings
     allow_decisions: bool = False
     desk_url: str | None = None
-
-    @property
-    def db_flag(self) -> str:
-        return f" --db {shell_word(redacted(self.db))}" if self.db else ""
 
     def desk_link(self, thread_id: str) -> str | None:
         return f"{self.desk_url.rstrip('/')}/threads/{thread_id}" if self.desk_url else None
@@ -121,7 +117,7 @@ def continue_run(
         if runner.status(thread_id) == "awaiting_owner":
             raise InputError(
                 f"thread {shown(thread_id)} is paused for its owner, who decides it: "
-                f"sovereign resume {shell_word(thread_id)}{config.db_flag} --decision approve|reject|revise."
+                f"sovereign resume {shell_word(thread_id)}{db_flag(config.db)} --decision approve|reject|revise."
             )
         out_dir = require_writable_dir(runner.out_dir(thread_id) or config.out_dir, "--out")
         outcome = runner.resume(thread_id, None, out_dir=out_dir, on_progress=on_progress, on_event=on_event)
@@ -149,15 +145,14 @@ def decide(
 def _written(config: ServerConfig, outcome: RunOutcome, out_dir: Path) -> RunSummary:
     """The report files first, as the CLI writes them: a summary never names a draft that is not on disk."""
     write_report_files(outcome.report, out_dir)
-    return summarize(outcome.report, db_flag=config.db_flag, desk_url=config.desk_link(outcome.thread_id))
+    return summarize(outcome.report, db=config.db, desk_url=config.desk_link(outcome.thread_id))
 
 
 def report(config: ServerConfig, thread_id: str) -> Report:
     _require_database(config)
-    path = _sqlite_path(config)
-    found = quick_report(path, thread_id) if path is not None else None
+    found = indexed_report(config.db, thread_id)
     if found is not None:
-        return Report.model_validate_json(found)
+        return found
     with open_runner(config, must_exist=True) as runner:
         return runner.report(thread_id)
 
@@ -168,10 +163,9 @@ def report_text(config: ServerConfig, thread_id: str, fmt: Literal["markdown", "
 
 
 def threads(config: ServerConfig, status: StatusFilter = "all") -> list[ThreadRow]:
-    if not _has_database(config):
+    if not has_database(config.db):
         return []  # nothing has run here yet: an empty list, not a new database
-    path = _sqlite_path(config)
-    quick = quick_threads(path) if path is not None else None
+    quick = indexed_threads(config.db)
     if quick is not None:
         rows = [
             ThreadRow(
@@ -208,16 +202,6 @@ def search(config: ServerConfig, query: str, corpus: str | None, limit: int) -> 
     return rows
 
 
-def _has_database(config: ServerConfig) -> bool:
-    return (config.db is not None and is_postgres_url(config.db)) or Path(config.db or default_db_path()).exists()
-
-
 def _require_database(config: ServerConfig) -> None:
-    if not _has_database(config):
+    if not has_database(config.db):
         raise InputError(f"no thread in {shown(redacted(config.db or default_db_path()))}: nothing has run here yet.")
-
-
-def _sqlite_path(config: ServerConfig) -> Path | None:
-    if config.db is not None and is_postgres_url(config.db):
-        return None
-    return check_db_path(Path(config.db) if config.db else default_db_path(), must_exist=True)

@@ -61,6 +61,13 @@ def gap_sentence(gap: Gap, report: Report) -> str:
     return f"{head}; none of the {len(report.papers)} retrieved papers mentions it."
 
 
+def evidence_gap_lines(report: Report) -> list[str]:
+    """What the evidence leaves open: a failed extraction's reason, then each facet no claim fully addresses."""
+    grounded_nothing = [] if report.claims else final_round_extraction(report)
+    lines = [f"The extractor model grounded nothing in round {f.round}: {f.reason}." for f in grounded_nothing]
+    return lines + [gap_sentence(g, report) for g in report.gaps]
+
+
 def cell(text: object) -> str:
     """A markdown table cell that cannot break the table: no raw pipes or line breaks."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -176,10 +183,8 @@ def to_markdown(report: Report) -> str:
     out += [f"- {u}" for u in report.uncertainties]
     out += ["", "## Evidence gap", ""]
     grounded_nothing = [] if report.claims else final_round_extraction(report)
-    out += [f"- The extractor model grounded nothing in round {f.round}: {f.reason}." for f in grounded_nothing]
-    if report.gaps:
-        out += [f"- {gap_sentence(g, report)}" for g in report.gaps]
-    else:
+    out += [f"- {line}" for line in evidence_gap_lines(report)]
+    if not report.gaps:
         out.append("None: every facet of the question is fully addressed by at least one claim.")
     out += ["", "## Claims", ""]
     if report.claims:
